@@ -1,0 +1,6 @@
+/**
+ * `@tern/agent`.
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@tern/aws`.
+ *
+ * @module
+ */
+export {};

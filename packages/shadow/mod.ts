@@ -1,0 +1,6 @@
+/**
+ * `@tern/shadow`.
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@tern/subscriptions`.
+ *
+ * @module
+ */
+export {};
