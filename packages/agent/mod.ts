@@ -1,6 +1,6 @@
 /**
- * `@tern/agent`.
+ * `@tern/agent`: the MQTT client. One connection, shared by many concurrent callers.
  *
  * @module
  */
-export {};
+export type * from "./session_store.ts";
