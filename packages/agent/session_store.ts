@@ -9,7 +9,9 @@ export type OutboundState =
 
 /** One outbound QoS 1 / 2 publish that the broker has not completed. */
 export interface OutboundEntry {
+  /** Packet identifier of the publish. */
   packetId: number;
+  /** Where the publish stands in its flow. */
   state: OutboundState;
   /** The packet as first sent (DUP is set on resend, not here). */
   packet: PublishPacket;

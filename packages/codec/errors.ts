@@ -6,6 +6,7 @@ export interface PacketErrorOptions {
   reasonCode?: number;
   /** Byte offset within the packet (or stream) where the problem was found. */
   offset?: number;
+  /** The underlying error, if any. */
   cause?: unknown;
 }
 
@@ -27,6 +28,7 @@ export class MalformedPacketError extends Error {
   /** Byte offset where the problem was found, when known. */
   readonly offset?: number;
 
+  /** Creates the error; the reason code defaults to 0x81 Malformed Packet. */
   constructor(message: string, options: PacketErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = "MalformedPacketError";
@@ -53,6 +55,7 @@ export class ProtocolError extends Error {
   /** Byte offset where the problem was found, when known. */
   readonly offset?: number;
 
+  /** Creates the error; the reason code defaults to 0x82 Protocol Error. */
   constructor(message: string, options: PacketErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = "ProtocolError";

@@ -48,5 +48,6 @@ export interface Connection {
  * ```
  */
 export interface Transport {
+  /** Opens a new connection; rejects with a transport error when it cannot. */
   open(options?: OpenOptions): Promise<Connection>;
 }
