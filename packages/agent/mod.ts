@@ -4,3 +4,4 @@
  * @module
  */
 export type * from "./session_store.ts";
+export * from "./memory_store.ts";
