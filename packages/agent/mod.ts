@@ -5,3 +5,4 @@
  */
 export type * from "./session_store.ts";
 export * from "./memory_store.ts";
+export * from "./limits.ts";
