@@ -90,20 +90,27 @@ export class BrokerLimitError extends RangeError {
 
 /** A PUBLISH (or will message) to check against the profile. */
 export interface PublishCheck {
+  /** The topic name, exemptions included (they are stripped by `countedTopic`). */
   topic: string;
+  /** Size of the application payload in bytes. */
   payloadBytes: number;
+  /** The QoS the message is sent with. */
   qos: 0 | 1 | 2;
 }
 
 /** A CONNECT to check against the profile. */
 export interface ConnectCheck {
+  /** The client identifier to be sent in CONNECT. */
   clientId: string;
+  /** The will message, if any; checked like a publish. */
   will?: PublishCheck;
 }
 
 /** One subscription to check against the profile. */
 export interface SubscriptionCheck {
+  /** The topic filter, exemptions included (they are stripped by `countedTopic`). */
   topicFilter: string;
+  /** The maximum QoS requested for the subscription. */
   qos: 0 | 1 | 2;
 }
 
