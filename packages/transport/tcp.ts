@@ -1,0 +1,54 @@
+/**
+ * Plain TCP with `Deno.connect`.
+ *
+ * @module
+ */
+import { transportError } from "./_classify.ts";
+import { openWithin } from "./_deadline.ts";
+import { denoConnection } from "./_deno_connection.ts";
+import { endpoint } from "./_endpoint.ts";
+import type { Connection, OpenOptions, Transport } from "./types.ts";
+
+/** Options for {@linkcode tcp}. */
+export interface TcpOptions {
+  /** Host name or IP address of the server. */
+  hostname: string;
+  /** TCP port of the server, usually 1883. */
+  port: number;
+  /** Milliseconds `open()` waits before it fails with a `timeout` error; default 30 000. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * A transport over plain TCP (`mqtt://`), using `Deno.connect`. Needs `--allow-net`.
+ *
+ * Its connections offer the zero-copy `read(into)` fast path.
+ *
+ * @example Open a connection to a local broker
+ * ```ts ignore
+ * import { tcp } from "@tern/transport/tcp";
+ *
+ * const connection = await tcp({ hostname: "127.0.0.1", port: 1883 }).open();
+ * await connection.close();
+ * ```
+ */
+export function tcp(options: TcpOptions): Transport {
+  const peer = endpoint("tcp", options.hostname, options.port);
+  const { hostname, port, connectTimeoutMs } = options;
+  return {
+    open(openOptions: OpenOptions = {}): Promise<Connection> {
+      const action = `connect to ${peer}`;
+      return openWithin(
+        { signal: openOptions.signal, timeoutMs: connectTimeoutMs, action },
+        async (signal) => {
+          try {
+            return denoConnection(await Deno.connect({ hostname, port, signal }), peer);
+          } catch (error) {
+            throw transportError(action, error);
+          }
+        },
+        (connection) => connection.close(),
+      );
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * TLS with `Deno.connectTls`: private CAs, client certificates, ALPN.
+ *
+ * @module
+ */
+import { transportError } from "./_classify.ts";
+import { openWithin } from "./_deadline.ts";
+import { denoConnection } from "./_deno_connection.ts";
+import { endpoint } from "./_endpoint.ts";
+import { checkTlsSettings, type TlsConnection, type TlsSettings } from "./tls_options.ts";
+import type { OpenOptions } from "./types.ts";
+
+export type { TlsConnection, TlsSettings } from "./tls_options.ts";
+
+/** Options for {@linkcode tls}. */
+export interface TlsOptions extends TlsSettings {
+  /** Host name or IP address of the server. */
+  hostname: string;
+  /** TCP port of the server, usually 8883 (or 443 with ALPN). */
+  port: number;
+  /** Milliseconds `open()` waits, handshake included, before a `timeout` error; default 30 000. */
+  connectTimeoutMs?: number;
+}
+
+/** A transport whose connections report what the TLS handshake negotiated. */
+export interface TlsTransport {
+  /** Connects, completes the handshake, and verifies the server certificate. */
+  open(options?: OpenOptions): Promise<TlsConnection>;
+}
+
+/**
+ * A transport over TLS (`mqtts://`), using `Deno.connectTls`. Needs `--allow-net`.
+ *
+ * `open()` resolves once the handshake is complete, so an untrusted or misnamed server
+ * certificate fails `open()`. A server that rejects the client certificate says so after
+ * the handshake under TLS 1.3; that surfaces as a `tls-client-certificate-rejected` error
+ * on the first read. A `serverName` different from `hostname` uses `Deno.startTls`, which
+ * cannot present a client certificate; use `nodeTls` from `@tern/transport/node` for that.
+ *
+ * @example Mutual TLS with ALPN, as AWS IoT Core accepts it on port 443
+ * ```ts ignore
+ * import { tls } from "@tern/transport/tls";
+ *
+ * const transport = tls({
+ *   hostname: "example-ats.iot.eu-west-1.amazonaws.com",
+ *   port: 443,
+ *   cert: await Deno.readTextFile("device.pem.crt"),
+ *   key: await Deno.readTextFile("private.pem.key"),
+ *   alpnProtocols: ["x-amzn-mqtt-ca"],
+ * });
+ * const connection = await transport.open();
+ * console.log(connection.alpnProtocol); // "x-amzn-mqtt-ca"
+ * await connection.close();
+ * ```
+ */
+export function tls(options: TlsOptions): TlsTransport {
+  const peer = endpoint("tls", options.hostname, options.port);
+  checkTlsSettings("tls", options);
+  const { hostname, port, caCerts, cert, key, alpnProtocols, connectTimeoutMs } = options;
+  const serverName = options.serverName ?? hostname;
+  if (serverName !== hostname && cert !== undefined) {
+    throw new TypeError(
+      "Cannot create tls transport: Deno.startTls cannot present a client certificate, " +
+        "so serverName must equal hostname for mutual TLS (nodeTls supports both)",
+    );
+  }
+  return {
+    open(openOptions: OpenOptions = {}): Promise<TlsConnection> {
+      const action = `connect to ${peer} over TLS`;
+      return openWithin(
+        { signal: openOptions.signal, timeoutMs: connectTimeoutMs, action },
+        async (signal) => {
+          let conn: Deno.TlsConn | undefined;
+          const abandon = () => {
+            const pending = conn;
+            conn = undefined;
+            try {
+              pending?.close();
+            } catch {
+              // Already released by the runtime after a failed handshake.
+            }
+          };
+          signal.addEventListener("abort", abandon, { once: true });
+          try {
+            if (serverName === hostname) {
+              conn = cert !== undefined && key !== undefined
+                ? await Deno.connectTls({ hostname, port, caCerts, alpnProtocols, cert, key })
+                : await Deno.connectTls({ hostname, port, caCerts, alpnProtocols });
+            } else {
+              const tcpConn = await Deno.connect({ hostname, port, signal });
+              try {
+                conn = await Deno.startTls(tcpConn, {
+                  hostname: serverName,
+                  caCerts,
+                  alpnProtocols,
+                });
+              } catch (error) {
+                tcpConn.close();
+                throw error;
+              }
+            }
+            if (signal.aborted) throw signal.reason;
+            const { alpnProtocol } = await conn.handshake();
+            return denoConnection(conn, peer, { alpnProtocol });
+          } catch (error) {
+            abandon();
+            throw transportError(action, error);
+          } finally {
+            signal.removeEventListener("abort", abandon);
+          }
+        },
+        (connection) => connection.close(),
+      );
+    },
+  };
+}
