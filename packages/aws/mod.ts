@@ -1,6 +1,22 @@
 /**
- * `@tern/aws`.
+ * `@tern/aws`: AWS IoT Core presets for Tern. Mutual TLS on 8883 or 443 (ALPN
+ * `x-amzn-mqtt-ca`), MQTT over WebSocket with a SigV4-presigned URL, custom authorizers,
+ * HTTP proxies, and the IoT Core broker limits. WebCrypto only, no native binaries.
+ *
+ * @example Presign the WebSocket URL of an IoT endpoint
+ * ```ts
+ * import { presignIotWebSocketUrl } from "@tern/aws";
+ *
+ * const url = await presignIotWebSocketUrl({
+ *   endpoint: "abc123-ats.iot.us-east-1.amazonaws.com",
+ *   credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+ *   date: new Date(),
+ * });
+ * console.log(new URL(url).pathname); // "/mqtt"
+ * ```
  *
  * @module
  */
-export {};
+export * from "./credentials.ts";
+export * from "./presign_url.ts";
+export * from "./iot_websocket_url.ts";
