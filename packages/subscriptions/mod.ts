@@ -1,6 +1,11 @@
 /**
- * `@tern/subscriptions`.
+ * `@tern/subscriptions`: MQTT topic validation, topic filter matching, a filter trie and
+ * the local fan-out that lets many callers share one connection's broker subscriptions.
  *
  * @module
  */
-export {};
+export { validateTopicName } from "./topic_name.ts";
+export { validateTopicFilter } from "./topic_filter.ts";
+export { parseSharedSubscription, type SharedSubscription } from "./shared_subscription.ts";
+export { matches } from "./matches.ts";
+export { TopicTrie } from "./topic_trie.ts";
