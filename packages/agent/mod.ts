@@ -6,3 +6,4 @@
 export type * from "./session_store.ts";
 export * from "./memory_store.ts";
 export * from "./limits.ts";
+export * from "./backoff.ts";
