@@ -20,3 +20,4 @@ export type * from "./types.ts";
 export * from "./errors.ts";
 export * from "./tcp.ts";
 export * from "./tls.ts";
+export * from "./websocket.ts";
