@@ -7,3 +7,4 @@ export type * from "./session_store.ts";
 export * from "./memory_store.ts";
 export * from "./limits.ts";
 export * from "./backoff.ts";
+export * from "./offline_queue.ts";
