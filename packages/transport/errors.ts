@@ -14,7 +14,7 @@
  * - `tls-hostname-mismatch`: the server's certificate is not valid for the server name
  * - `tls-client-certificate-rejected`: the server refused our client certificate (or wanted one)
  * - `tls-handshake`: any other TLS failure
- * - `proxy-auth-required`: the HTTP proxy answered 407 Proxy Authentication Required
+ * - `proxy-auth-required`: the HTTP proxy wants (other) credentials: 407, or 401 from some proxies
  * - `proxy-status`: the HTTP proxy answered CONNECT with another non-2xx status
  * - `proxy-protocol`: the HTTP proxy sent something that is not a valid CONNECT response
  * - `websocket-upgrade`: the server did not accept the WebSocket upgrade

@@ -21,3 +21,4 @@ export * from "./errors.ts";
 export * from "./tcp.ts";
 export * from "./tls.ts";
 export * from "./websocket.ts";
+export * from "./http_proxy.ts";

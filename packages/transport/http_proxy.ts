@@ -1,0 +1,121 @@
+/**
+ * MQTT through an HTTP proxy's CONNECT tunnel, with `Deno.connect` and `Deno.startTls`.
+ *
+ * @module
+ */
+import { transportError } from "./_classify.ts";
+import { openWithin } from "./_deadline.ts";
+import { denoConnection } from "./_deno_connection.ts";
+import { endpoint } from "./_endpoint.ts";
+import { connectRequest, parseProxyUrl, readConnectResponse } from "./_proxy_handshake.ts";
+import { checkTlsSettings, type TlsConnection, type TlsSettings } from "./tls_options.ts";
+import type { OpenOptions } from "./types.ts";
+
+/** Options for {@linkcode httpProxy}. */
+export interface HttpProxyOptions {
+  /** The proxy, `http://[user:password@]host:port`; credentials are sent as basic auth. */
+  proxy: string | URL;
+  /** Host name of the MQTT server, as the proxy should resolve it. */
+  hostname: string;
+  /** Port of the MQTT server. */
+  port: number;
+  /** TLS to the MQTT server inside the tunnel (`mqtts://`): `true`, or the settings to use. */
+  tls?: boolean | TlsSettings;
+  /** Milliseconds `open()` waits, tunnel and handshake included; default 30 000. */
+  connectTimeoutMs?: number;
+}
+
+/** A transport through a proxy; its connections carry `alpnProtocol` (null without TLS). */
+export interface HttpProxyTransport {
+  /** Opens the tunnel, then TLS over it when asked. */
+  open(options?: OpenOptions): Promise<TlsConnection>;
+}
+
+/**
+ * A transport through an HTTP proxy: `CONNECT host:port` (with basic auth when the proxy
+ * URL has credentials), then plain MQTT or TLS over the tunnel. Needs `--allow-net`.
+ *
+ * A 407 answer rejects with a `proxy-auth-required` error, any other non-2xx status with
+ * `proxy-status`. `Deno.startTls` cannot present a client certificate, so for mutual TLS
+ * through a proxy use `nodeHttpProxy` from `@tern/transport/node` (which also runs in Deno).
+ *
+ * @example TLS to a broker through a corporate proxy
+ * ```ts ignore
+ * import { httpProxy } from "@tern/transport/http-proxy";
+ *
+ * const transport = httpProxy({
+ *   proxy: "http://alice:secret@proxy.internal:3128",
+ *   hostname: "broker.example.com",
+ *   port: 8883,
+ *   tls: true,
+ * });
+ * const connection = await transport.open();
+ * await connection.close();
+ * ```
+ */
+export function httpProxy(options: HttpProxyOptions): HttpProxyTransport {
+  const target = endpoint("http proxy", options.hostname, options.port);
+  const proxy = parseProxyUrl(options.proxy);
+  const proxyPeer = endpoint("http proxy", proxy.hostname, proxy.port);
+  const settings = options.tls === true ? {} : options.tls || undefined;
+  if (settings) {
+    checkTlsSettings("http proxy", settings);
+    if (settings.cert !== undefined) {
+      throw new TypeError(
+        "Cannot create http proxy transport: Deno.startTls cannot present a client " +
+          "certificate; use nodeHttpProxy from @tern/transport/node for mutual TLS",
+      );
+    }
+  }
+  return {
+    open(openOptions: OpenOptions = {}) {
+      const action = `connect to ${target} through proxy ${proxyPeer}`;
+      return openWithin(
+        { signal: openOptions.signal, timeoutMs: options.connectTimeoutMs, action },
+        async (signal) => {
+          let conn: Deno.Conn | undefined;
+          const abandon = () => {
+            const pending = conn;
+            conn = undefined;
+            try {
+              pending?.close();
+            } catch {
+              // Already released by the runtime.
+            }
+          };
+          signal.addEventListener("abort", abandon, { once: true });
+          try {
+            const tcpConn = await Deno.connect({
+              hostname: proxy.hostname,
+              port: proxy.port,
+              signal,
+            });
+            conn = tcpConn;
+            let written = 0;
+            const request = connectRequest(target, proxy);
+            while (written < request.length) {
+              written += await tcpConn.write(request.subarray(written));
+            }
+            await readConnectResponse((into) => tcpConn.read(into), action);
+            if (!settings) return denoConnection(tcpConn, target, { alpnProtocol: null });
+            const tlsConn = await Deno.startTls(tcpConn, {
+              hostname: settings.serverName ?? options.hostname,
+              caCerts: settings.caCerts,
+              alpnProtocols: settings.alpnProtocols,
+            });
+            conn = tlsConn;
+            if (signal.aborted) throw signal.reason;
+            const { alpnProtocol } = await tlsConn.handshake();
+            return denoConnection(tlsConn, target, { alpnProtocol });
+          } catch (error) {
+            abandon();
+            throw transportError(action, error);
+          } finally {
+            signal.removeEventListener("abort", abandon);
+          }
+        },
+        (connection) => connection.close(),
+      );
+    },
+  };
+}
