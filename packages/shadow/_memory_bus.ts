@@ -1,0 +1,109 @@
+/**
+ * An in-process message bus with MQTT topic matching, handing out {@linkcode MqttLike}
+ * connections: for unit tests and documentation examples that need no broker.
+ *
+ * @module
+ */
+import type {
+  MqttLike,
+  MqttLikeMessage,
+  MqttLikeQosOptions,
+  MqttLikeSubscription,
+} from "./mqtt_like.ts";
+
+interface BusSubscription {
+  filter: string;
+  handler: (message: MqttLikeMessage) => void;
+}
+
+/** Whether `topic` matches `filter` under MQTT rules, wildcards included. */
+export function topicMatches(filter: string, topic: string): boolean {
+  // [MQTT-4.7.2-1] a filter starting with a wildcard does not match a "$" topic.
+  if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) return false;
+  const filterLevels = filter.split("/");
+  const topicLevels = topic.split("/");
+  for (let i = 0; i < filterLevels.length; i++) {
+    if (filterLevels[i] === "#") return true;
+    if (i >= topicLevels.length) return false;
+    if (filterLevels[i] !== "+" && filterLevels[i] !== topicLevels[i]) return false;
+  }
+  return filterLevels.length === topicLevels.length;
+}
+
+/** One client's view of a {@linkcode MemoryBus}. */
+export class MemoryConnection implements MqttLike {
+  readonly #bus: MemoryBus;
+  readonly subscriptions = new Set<BusSubscription>();
+  readonly #sessionLost = new Set<() => void>();
+  /** Every topic this connection published to, in order. */
+  readonly published: string[] = [];
+  /** Every filter this connection subscribed to, in order. */
+  readonly subscribed: string[] = [];
+
+  constructor(bus: MemoryBus) {
+    this.#bus = bus;
+  }
+
+  publish(topic: string, payload: Uint8Array, _options: MqttLikeQosOptions): Promise<void> {
+    this.published.push(topic);
+    this.#bus.deliver({ topic, payload: payload.slice() });
+    return Promise.resolve();
+  }
+
+  subscribe(
+    filter: string,
+    handler: (message: MqttLikeMessage) => void,
+    _options: MqttLikeQosOptions,
+  ): Promise<MqttLikeSubscription> {
+    const subscription = { filter, handler };
+    this.subscriptions.add(subscription);
+    this.subscribed.push(filter);
+    return Promise.resolve({
+      unsubscribe: () => {
+        this.subscriptions.delete(subscription);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  onSessionLost(listener: () => void): () => void {
+    this.#sessionLost.add(listener);
+    return () => this.#sessionLost.delete(listener);
+  }
+
+  /** Simulates a reconnect without session: the subscriptions are gone, listeners are told. */
+  loseSession(): void {
+    this.subscriptions.clear();
+    for (const listener of this.#sessionLost) listener();
+  }
+}
+
+/** The bus: every published message reaches every matching subscription, asynchronously. */
+export class MemoryBus {
+  readonly #connections = new Set<MemoryConnection>();
+  /** Filters that drop matching messages instead of delivering them (to simulate loss). */
+  readonly blackholes = new Set<string>();
+
+  /** A new client connection. */
+  connect(): MemoryConnection {
+    const connection = new MemoryConnection(this);
+    this.#connections.add(connection);
+    return connection;
+  }
+
+  /** Delivers a message to every matching subscription, each in its own microtask. */
+  deliver(message: MqttLikeMessage): void {
+    for (const filter of this.blackholes) {
+      if (topicMatches(filter, message.topic)) return;
+    }
+    for (const connection of this.#connections) {
+      for (const subscription of connection.subscriptions) {
+        if (topicMatches(subscription.filter, message.topic)) {
+          queueMicrotask(() => {
+            if (connection.subscriptions.has(subscription)) subscription.handler(message);
+          });
+        }
+      }
+    }
+  }
+}
