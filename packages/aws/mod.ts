@@ -17,6 +17,14 @@
  *
  * @module
  */
+export type { BrokerLimits } from "@tern/agent";
+export * from "./client_options.ts";
+export * from "./mtls.ts";
+export * from "./custom_authorizer.ts";
+export * from "./websocket_sigv4.ts";
+export * from "./iot_core_limits.ts";
 export * from "./credentials.ts";
 export * from "./presign_url.ts";
 export * from "./iot_websocket_url.ts";
+export { type CustomAuthCredentials, customAuthUsername } from "./custom_auth_username.ts";
+export { type SdkMetrics, VERSION, withSdkMetrics } from "./sdk_metrics.ts";
