@@ -9,3 +9,13 @@ export { validateTopicFilter } from "./topic_filter.ts";
 export { parseSharedSubscription, type SharedSubscription } from "./shared_subscription.ts";
 export { matches } from "./matches.ts";
 export { TopicTrie } from "./topic_trie.ts";
+export { SubscriptionManager, type SubscriptionManagerOptions } from "./subscription_manager.ts";
+export type {
+  LocalSubscription,
+  MessageHandler,
+  OverflowPolicy,
+  SubscribeOptions,
+} from "./local_subscription.ts";
+export type { BrokerSubscription, SubscriptionBroker } from "./broker.ts";
+export type { Message, MessageProperties, QoS } from "./message.ts";
+export { SubscriptionOverflowError, SubscriptionRefusedError } from "./errors.ts";
