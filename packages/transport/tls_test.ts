@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../../tests/support/broker.ts";
 import { generateCertificates } from "../../tests/support/certs.ts";
-import { assertTransportError } from "./testdata/assert_error.ts";
+import { assertRefused, assertTransportError } from "./testdata/assert_error.ts";
 import { offeredAlpn } from "./testdata/client_hello.ts";
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { tls } from "./tls.ts";
@@ -72,36 +72,27 @@ Deno.test("tls() against mosquitto", async (t) => {
     );
 
     await t.step("is refused by require_certificate without a client certificate", async () => {
-      // Under TLS 1.3 the server judges the client certificate after the client's handshake
-      // is done, so the refusal arrives on the first read.
-      const connection = await tls({ ...base, port: broker.mtlsPort! }).open();
-      try {
-        await assertTransportError(
-          runExchange(connection, { clientId: "no-cert", via: "read" }),
-          "tls-client-certificate-rejected",
-        );
-      } finally {
-        await connection.close();
-      }
+      await assertRefused(
+        () => tls({ ...base, port: broker.mtlsPort! }).open(),
+        (connection) => runExchange(connection, { clientId: "no-cert", via: "read" }),
+        "tls-client-certificate-rejected",
+      );
     });
 
     await t.step(
       "is refused by require_certificate with a certificate from another CA",
       async () => {
-        const connection = await tls({
-          ...base,
-          cert: certs.pem.otherClientCert,
-          key: certs.pem.otherClientKey,
-          port: broker.mtlsPort!,
-        }).open();
-        try {
-          await assertTransportError(
-            runExchange(connection, { clientId: "other-ca", via: "readable" }),
-            "tls-client-certificate-rejected",
-          );
-        } finally {
-          await connection.close();
-        }
+        await assertRefused(
+          () =>
+            tls({
+              ...base,
+              cert: certs.pem.otherClientCert,
+              key: certs.pem.otherClientKey,
+              port: broker.mtlsPort!,
+            }).open(),
+          (connection) => runExchange(connection, { clientId: "other-ca", via: "readable" }),
+          "tls-client-certificate-rejected",
+        );
       },
     );
   } finally {
