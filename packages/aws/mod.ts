@@ -23,6 +23,7 @@ export * from "./mtls.ts";
 export * from "./custom_authorizer.ts";
 export * from "./websocket_sigv4.ts";
 export * from "./iot_core_limits.ts";
+export * from "./to_client_options.ts";
 export * from "./credentials.ts";
 export * from "./presign_url.ts";
 export * from "./iot_websocket_url.ts";

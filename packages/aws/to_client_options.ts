@@ -1,0 +1,59 @@
+/**
+ * The one place where builder output meets the real transports (and the client):
+ * {@linkcode IotClientOptions} → `@tern/transport` adapters.
+ *
+ * @module
+ */
+import { httpProxy, tls, type Transport, websocket } from "@tern/transport";
+import type { IotClientOptions } from "./client_options.ts";
+
+/**
+ * The transport that {@linkcode IotClientOptions} describe: TLS (with the certificate,
+ * ALPN list and server name) for `mqtts://`, WebSocket with the `mqtt` subprotocol for
+ * `wss://` (asking `connectOptionsProvider` for a freshly signed URL on every open), and an
+ * HTTP CONNECT tunnel when `proxy` is set.
+ *
+ * @example The transport for AWS IoT on 443 with ALPN
+ * ```ts
+ * import { iotTransport, mtlsOptions } from "@tern/aws";
+ *
+ * const transport = iotTransport(mtlsOptions({
+ *   endpoint: "abc123-ats.iot.us-east-1.amazonaws.com",
+ *   clientId: "device-1",
+ *   cert: "-----BEGIN CERTIFICATE-----\n…",
+ *   key: "-----BEGIN PRIVATE KEY-----\n…",
+ *   port: 443,
+ * }));
+ * console.log(typeof transport.open); // "function"
+ * ```
+ */
+export function iotTransport(options: IotClientOptions): Transport {
+  const url = new URL(options.url);
+  const { caCerts, cert, key, alpnProtocols, serverName, proxy, connectOptionsProvider } = options;
+  if (url.protocol === "wss:" || url.protocol === "ws:") {
+    if (proxy !== undefined) {
+      throw new TypeError(
+        "Cannot create the AWS IoT transport: the WebSocket transport cannot use an HTTP proxy; " +
+          "use mutual TLS or a custom authorizer over MQTT through the proxy",
+      );
+    }
+    return websocket({
+      url: connectOptionsProvider
+        ? async () => (await connectOptionsProvider({})).url ?? options.url
+        : options.url,
+      protocols: options.websocketProtocols,
+    });
+  }
+  if (url.protocol !== "mqtts:") {
+    throw new TypeError(
+      `Cannot create the AWS IoT transport: URL must start with mqtts:// or wss://, got "${url.protocol}"`,
+    );
+  }
+  const hostname = url.hostname;
+  const port = Number(url.port || 8883);
+  const settings = { caCerts, cert, key, alpnProtocols, serverName };
+  if (proxy !== undefined) {
+    return httpProxy({ proxy, hostname, port, tls: settings });
+  }
+  return tls({ hostname, port, ...settings });
+}
