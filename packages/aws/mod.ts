@@ -18,7 +18,7 @@
  * @module
  */
 export type { BrokerLimits } from "@tern/agent";
-export type { Transport } from "@tern/transport";
+export type { Connection, OpenOptions, Transport } from "@tern/transport";
 export * from "./client_options.ts";
 export * from "./mtls.ts";
 export * from "./custom_authorizer.ts";
