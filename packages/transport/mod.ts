@@ -22,3 +22,5 @@ export * from "./tcp.ts";
 export * from "./tls.ts";
 export * from "./websocket.ts";
 export * from "./http_proxy.ts";
+export * from "./url.ts";
+export type { TlsConnection, TlsSettings } from "./tls_options.ts";

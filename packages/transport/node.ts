@@ -17,6 +17,12 @@ import type { TlsOptions } from "./tls.ts";
 import { checkTlsSettings, type TlsConnection, type TlsSettings } from "./tls_options.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 
+export type { HttpProxyOptions } from "./http_proxy.ts";
+export type { TcpOptions } from "./tcp.ts";
+export type { TlsOptions } from "./tls.ts";
+export type { TlsConnection, TlsSettings } from "./tls_options.ts";
+export type { Connection, OpenOptions, Transport } from "./types.ts";
+
 /** A transport whose connections report what the TLS handshake negotiated. */
 export interface NodeTlsTransport {
   /** Connects, completes the handshake, and verifies the server certificate. */

@@ -1,0 +1,83 @@
+/**
+ * Picks and configures a transport from a broker URL.
+ *
+ * @module
+ */
+import { parseBrokerUrl } from "./_broker_url.ts";
+import { httpProxy } from "./http_proxy.ts";
+import { tcp } from "./tcp.ts";
+import { tls } from "./tls.ts";
+import type { TlsSettings } from "./tls_options.ts";
+import type { Transport } from "./types.ts";
+import { websocket } from "./websocket.ts";
+
+/** Options for {@linkcode fromUrl}; each applies to the schemes noted. */
+export interface FromUrlOptions extends TlsSettings {
+  /** Milliseconds `open()` waits before a `timeout` error; default 30 000. All schemes. */
+  connectTimeoutMs?: number;
+  /** `http://[user:password@]host:port` of an HTTP proxy to tunnel through. mqtt, mqtts. */
+  proxy?: string | URL;
+  /** WebSocket subprotocols; default `["mqtt"]`. ws, wss. */
+  protocols?: string[];
+}
+
+/**
+ * Makes the transport a broker URL names: `mqtt://` and `tcp://` (TCP, port 1883),
+ * `mqtts://` and `tls://` (TLS, port 8883), `ws://` (port 80) and `wss://` (port 443)
+ * for MQTT over WebSocket, path kept. Credentials in the URL are ignored here: MQTT user
+ * names and passwords travel in the CONNECT packet, not in the transport.
+ *
+ * TCP and TLS use the Deno adapters; on Node, Bun or Workers use `@tern/transport/node`
+ * or `@tern/transport/cloudflare` directly. The web `WebSocket` cannot take TLS settings,
+ * so `ws://` and `wss://` reject them.
+ *
+ * @example Choose the transport by URL
+ * ```ts
+ * import { fromUrl } from "@tern/transport";
+ *
+ * const plain = fromUrl("mqtt://127.0.0.1");
+ * const secure = fromUrl("mqtts://broker.example.com", { alpnProtocols: ["mqtt"] });
+ * const web = fromUrl("wss://broker.example.com/mqtt");
+ * console.log([plain, secure, web].every((transport) => typeof transport.open === "function"));
+ * ```
+ */
+export function fromUrl(url: string | URL, options: FromUrlOptions = {}): Transport {
+  const { kind, hostname, port, url: parsed } = parseBrokerUrl(url);
+  const { connectTimeoutMs, proxy, protocols, ...settings } = options;
+  const secure = kind === "tls";
+  if (kind === "websocket") {
+    const unusable = Object.entries(settings).filter(([, value]) => value !== undefined);
+    if (unusable.length > 0 || proxy !== undefined) {
+      const names = [...unusable.map(([name]) => name), ...(proxy ? ["proxy"] : [])];
+      throw new TypeError(
+        `Cannot create a WebSocket transport: the web WebSocket cannot take ${names.join(", ")}`,
+      );
+    }
+    return websocket({ url: parsed, protocols, connectTimeoutMs });
+  }
+  if (typeof globalThis.Deno?.connect !== "function") {
+    throw new TypeError(
+      `Cannot create a transport for ${parsed.protocol}//: this runtime has no Deno.connect; ` +
+        "use nodeTcp/nodeTls from @tern/transport/node or cloudflare from @tern/transport/cloudflare",
+    );
+  }
+  if (proxy !== undefined) {
+    return httpProxy({
+      proxy,
+      hostname,
+      port,
+      tls: secure ? settings : undefined,
+      connectTimeoutMs,
+    });
+  }
+  if (secure) return tls({ hostname, port, connectTimeoutMs, ...settings });
+  const unusable = Object.entries(settings).filter(([, value]) => value !== undefined);
+  if (unusable.length > 0) {
+    throw new TypeError(
+      `Cannot create a TCP transport: ${
+        unusable.map(([name]) => name).join(", ")
+      } need a TLS URL (mqtts://)`,
+    );
+  }
+  return tcp({ hostname, port, connectTimeoutMs });
+}
