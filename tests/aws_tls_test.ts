@@ -161,6 +161,30 @@ Deno.test("AWS IoT builders' ALPN, client certificate and SNI reach a TLS listen
       });
       assert.equal(await proxy.connects(), 1);
     });
+
+    await t.step(
+      "mutual TLS on 443 goes through the proxy with its certificate and ALPN",
+      async () => {
+        await using proxy = await startTinyproxy();
+        const options = mtlsOptions({
+          endpoint: "localhost",
+          clientId: "device-1",
+          cert: certs.pem.clientCert,
+          key: certs.pem.clientKey,
+          caCerts: [certs.pem.caCert],
+          port: 443,
+          proxy: proxy.url,
+        });
+        assert.equal(await connectOnce(atPort(options, listener.port)), "x-amzn-mqtt-ca");
+        assert.deepEqual(await listener.nextHandshake(), {
+          alpn: "x-amzn-mqtt-ca",
+          clientCommonName: "client",
+          authorized: true,
+          serverName: "localhost",
+        });
+        assert.equal(await proxy.connects(), 1);
+      },
+    );
   } finally {
     await Deno.remove(certs.dir, { recursive: true });
   }

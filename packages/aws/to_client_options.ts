@@ -52,8 +52,28 @@ export function iotTransport(options: IotClientOptions): Transport {
   const hostname = url.hostname;
   const port = Number(url.port || 8883);
   const settings = { caCerts, cert, key, alpnProtocols, serverName };
+  // Deno's own adapters cannot present a client certificate through a proxy tunnel, and do
+  // not exist on Node or Bun; the node:tls adapters do both. They load only when needed,
+  // so bundles that never use them do not pull in node:net.
+  const isDeno = "Deno" in globalThis;
   if (proxy !== undefined) {
-    return httpProxy({ proxy, hostname, port, tls: settings });
+    if (isDeno && cert === undefined) return httpProxy({ proxy, hostname, port, tls: settings });
+    return lazy(async () =>
+      (await import("@tern/transport/node")).nodeHttpProxy({ proxy, hostname, port, tls: settings })
+    );
   }
-  return tls({ hostname, port, ...settings });
+  if (isDeno) return tls({ hostname, port, ...settings });
+  return lazy(async () =>
+    (await import("@tern/transport/node")).nodeTls({ hostname, port, ...settings })
+  );
+}
+
+function lazy(load: () => Promise<Transport>): Transport {
+  let transport: Promise<Transport> | undefined;
+  return {
+    async open(options) {
+      transport ??= load();
+      return (await transport).open(options);
+    },
+  };
 }
