@@ -135,9 +135,14 @@ export interface Limiter {
    * Reserves the sending of one PUBLISH of `bytes` encoded bytes, requested at `now`
    * (milliseconds), and returns the earliest time it may be sent (≥ `now`). Reservations
    * are granted in call order, so the returned times never decrease. Returns `now` when the
-   * profile has no rate limits.
+   * profile has no rate limits. Limits apply per connection: use a new limiter for each.
    */
   reserve(now: number, bytes: number): number;
+  /**
+   * The time {@linkcode Limiter.reserve} would return, without reserving anything: a
+   * session can hold a PUBLISH until then, and reserve it when it actually leaves.
+   */
+  readyAt(now: number, bytes: number): number;
 }
 
 const encoder = new TextEncoder();
@@ -270,6 +275,21 @@ export function createLimiter(limits: BrokerLimits): Limiter {
     }
   };
 
+  const sendTime = (now: number, bytes: number): number => {
+    if (!Number.isFinite(now)) {
+      throw new RangeError(`Cannot schedule a publish: now must be a finite number, got ${now}`);
+    }
+    if (!(Number.isInteger(bytes) && bytes >= 0)) {
+      throw new RangeError(
+        `Cannot schedule a publish: bytes must be a non-negative integer, got ${bytes}`,
+      );
+    }
+    let at = now;
+    if (publishBucket) at = Math.max(at, readyAt(publishBucket, now, 1));
+    if (bytesBucket) at = Math.max(at, readyAt(bytesBucket, now, bytes));
+    return at;
+  };
+
   const checkQoS = (action: string, qos: number) => {
     if (profile.maximumQoS !== undefined && qos > profile.maximumQoS) {
       fail(action, `QoS ${qos} requested`, "maximumQoS", qos);
@@ -321,22 +341,15 @@ export function createLimiter(limits: BrokerLimits): Limiter {
       return batches;
     },
     reserve(now, bytes) {
-      if (!Number.isFinite(now)) {
-        throw new RangeError(`Cannot reserve a send slot: now must be a finite number, got ${now}`);
-      }
-      if (!(Number.isInteger(bytes) && bytes >= 0)) {
-        throw new RangeError(
-          `Cannot reserve a send slot: bytes must be a non-negative integer, got ${bytes}`,
-        );
-      }
       // Both buckets are charged at the same instant, the later of their ready times, so
       // neither one counts a packet as sent before it actually goes out.
-      let at = now;
-      if (publishBucket) at = Math.max(at, readyAt(publishBucket, now, 1));
-      if (bytesBucket) at = Math.max(at, readyAt(bytesBucket, now, bytes));
+      const at = sendTime(now, bytes);
       if (publishBucket) spend(publishBucket, at, 1);
       if (bytesBucket) spend(bytesBucket, at, bytes);
       return at;
+    },
+    readyAt(now, bytes) {
+      return sendTime(now, bytes);
     },
   };
 }

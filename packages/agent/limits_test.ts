@@ -194,6 +194,18 @@ Deno.test("reserve() lets one packet larger than bytesPerSecond through once the
   assert.equal(limiter.reserve(0, 50), 2000);
 });
 
+Deno.test("readyAt() tells when a publish could leave without reserving it", () => {
+  const limiter = createLimiter({ publishesPerSecond: 1 });
+  assert.equal(limiter.readyAt(0, 10), 0);
+  assert.equal(limiter.readyAt(0, 10), 0);
+  assert.equal(limiter.reserve(0, 10), 0);
+  assert.equal(limiter.readyAt(0, 10), 1000);
+  assert.equal(limiter.readyAt(400, 10), 1000);
+  // Asking does not move the reservation: the next reserve still gets 1000.
+  assert.equal(limiter.reserve(400, 10), 1000);
+  assert.equal(limiter.readyAt(1000, 10), 2000);
+});
+
 Deno.test("createLimiter() rejects a malformed profile", () => {
   assert.throws(
     () => createLimiter({ maxTopicBytes: -1 }),
@@ -215,8 +227,14 @@ Deno.test("createLimiter() rejects a malformed profile", () => {
 
 Deno.test("reserve() rejects a time or size that is not a number it can use", () => {
   const limiter = createLimiter({ publishesPerSecond: 1 });
-  assert.throws(() => limiter.reserve(NaN, 1), RangeError);
-  assert.throws(() => limiter.reserve(0, -1), RangeError);
+  assert.throws(
+    () => limiter.reserve(NaN, 1),
+    new RangeError("Cannot schedule a publish: now must be a finite number, got NaN"),
+  );
+  assert.throws(
+    () => limiter.readyAt(0, -1),
+    new RangeError("Cannot schedule a publish: bytes must be a non-negative integer, got -1"),
+  );
 });
 
 Deno.test("the profile is copied and frozen, so later edits to the object do not loosen it", () => {
