@@ -1,0 +1,74 @@
+// Interning of short strings, so a topic (or property string) seen before is neither
+// validated nor decoded to a JS string again: the tape carries its id instead of its bytes.
+import {
+  INTERN_MAX_IDS,
+  INTERN_MAX_LENGTH,
+  INTERN_SLOT_COUNT,
+  INTERN_SLOTS,
+  INTERN_STORE,
+  INTERN_STORE_SIZE,
+} from "./layout";
+
+let internCount: u32 = 0;
+let internStoreUsed: u32 = 0;
+
+/** Slot of the last `internFind` miss, where `internAdd` will put the string. */
+let missSlot: usize = 0;
+let missHash: u32 = 0;
+
+/** Forgets every interned string; ids are then reused, each announced again as new. */
+export function internReset(): void {
+  memory.fill(INTERN_SLOTS, 0, <usize> INTERN_SLOT_COUNT << 4);
+  internCount = 0;
+  internStoreUsed = 0;
+}
+
+/**
+ * Looks up `len` bytes at `ptr`. Returns the entry's `(id << 8) | flags` plus 1 when found,
+ * 0 when not (and remembers where to add it), -1 when the string is not internable.
+ */
+export function internFind(ptr: usize, len: u32): i32 {
+  if (len > INTERN_MAX_LENGTH) return -1;
+  // FNV-1a: cheap for the short strings interned here.
+  let h: u32 = 0x811c9dc5;
+  for (let i: u32 = 0; i < len; i++) {
+    h = (h ^ <u32> load<u8>(ptr + i)) * 0x01000193;
+  }
+  h |= 1; // 0 marks an empty slot
+  const mask = INTERN_SLOT_COUNT - 1;
+  let i = h & mask;
+  while (true) {
+    const slot = INTERN_SLOTS + (<usize> i << 4);
+    const sh = load<u32>(slot);
+    if (sh == 0) {
+      missSlot = slot;
+      missHash = h;
+      return 0;
+    }
+    if (sh == h) {
+      const lenFlags = load<u32>(slot, 8);
+      if (
+        (lenFlags >>> 8) == len && memory.compare(INTERN_STORE + load<u32>(slot, 4), ptr, len) == 0
+      ) {
+        return <i32> (((load<u32>(slot, 12) - 1) << 8) | (lenFlags & 0xff)) + 1;
+      }
+    }
+    i = (i + 1) & mask;
+  }
+}
+
+/**
+ * Adds the string of the last `internFind` miss with its validation flags. Returns its id,
+ * or -1 when the table is full (the caller then resets it: the table stays bounded).
+ */
+export function internAdd(ptr: usize, len: u32, flags: u32): i32 {
+  if (internCount >= INTERN_MAX_IDS || internStoreUsed + len > INTERN_STORE_SIZE) return -1;
+  memory.copy(INTERN_STORE + internStoreUsed, ptr, len);
+  const id = internCount++;
+  store<u32>(missSlot, missHash);
+  store<u32>(missSlot, internStoreUsed, 4);
+  store<u32>(missSlot, (len << 8) | flags, 8);
+  store<u32>(missSlot, id + 1, 12);
+  internStoreUsed += len;
+  return <i32> id;
+}

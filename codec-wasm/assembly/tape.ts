@@ -1,0 +1,66 @@
+// The tape: what one decode call hands back to TypeScript. Each record is three i32
+// (tag, a, b). Offsets are memory addresses. Keep in sync with packages/codec/_tape.ts.
+
+export const T_PACKET: i32 = 1; // a: first byte, b: address of the packet
+export const T_END: i32 = 2;
+export const T_PACKET_ID: i32 = 3; // a: packet identifier
+export const T_REASON: i32 = 4; // a: reason code (or 3.1.1 return code)
+export const T_CONNECT: i32 = 5; // a: protocol level, b: connect flags
+export const T_KEEP_ALIVE: i32 = 6; // a: seconds
+export const T_CLIENT_ID: i32 = 7; // string
+export const T_WILL_PROPERTIES: i32 = 8; // properties after this belong to the will
+export const T_WILL_TOPIC: i32 = 9; // string
+export const T_WILL_PAYLOAD: i32 = 10; // binary
+export const T_USERNAME: i32 = 11; // string
+export const T_PASSWORD: i32 = 12; // binary
+export const T_CONNACK_FLAGS: i32 = 13; // a: flags
+export const T_TOPIC: i32 = 14; // string
+export const T_PAYLOAD: i32 = 15; // binary
+export const T_FILTER: i32 = 16; // string
+export const T_OPTIONS: i32 = 17; // a: subscription options byte
+export const T_CODES: i32 = 18; // a: offset, b: count of one-byte reason codes
+export const T_USER_KEY: i32 = 19; // string
+export const T_USER_VALUE: i32 = 20; // string
+// 0x100 + property identifier: a property; a number, a string or a binary by identifier.
+export const T_PROPERTY: i32 = 0x100;
+
+// Strings: a = offset, b = length | non-ASCII << 16 | (intern id + 1) << 17 | new << 31.
+// Binaries: a = offset, b = length.
+
+let tapeEnd: usize = 0;
+let tapePos: usize = 0;
+let tapeFull: bool = false;
+
+/** Starts a tape of `capacity` bytes at `ptr`. */
+export function tapeStart(ptr: usize, capacity: usize): void {
+  tapePos = ptr;
+  tapeEnd = ptr + capacity;
+  tapeFull = false;
+}
+
+/** Where the next record goes. */
+export function tapeMark(): usize {
+  return tapePos;
+}
+
+/** Drops the records written after `mark`. */
+export function tapeRollback(mark: usize): void {
+  tapePos = mark;
+}
+
+/** Whether a record was dropped for lack of room. */
+export function tapeOverflowed(): bool {
+  return tapeFull;
+}
+
+// @ts-ignore: decorator
+@inline export function emit(tag: i32, a: i32, b: i32): void {
+  if (tapePos + 12 > tapeEnd) {
+    tapeFull = true;
+    return;
+  }
+  store<i32>(tapePos, tag);
+  store<i32>(tapePos, a, 4);
+  store<i32>(tapePos, b, 8);
+  tapePos += 12;
+}

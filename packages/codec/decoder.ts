@@ -1,0 +1,570 @@
+/**
+ * The streaming packet decoder.
+ *
+ * @module
+ */
+import type {
+  AuthPacket,
+  ConnackPacket,
+  ConnectPacket,
+  DisconnectPacket,
+  Packet,
+  ProtocolVersion,
+  PublishAckPacket,
+  PublishPacket,
+  QoS,
+  SubackPacket,
+  SubscribePacket,
+  Subscription,
+  UnsubackPacket,
+  UnsubscribePacket,
+  UserProperties,
+  Will,
+} from "./packet.ts";
+import { type CodecExports, instantiateCodec } from "./_wasm.ts";
+import { decodeError } from "./_decode_errors.ts";
+import { PACKET_TYPES } from "./_packet_types.ts";
+import { PROPERTIES_BY_ID, type PropertyKind } from "./_properties.ts";
+import * as tape from "./_tape.ts";
+
+/** The largest packet MQTT can frame: 1 + 4 + 268,435,455 bytes. */
+export const MAX_PACKET_SIZE = 268_435_460;
+
+/** Options for {@linkcode Decoder}. */
+export interface DecoderOptions {
+  /** The protocol version of the packets; a CONNECT switches it to the level it declares. */
+  version: ProtocolVersion;
+  /**
+   * The largest packet accepted, in bytes, fixed header included (MQTT 5 Maximum Packet
+   * Size). A larger packet is refused from its fixed header, before it is buffered, with a
+   * {@linkcode MalformedPacketError} carrying reason code 0x95. Default: 268,435,460.
+   */
+  maxPacketSize?: number;
+  /**
+   * A precompiled codec module, for runtimes that forbid compiling WebAssembly from bytes
+   * (Cloudflare Workers, Vercel Edge); see {@linkcode codecWasmBytes}. Default: the embedded one.
+   */
+  wasmModule?: WebAssembly.Module;
+}
+
+// Bytes of a chunk copied into WebAssembly memory per decode call: bounds the memory a
+// single huge chunk can make the decoder hold.
+const WINDOW = 1 << 20;
+const PAGE = 65536;
+const INITIAL_INPUT = 2 * PAGE;
+// 12 bytes per record; enough for thousands of small packets per call.
+const INITIAL_TAPE = 3 * PAGE;
+// Status block words (codec-wasm/assembly/layout.ts).
+const S_RECORDS = 0;
+const S_CODE = 1;
+const S_OFFSET = 2;
+const S_FIELD = 3;
+const S_TYPE = 4;
+const S_VERSION = 5;
+const S_PACKET = 6;
+
+const textDecoder = new TextDecoder();
+const PROPERTY_NAMES: string[] = [];
+const PROPERTY_KINDS: PropertyKind[] = [];
+for (const [id, definition] of PROPERTIES_BY_ID) {
+  PROPERTY_NAMES[id] = definition.name;
+  PROPERTY_KINDS[id] = definition.kind;
+}
+
+/**
+ * Turns a byte stream into MQTT packets. Feed it chunks as they arrive, split anywhere
+ * (even inside the remaining-length field); it returns every packet they complete.
+ *
+ * Framing, validation, UTF-8 checks and MQTT 5 properties run in WebAssembly, one call
+ * per chunk. Strings up to 256 bytes are interned: a topic seen before is neither
+ * validated nor decoded again.
+ *
+ * Payloads and other binary fields are views into one buffer per `push()` that the decoder
+ * never touches again, so they stay valid and are never copied per message; they share
+ * that buffer, so `payload.buffer` is larger than the payload (use `byteOffset` and
+ * `byteLength`, or `slice()` a payload you keep for long).
+ *
+ * Invalid bytes throw {@linkcode MalformedPacketError} or {@linkcode ProtocolError} naming
+ * the packet, field and byte offset; the connection must then be closed, and the decoder
+ * throws the same error on every later `push()`.
+ *
+ * @example Decode a stream split inside a packet
+ * ```ts
+ * import { Decoder, encode } from "@tern/codec";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = encode({
+ *   type: "publish",
+ *   topic: "sensors/device-42/temperature",
+ *   payload: new TextEncoder().encode("21.5"),
+ *   qos: 0,
+ *   retain: false,
+ *   dup: false,
+ * }, { version: 5 });
+ *
+ * const decoder = new Decoder({ version: 5 });
+ * assert.deepEqual(decoder.push(bytes.subarray(0, 1)), []);
+ * const [packet] = decoder.push(bytes.subarray(1));
+ * assert.equal(packet.type === "publish" && packet.topic, "sensors/device-42/temperature");
+ * ```
+ */
+export class Decoder {
+  #codec: CodecExports;
+  #version: ProtocolVersion;
+  #maxPacketSize: number;
+  #bytes: Uint8Array;
+  #words: Int32Array;
+  #status: number;
+  #input: number;
+  #inputCapacity = INITIAL_INPUT;
+  #tapeCapacity = INITIAL_TAPE;
+  // Bytes of an incomplete packet waiting at #input.
+  #pending = 0;
+  // Stream offset of the byte at #input, for error messages.
+  #position = 0;
+  #strings: string[] = [];
+  #failure?: Error;
+
+  /** Creates a decoder with its own WebAssembly instance and memory. */
+  constructor(options: DecoderOptions) {
+    this.#version = checkVersion(options.version);
+    const max = options.maxPacketSize ?? MAX_PACKET_SIZE;
+    if (!Number.isInteger(max) || max < 2 || max > MAX_PACKET_SIZE) {
+      throw new RangeError(
+        `Cannot create decoder: maxPacketSize must be an integer from 2 to ${MAX_PACKET_SIZE}, got ${max}`,
+      );
+    }
+    this.#maxPacketSize = max;
+    this.#codec = instantiateCodec(options.wasmModule);
+    this.#status = this.#codec.statusPtr() >>> 2;
+    this.#input = align(this.#codec.dynamicBase());
+    this.#bytes = new Uint8Array(this.#codec.memory.buffer);
+    this.#words = new Int32Array(this.#codec.memory.buffer);
+    this.#reserve(0, 0);
+  }
+
+  /**
+   * The protocol version used for the next packets. Set it when it is learnt later (a
+   * server learns it from CONNECT, which the decoder also applies by itself).
+   */
+  get version(): ProtocolVersion {
+    return this.#version;
+  }
+
+  set version(version: ProtocolVersion) {
+    this.#version = checkVersion(version);
+  }
+
+  /** The largest packet accepted, in bytes. */
+  get maxPacketSize(): number {
+    return this.#maxPacketSize;
+  }
+
+  /** Bytes received but not yet part of a complete packet. */
+  get pendingBytes(): number {
+    return this.#pending;
+  }
+
+  /**
+   * Decodes the packets that `chunk` completes. The chunk is copied; the caller may reuse it.
+   *
+   * @throws {MalformedPacketError} The bytes are not a valid packet (0x81, 0x95).
+   * @throws {ProtocolError} The packet breaks a protocol rule (0x82 or a more specific code).
+   */
+  push(chunk: Uint8Array): Packet[] {
+    if (this.#failure) throw this.#failure;
+    const packets: Packet[] = [];
+    let offset = 0;
+    do {
+      const n = Math.min(chunk.length - offset, WINDOW);
+      this.#reserve(this.#pending + n, this.#tapeCapacity);
+      this.#bytes.set(
+        n === chunk.length ? chunk : chunk.subarray(offset, offset + n),
+        this.#input + this.#pending,
+      );
+      const length = this.#pending + n;
+      let start = 0;
+      while (start < length) {
+        const consumed = this.#codec.decode(
+          this.#input + start,
+          length - start,
+          this.#tape(),
+          this.#tapeCapacity,
+          this.#version,
+          this.#maxPacketSize,
+        );
+        if (consumed === -2) {
+          this.#reserve(this.#inputCapacity, this.#tapeCapacity * 2);
+          continue;
+        }
+        if (consumed === -1) throw this.#fail();
+        const version = this.#version;
+        this.#version = this.#words[this.#status + S_VERSION] as ProtocolVersion;
+        if (consumed === 0) break;
+        this.#read(this.#input + start, consumed, version, packets);
+        start += consumed;
+      }
+      if (start > 0) {
+        this.#bytes.copyWithin(this.#input, this.#input + start, this.#input + length);
+        this.#position += start;
+      }
+      this.#pending = length - start;
+      offset += n;
+    } while (offset < chunk.length);
+    return packets;
+  }
+
+  #tape(): number {
+    return align(this.#input + this.#inputCapacity);
+  }
+
+  // Makes room for `input` bytes of input and `tapeBytes` of tape; memory only grows.
+  #reserve(input: number, tapeBytes: number): void {
+    if (input > this.#inputCapacity) {
+      this.#inputCapacity = Math.max(
+        input,
+        Math.min(this.#inputCapacity * 2, this.#maxPacketSize + WINDOW),
+      );
+    }
+    this.#tapeCapacity = tapeBytes || this.#tapeCapacity;
+    const needed = this.#tape() + this.#tapeCapacity;
+    const memory = this.#codec.memory;
+    if (needed > memory.buffer.byteLength) {
+      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
+    }
+    if (this.#bytes.buffer !== memory.buffer) {
+      this.#bytes = new Uint8Array(memory.buffer);
+      this.#words = new Int32Array(memory.buffer);
+    }
+  }
+
+  #fail(): Error {
+    const words = this.#words;
+    const status = this.#status;
+    const streamOffset = (address: number) => this.#position + (address - this.#input);
+    this.#failure = decodeError({
+      code: words[status + S_CODE],
+      field: words[status + S_FIELD],
+      packetType: words[status + S_TYPE],
+      offset: streamOffset(words[status + S_OFFSET]),
+      packetOffset: streamOffset(words[status + S_PACKET]),
+    });
+    return this.#failure;
+  }
+
+  #string(address: number, word: number): string {
+    const idPlus1 = (word >>> 17) & 0x3fff;
+    // Bit 31 (a negative word) marks an interned string the decoder announces for the first time.
+    if (idPlus1 !== 0 && word >= 0) return this.#strings[idPlus1 - 1];
+    const length = word & 0xffff;
+    const text = (word & 0x10000) === 0 && length <= 32
+      ? ascii(this.#bytes, address, length)
+      : textDecoder.decode(this.#bytes.subarray(address, address + length));
+    if (idPlus1 !== 0) this.#strings[idPlus1 - 1] = text;
+    return text;
+  }
+
+  // Builds packets from the tape of one decode call over `consumed` bytes at `base`.
+  #read(base: number, consumed: number, version: ProtocolVersion, packets: Packet[]): void {
+    const words = this.#words;
+    const bytes = this.#bytes;
+    let k = this.#tape() >>> 2;
+    const end = k + words[this.#status + S_RECORDS] * 3;
+    // One copy of this call's bytes holds every payload: no ArrayBuffer per message.
+    let slab: Uint8Array | undefined;
+    const binary = (address: number, length: number): Uint8Array => {
+      slab ??= bytes.slice(base, base + consumed);
+      return slab.subarray(address - base, address - base + length);
+    };
+
+    let type = 0;
+    let flags = 0;
+    let packetId = 0;
+    let reasonCode = 0;
+    let text = "";
+    let payload: Uint8Array | undefined;
+    let properties: Record<string, unknown> | undefined;
+    let willProperties: Record<string, unknown> | undefined;
+    let inWill = false;
+    let userKey = "";
+    let connectFlags = 0;
+    let keepAlive = 0;
+    let clientId = "";
+    let willTopic = "";
+    let willPayload: Uint8Array | undefined;
+    let username: string | undefined;
+    let password: Uint8Array | undefined;
+    let filters: string[] = [];
+    let subscriptions: Subscription[] = [];
+    let codes: number[] = [];
+
+    for (; k < end; k += 3) {
+      const tag = words[k];
+      const a = words[k + 1];
+      const b = words[k + 2];
+      switch (tag) {
+        case tape.T_PACKET:
+          type = a >>> 4;
+          flags = a & 15;
+          reasonCode = 0;
+          properties = undefined;
+          willProperties = undefined;
+          inWill = false;
+          break;
+        case tape.T_PACKET_ID:
+          packetId = a;
+          break;
+        case tape.T_REASON:
+          reasonCode = a;
+          break;
+        case tape.T_CONNECT:
+          version = a as ProtocolVersion;
+          connectFlags = b;
+          username = undefined;
+          password = undefined;
+          break;
+        case tape.T_KEEP_ALIVE:
+          keepAlive = a;
+          break;
+        case tape.T_CLIENT_ID:
+          clientId = this.#string(a, b);
+          break;
+        case tape.T_WILL_PROPERTIES:
+          inWill = true;
+          break;
+        case tape.T_WILL_TOPIC:
+          willTopic = this.#string(a, b);
+          break;
+        case tape.T_WILL_PAYLOAD:
+          willPayload = binary(a, b);
+          break;
+        case tape.T_USERNAME:
+          username = this.#string(a, b);
+          break;
+        case tape.T_PASSWORD:
+          password = binary(a, b);
+          break;
+        case tape.T_CONNACK_FLAGS:
+          flags = a;
+          break;
+        case tape.T_TOPIC:
+          text = this.#string(a, b);
+          break;
+        case tape.T_PAYLOAD:
+          payload = binary(a, b);
+          break;
+        case tape.T_FILTER:
+          text = this.#string(a, b);
+          if (type === 10) filters.push(text);
+          break;
+        case tape.T_OPTIONS:
+          subscriptions.push(
+            version === 5
+              ? {
+                topicFilter: text,
+                qos: (a & 3) as QoS,
+                noLocal: (a & 4) !== 0,
+                retainAsPublished: (a & 8) !== 0,
+                retainHandling: ((a >>> 4) & 3) as 0 | 1 | 2,
+              }
+              : { topicFilter: text, qos: (a & 3) as QoS },
+          );
+          break;
+        case tape.T_CODES:
+          codes = Array.from(bytes.subarray(a, a + b));
+          break;
+        case tape.T_USER_KEY:
+          userKey = this.#string(a, b);
+          break;
+        case tape.T_USER_VALUE: {
+          const target = inWill ? (willProperties ??= {}) : (properties ??= {});
+          ((target.userProperties ??= []) as UserProperties).push([userKey, this.#string(a, b)]);
+          break;
+        }
+        case tape.T_END:
+          packets.push(
+            this.#build(type, flags, packetId, reasonCode, text, payload, properties, {
+              connectFlags,
+              keepAlive,
+              clientId,
+              willTopic,
+              willPayload,
+              willProperties,
+              username,
+              password,
+              filters,
+              subscriptions,
+              codes,
+            }),
+          );
+          filters = [];
+          subscriptions = [];
+          codes = [];
+          break;
+        default: {
+          const id = tag - tape.T_PROPERTY;
+          const target = inWill ? (willProperties ??= {}) : (properties ??= {});
+          const kind = PROPERTY_KINDS[id];
+          if (id === 0x0b && type === 3) {
+            ((target.subscriptionIdentifiers ??= []) as number[]).push(a);
+          } else {
+            target[PROPERTY_NAMES[id]] = kind === "string"
+              ? this.#string(a, b)
+              : kind === "binary"
+              ? binary(a, b)
+              : kind === "flag"
+              ? a === 1
+              : a >>> 0;
+          }
+        }
+      }
+    }
+  }
+
+  #build(
+    type: number,
+    flags: number,
+    packetId: number,
+    reasonCode: number,
+    text: string,
+    payload: Uint8Array | undefined,
+    properties: Record<string, unknown> | undefined,
+    rest: ConnectFields,
+  ): Packet {
+    switch (type) {
+      case 3: {
+        const qos = ((flags >>> 1) & 3) as QoS;
+        const packet: PublishPacket = {
+          type: "publish",
+          topic: text,
+          payload: payload!,
+          qos,
+          retain: (flags & 1) !== 0,
+          dup: (flags & 8) !== 0,
+        };
+        if (qos > 0) packet.packetId = packetId;
+        if (properties) packet.properties = properties;
+        return packet;
+      }
+      case 4:
+      case 5:
+      case 6:
+      case 7: {
+        const packet: PublishAckPacket = {
+          type: PACKET_TYPES[type] as PublishAckPacket["type"],
+          packetId,
+          reasonCode,
+        };
+        if (properties) packet.properties = properties;
+        return packet;
+      }
+      case 1:
+        return buildConnect(rest, properties);
+      case 2: {
+        const packet: ConnackPacket = { type: "connack", sessionPresent: flags === 1, reasonCode };
+        if (properties) packet.properties = properties;
+        return packet;
+      }
+      case 8: {
+        const packet: SubscribePacket = {
+          type: "subscribe",
+          packetId,
+          subscriptions: rest.subscriptions,
+        };
+        if (properties) packet.properties = properties;
+        return packet;
+      }
+      case 9:
+      case 11: {
+        const packet: SubackPacket | UnsubackPacket = {
+          type: type === 9 ? "suback" : "unsuback",
+          packetId,
+          reasonCodes: rest.codes,
+        };
+        if (properties) packet.properties = properties;
+        return packet;
+      }
+      case 10: {
+        const packet: UnsubscribePacket = {
+          type: "unsubscribe",
+          packetId,
+          topicFilters: rest.filters,
+        };
+        if (properties) packet.properties = properties;
+        return packet;
+      }
+      case 12:
+        return { type: "pingreq" };
+      case 13:
+        return { type: "pingresp" };
+      default: {
+        const packet: DisconnectPacket | AuthPacket = {
+          type: type === 14 ? "disconnect" : "auth",
+          reasonCode,
+        };
+        if (properties) packet.properties = properties;
+        return packet;
+      }
+    }
+  }
+}
+
+interface ConnectFields {
+  connectFlags: number;
+  keepAlive: number;
+  clientId: string;
+  willTopic: string;
+  willPayload: Uint8Array | undefined;
+  willProperties: Record<string, unknown> | undefined;
+  username: string | undefined;
+  password: Uint8Array | undefined;
+  filters: string[];
+  subscriptions: Subscription[];
+  codes: number[];
+}
+
+function buildConnect(
+  fields: ConnectFields,
+  properties: Record<string, unknown> | undefined,
+): ConnectPacket {
+  const flags = fields.connectFlags;
+  const packet: ConnectPacket = {
+    type: "connect",
+    clientId: fields.clientId,
+    cleanStart: (flags & 2) !== 0,
+    keepAlive: fields.keepAlive,
+  };
+  if (fields.username !== undefined) packet.username = fields.username;
+  if (fields.password !== undefined) packet.password = fields.password;
+  if ((flags & 4) !== 0) {
+    const will: Will = {
+      topic: fields.willTopic,
+      payload: fields.willPayload!,
+      qos: ((flags >>> 3) & 3) as QoS,
+      retain: (flags & 0x20) !== 0,
+    };
+    if (fields.willProperties) will.properties = fields.willProperties;
+    packet.will = will;
+  }
+  if (properties) packet.properties = properties;
+  return packet;
+}
+
+function ascii(bytes: Uint8Array, address: number, length: number): string {
+  let text = "";
+  for (let i = address; i < address + length; i++) text += String.fromCharCode(bytes[i]);
+  return text;
+}
+
+function align(address: number): number {
+  return (address + 15) & ~15;
+}
+
+function checkVersion(version: unknown): ProtocolVersion {
+  if (version !== 4 && version !== 5) {
+    throw new RangeError(
+      `Cannot use protocol version ${version}: expected 4 (MQTT 3.1.1) or 5 (MQTT 5.0)`,
+    );
+  }
+  return version;
+}

@@ -1,0 +1,155 @@
+/**
+ * Encoding packets, one at a time or many into one buffer.
+ *
+ * @module
+ */
+import type { Packet, ProtocolVersion } from "./packet.ts";
+import { measurePacket, packetSize, writePacket } from "./_encoder.ts";
+
+/** Options for {@linkcode encode}, {@linkcode encodeAll} and {@linkcode PacketWriter}. */
+export interface EncodeOptions {
+  /** 4 for MQTT 3.1.1, 5 for MQTT 5.0. MQTT 5-only fields are left out for 4. */
+  version: ProtocolVersion;
+}
+
+function checkVersion(version: unknown): ProtocolVersion {
+  if (version !== 4 && version !== 5) {
+    throw new RangeError(
+      `Cannot encode: protocol version must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${version}`,
+    );
+  }
+  return version;
+}
+
+/**
+ * Encodes one packet.
+ *
+ * Everything is validated before a byte is written: a TypeError or RangeError names the
+ * packet, the field and what is wrong (a wildcard in a topic name, U+0000 or an unpaired
+ * surrogate in a string, a string over 65,535 bytes, packet identifier 0, a packet over
+ * 268,435,455 bytes, ...). For MQTT 3.1.1, properties and other MQTT 5-only fields are
+ * ignored. Acknowledgements, DISCONNECT and AUTH are written in their shortest form.
+ *
+ * @example Encode a PUBACK
+ * ```ts
+ * import { encode } from "@tern/codec";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = encode({ type: "puback", packetId: 7 }, { version: 4 });
+ * assert.deepEqual([...bytes], [0x40, 0x02, 0x00, 0x07]);
+ * ```
+ */
+export function encode(packet: Packet, options: EncodeOptions): Uint8Array {
+  const version = checkVersion(options?.version);
+  const bytes = new Uint8Array(packetSize(measurePacket(packet, version)));
+  writePacket(packet, version, bytes, 0);
+  return bytes;
+}
+
+/**
+ * Encodes many packets into one buffer, ready for a single write.
+ *
+ * @example Encode a batch
+ * ```ts
+ * import { encodeAll } from "@tern/codec";
+ * import assert from "node:assert/strict";
+ *
+ * const bytes = encodeAll([{ type: "pingreq" }, { type: "pingreq" }], { version: 5 });
+ * assert.deepEqual([...bytes], [0xc0, 0x00, 0xc0, 0x00]);
+ * ```
+ */
+export function encodeAll(packets: Iterable<Packet>, options: EncodeOptions): Uint8Array {
+  const writer = new PacketWriter(options);
+  for (const packet of packets) writer.write(packet);
+  return writer.take();
+}
+
+/** Options for {@linkcode PacketWriter}. */
+export interface PacketWriterOptions extends EncodeOptions {
+  /** Bytes to allocate up front and whenever the buffer runs out. Default: 65,536. */
+  bufferSize?: number;
+}
+
+/**
+ * Encodes packets back to back into a growing buffer: the agent's write path appends
+ * every packet queued since the last write, then takes them as one `Uint8Array` and
+ * writes it with one call and no copy.
+ *
+ * A taken view stays valid: later packets go after it in the same buffer, or into a new
+ * buffer once that one is full. A packet that fails validation writes nothing.
+ *
+ * @example Batch packets for one write
+ * ```ts
+ * import { PacketWriter } from "@tern/codec";
+ * import assert from "node:assert/strict";
+ *
+ * const writer = new PacketWriter({ version: 5 });
+ * writer.write({ type: "puback", packetId: 1 });
+ * writer.write({ type: "puback", packetId: 2 });
+ * assert.equal(writer.length, 8);
+ * const bytes = writer.take(); // e.g. await connection.write(bytes)
+ * assert.equal(bytes.length, 8);
+ * assert.equal(writer.length, 0);
+ * ```
+ */
+export class PacketWriter {
+  #version: ProtocolVersion;
+  #bufferSize: number;
+  #buffer: Uint8Array;
+  #start = 0;
+  #end = 0;
+
+  /** Creates a writer for one protocol version. */
+  constructor(options: PacketWriterOptions) {
+    this.#version = checkVersion(options?.version);
+    const size = options.bufferSize ?? 65536;
+    if (!Number.isInteger(size) || size < 16) {
+      throw new RangeError(
+        `Cannot create PacketWriter: bufferSize must be an integer of at least 16, got ${size}`,
+      );
+    }
+    this.#bufferSize = size;
+    this.#buffer = new Uint8Array(size);
+  }
+
+  /** The protocol version packets are encoded for; set it once CONNACK settles it. */
+  get version(): ProtocolVersion {
+    return this.#version;
+  }
+
+  set version(version: ProtocolVersion) {
+    this.#version = checkVersion(version);
+  }
+
+  /** Bytes written and not yet taken. */
+  get length(): number {
+    return this.#end - this.#start;
+  }
+
+  /**
+   * Appends one packet; returns its size in bytes.
+   *
+   * @throws {TypeError | RangeError} The packet is not valid; nothing was written.
+   */
+  write(packet: Packet): number {
+    const size = packetSize(measurePacket(packet, this.#version));
+    if (this.#end + size > this.#buffer.length) {
+      // Keep the untaken bytes: move them to a fresh buffer that also has room for this packet.
+      const pending = this.#end - this.#start;
+      const next = new Uint8Array(Math.max(this.#bufferSize, (pending + size) * 2));
+      next.set(this.#buffer.subarray(this.#start, this.#end));
+      this.#buffer = next;
+      this.#start = 0;
+      this.#end = pending;
+    }
+    this.#end = writePacket(packet, this.#version, this.#buffer, this.#end);
+    return size;
+  }
+
+  /** Returns the bytes written since the last `take()`; the writer will not touch them again. */
+  take(): Uint8Array {
+    const bytes = this.#buffer.subarray(this.#start, this.#end);
+    this.#start = this.#end;
+    return bytes;
+  }
+}

@@ -1,0 +1,223 @@
+// Packets covering every type, flag and property, for round-trip and split-point tests.
+import type { Packet, ProtocolVersion } from "../packet.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const users: [string, string][] = [["region", "eu"], ["region", "us"], ["ключ", "値"]];
+
+/** Every packet type for MQTT 3.1.1, as the decoder returns them. */
+export const V4_PACKETS: Packet[] = [
+  {
+    type: "connect",
+    clientId: "device-42",
+    cleanStart: true,
+    keepAlive: 60,
+    username: "user",
+    password: bytes("secret"),
+    will: { topic: "devices/42/status", payload: bytes("offline"), qos: 1, retain: true },
+  },
+  { type: "connect", clientId: "", cleanStart: false, keepAlive: 0 },
+  { type: "connack", sessionPresent: true, reasonCode: 0 },
+  { type: "connack", sessionPresent: false, reasonCode: 5 },
+  {
+    type: "publish",
+    topic: "sensors/device-42/temperature",
+    payload: bytes("21.5"),
+    qos: 0,
+    retain: false,
+    dup: false,
+  },
+  {
+    type: "publish",
+    topic: "ünïcödé/😀",
+    payload: new Uint8Array(0),
+    qos: 2,
+    retain: true,
+    dup: true,
+    packetId: 65535,
+  },
+  { type: "puback", packetId: 1, reasonCode: 0 },
+  { type: "pubrec", packetId: 2, reasonCode: 0 },
+  { type: "pubrel", packetId: 3, reasonCode: 0 },
+  { type: "pubcomp", packetId: 4, reasonCode: 0 },
+  {
+    type: "subscribe",
+    packetId: 10,
+    subscriptions: [
+      { topicFilter: "a/+/c", qos: 0 },
+      { topicFilter: "a/#", qos: 1 },
+      { topicFilter: "$share/g/x", qos: 2 },
+    ],
+  },
+  { type: "suback", packetId: 10, reasonCodes: [0, 1, 2, 0x80] },
+  { type: "unsubscribe", packetId: 11, topicFilters: ["a/+/c", "a/#"] },
+  { type: "unsuback", packetId: 11, reasonCodes: [] },
+  { type: "pingreq" },
+  { type: "pingresp" },
+  { type: "disconnect", reasonCode: 0 },
+];
+
+/** Every packet type for MQTT 5.0, with every property each may carry. */
+export const V5_PACKETS: Packet[] = [
+  {
+    type: "connect",
+    clientId: "device-42",
+    cleanStart: true,
+    keepAlive: 30,
+    username: "user",
+    password: bytes("secret"),
+    will: {
+      topic: "devices/42/status",
+      payload: bytes("offline"),
+      qos: 2,
+      retain: false,
+      properties: {
+        willDelayInterval: 10,
+        payloadFormatIndicator: 1,
+        messageExpiryInterval: 3600,
+        contentType: "text/plain",
+        responseTopic: "devices/42/reply",
+        correlationData: bytes("corr"),
+        userProperties: users,
+      },
+    },
+    properties: {
+      sessionExpiryInterval: 0xffffffff,
+      receiveMaximum: 100,
+      maximumPacketSize: 1048576,
+      topicAliasMaximum: 10,
+      requestResponseInformation: true,
+      requestProblemInformation: false,
+      userProperties: users,
+      authenticationMethod: "SCRAM-SHA-1",
+      authenticationData: bytes("client-first"),
+    },
+  },
+  { type: "connect", clientId: "", cleanStart: false, keepAlive: 0, password: bytes("p") },
+  {
+    type: "connack",
+    sessionPresent: false,
+    reasonCode: 0,
+    properties: {
+      sessionExpiryInterval: 120,
+      receiveMaximum: 20,
+      maximumQoS: 1,
+      retainAvailable: false,
+      maximumPacketSize: 65536,
+      assignedClientIdentifier: "auto-1",
+      topicAliasMaximum: 5,
+      reasonString: "welcome",
+      userProperties: users,
+      wildcardSubscriptionAvailable: true,
+      subscriptionIdentifiersAvailable: false,
+      sharedSubscriptionAvailable: true,
+      serverKeepAlive: 45,
+      responseInformation: "reply/",
+      serverReference: "other.example",
+      authenticationMethod: "SCRAM-SHA-1",
+      authenticationData: bytes("server-final"),
+    },
+  },
+  { type: "connack", sessionPresent: false, reasonCode: 0x87 },
+  {
+    type: "publish",
+    topic: "sensors/device-42/temperature",
+    payload: bytes("21.5"),
+    qos: 1,
+    retain: true,
+    dup: false,
+    packetId: 7,
+    properties: {
+      payloadFormatIndicator: 1,
+      messageExpiryInterval: 60,
+      topicAlias: 3,
+      responseTopic: "reply/42",
+      correlationData: bytes("c1"),
+      userProperties: users,
+      subscriptionIdentifiers: [1, 268435455],
+      contentType: "application/json",
+    },
+  },
+  {
+    type: "publish",
+    topic: "",
+    payload: bytes("aliased"),
+    qos: 0,
+    retain: false,
+    dup: false,
+    properties: { topicAlias: 3 },
+  },
+  { type: "puback", packetId: 1, reasonCode: 0 },
+  { type: "puback", packetId: 1, reasonCode: 0x10 },
+  {
+    type: "pubrec",
+    packetId: 2,
+    reasonCode: 0x97,
+    properties: { reasonString: "quota", userProperties: users },
+  },
+  { type: "pubrel", packetId: 3, reasonCode: 0x92, properties: { reasonString: "gone" } },
+  { type: "pubcomp", packetId: 4, reasonCode: 0, properties: { userProperties: users } },
+  {
+    type: "subscribe",
+    packetId: 10,
+    subscriptions: [
+      { topicFilter: "a/+/c", qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+      { topicFilter: "a/#", qos: 1, noLocal: true, retainAsPublished: true, retainHandling: 1 },
+      {
+        topicFilter: "$share/g/x",
+        qos: 2,
+        noLocal: false,
+        retainAsPublished: true,
+        retainHandling: 2,
+      },
+    ],
+    properties: { subscriptionIdentifier: 99, userProperties: users },
+  },
+  {
+    type: "suback",
+    packetId: 10,
+    reasonCodes: [0, 1, 2, 0x80, 0x83, 0x87, 0x8f, 0x91, 0x97, 0x9e, 0xa1, 0xa2],
+    properties: { reasonString: "partly", userProperties: users },
+  },
+  {
+    type: "unsubscribe",
+    packetId: 11,
+    topicFilters: ["a/+/c", "a/#"],
+    properties: { userProperties: users },
+  },
+  {
+    type: "unsuback",
+    packetId: 11,
+    reasonCodes: [0, 0x11],
+    properties: { reasonString: "ok", userProperties: users },
+  },
+  { type: "pingreq" },
+  { type: "pingresp" },
+  { type: "disconnect", reasonCode: 0 },
+  { type: "disconnect", reasonCode: 0x04 },
+  {
+    type: "disconnect",
+    reasonCode: 0x9c,
+    properties: {
+      sessionExpiryInterval: 0,
+      reasonString: "moving",
+      userProperties: users,
+      serverReference: "other.example",
+    },
+  },
+  { type: "auth", reasonCode: 0 },
+  {
+    type: "auth",
+    reasonCode: 0x18,
+    properties: {
+      authenticationMethod: "SCRAM-SHA-1",
+      authenticationData: bytes("challenge"),
+      reasonString: "continue",
+      userProperties: users,
+    },
+  },
+];
+
+/** The sample packets of a version. */
+export function samplePackets(version: ProtocolVersion): Packet[] {
+  return version === 5 ? V5_PACKETS : V4_PACKETS;
+}
