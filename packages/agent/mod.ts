@@ -8,3 +8,7 @@ export * from "./memory_store.ts";
 export * from "./limits.ts";
 export * from "./backoff.ts";
 export * from "./offline_queue.ts";
+export * from "./errors.ts";
+export * from "./negotiated_settings.ts";
+export type * from "./session_types.ts";
+export * from "./session.ts";

@@ -1,0 +1,1282 @@
+import { ConnectReturnCode, ProtocolError, reasonCodeName } from "@tern/codec";
+import type {
+  AuthPacket,
+  ConnackPacket,
+  ConnectPacket,
+  ConnectProperties,
+  DisconnectProperties,
+  Packet,
+  ProtocolVersion,
+  PublishAckPacket,
+  PublishPacket,
+  SubackPacket,
+  SubscribePacket,
+  UnsubackPacket,
+  UnsubscribePacket,
+} from "@tern/codec";
+import {
+  ConnectionClosedError,
+  ConnectionRefusedError,
+  ReasonCodeError,
+  TimeoutError,
+} from "./errors.ts";
+import { MemoryStore } from "./memory_store.ts";
+import { type NegotiatedSettings, negotiateSettings } from "./negotiated_settings.ts";
+import type { SessionStore } from "./session_store.ts";
+import type {
+  OperationResult,
+  OutgoingMessage,
+  SessionEvent,
+  SessionOptions,
+  SessionState,
+  SessionStats,
+  SubscribeRequest,
+  Transmit,
+  UnsubscribeRequest,
+} from "./session_types.ts";
+import { Fifo } from "./_fifo.ts";
+import { PacketIds } from "./_packet_ids.ts";
+import { OutboundTopicAliases } from "./_topic_aliases.ts";
+import {
+  checkInteger,
+  checkQoS,
+  checkString,
+  checkTopicFilter,
+  checkTopicName,
+  hasWildcard,
+} from "./_validate.ts";
+
+type CommandPacket = PublishPacket | SubscribePacket | UnsubscribePacket;
+
+/** A caller's operation waiting in the queue for the connection, a packet id or quota. */
+interface Command {
+  /** Operation id; 0 for a publish restored from a store, which no caller waits for. */
+  id: number;
+  packet: CommandPacket;
+  /** Approximate bytes (payload and topic strings), for statistics. */
+  size: number;
+  cancelled: boolean;
+}
+
+/** A packet sent and not yet fully acknowledged, by packet id. */
+interface Flight {
+  /** Operation id; 0 once no caller waits any more (timed out, abandoned, restored). */
+  op: number;
+  /** As first sent: full topic, DUP clear, packet id set. */
+  packet: CommandPacket;
+  size: number;
+  state: "awaitingAck" | "released";
+  /** The PUBREC of a QoS 2 publish, whose reason code the completion reports. */
+  pubrec?: PublishAckPacket;
+}
+
+const MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
+const DEFAULT_CONNACK_TIMEOUT_MS = 30_000;
+
+const ACK_NAME = {
+  publish1: "PUBACK",
+  publish2: "PUBCOMP",
+  subscribe: "SUBACK",
+  unsubscribe: "UNSUBACK",
+};
+
+/**
+ * The sans-IO MQTT session: a pure state machine for one client session, across any number
+ * of network connections. It performs no I/O and never reads the clock.
+ *
+ * Inputs: `handleConnectionOpened`, `handlePacket`, `handleProtocolError`,
+ * `handleConnectionLost` and `handleTimeout`, each with the current time in milliseconds;
+ * commands `publish`, `subscribe`, `unsubscribe`, `disconnect`, `sendAuth`, `cancel`.
+ * Outputs, pulled: `pollTransmit(now)` (the next packet to write), `pollEvent()`
+ * (completions, deliveries, connection events) and `pollTimeout()` (when to call
+ * `handleTimeout` next).
+ *
+ * Commands leave in call order. A QoS 1 / 2 publish waits in the queue while the server's
+ * Receive Maximum is used up; packet identifiers are taken only when a packet leaves, so a
+ * long queue never exhausts them.
+ *
+ * @example Connect and publish at QoS 1 with a numeric clock
+ * ```ts
+ * import { Session } from "@tern/agent";
+ *
+ * const session = new Session({ clientId: "sensor-1", protocolVersion: 5 });
+ * session.handleConnectionOpened(0);
+ * console.log(session.pollTransmit(0)?.packet.type); // "connect"
+ * session.handlePacket({ type: "connack", sessionPresent: false, reasonCode: 0 }, 5);
+ * console.log(session.pollEvent()?.type); // "connectionsuccess"
+ *
+ * const id = session.publish({ topic: "t", payload: new Uint8Array([1]), qos: 1 }, 6);
+ * const sent = session.pollTransmit(6)!;
+ * console.log(sent.packet.type, sent.operation === id); // "publish" true
+ * session.handlePacket({ type: "puback", packetId: 1, reasonCode: 0 }, 9);
+ * console.log(session.pollEvent()); // { type: "completed", operation: 1, result: { reasonCode: 0, properties: undefined } }
+ * ```
+ */
+export class Session {
+  /** 4 (MQTT 3.1.1) or 5. */
+  readonly protocolVersion: ProtocolVersion;
+  #options: SessionOptions;
+  #store: SessionStore;
+  #clientId: string;
+  #state: SessionState = "disconnected";
+  #everConnected = false;
+  #connect?: ConnectPacket;
+  #settings?: NegotiatedSettings;
+
+  #outbox = new Fifo<Transmit>();
+  #commands = new Fifo<Command>();
+  #queued = new Map<number, Command>();
+  #queuedSize = 0;
+  #flights = new Map<number, Flight>();
+  #flightByOp = new Map<number, number>();
+  #unackedSize = 0;
+  #ids = new PacketIds();
+  #publishesInFlight = 0;
+  #inboundQoS2 = new Set<number>();
+  #events = new Fifo<SessionEvent>();
+  #nextOp = 1;
+
+  #aliasesOut?: OutboundTopicAliases;
+  #aliasesIn = new Map<number, string>();
+  #reauthenticating = false;
+
+  #connackDeadline?: number;
+  #keepAliveMs = 0;
+  #pingTimeoutMs = 0;
+  #lastSentAt = 0;
+  #pingSentAt?: number;
+  #ackDeadlines = new Fifo<{ deadline: number; packetId: number; op: number }>();
+
+  /** Creates a session; in-flight state found in `options.store` is resent after connecting. */
+  constructor(options: SessionOptions = {}) {
+    checkOptions(options);
+    this.#options = options;
+    this.protocolVersion = options.protocolVersion ?? 5;
+    this.#clientId = options.clientId ?? "";
+    this.#store = options.store ?? new MemoryStore();
+    for (const entry of this.#store.outbound(this.#clientId)) {
+      this.#ids.claim(entry.packetId);
+      this.#publishesInFlight++;
+      const size = this.#measure(entry.packet);
+      this.#unackedSize += size;
+      this.#flights.set(entry.packetId, { op: 0, packet: entry.packet, size, state: entry.state });
+    }
+    for (const packetId of this.#store.inboundReceived(this.#clientId)) {
+      this.#inboundQoS2.add(packetId);
+    }
+  }
+
+  /** Where the session stands on the current connection. */
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** The client identifier: as configured, or as assigned by the server. */
+  get clientId(): string {
+    return this.#clientId;
+  }
+
+  /** The settings of the current (or last) accepted connection. */
+  get settings(): NegotiatedSettings | undefined {
+    return this.#settings;
+  }
+
+  /** Operation counts and sizes. Queued sizes are approximate; sent ones are exact. */
+  stats(): SessionStats {
+    let unackedCount = 0;
+    for (const flight of this.#flights.values()) if (flight.op !== 0) unackedCount++;
+    return {
+      incompleteOperationCount: this.#queued.size + unackedCount,
+      incompleteOperationSize: this.#queuedSize + this.#unackedSize,
+      unackedOperationCount: unackedCount,
+      unackedOperationSize: this.#unackedSize,
+    };
+  }
+
+  // ---- commands -------------------------------------------------------------------------
+
+  /**
+   * Queues a PUBLISH and returns its operation id. Throws TypeError / RangeError on bad
+   * arguments; failures found later (server limits) arrive as a "failed" event.
+   */
+  publish(message: OutgoingMessage, _now: number): number {
+    const action = "publish";
+    checkTopicName(action, message.topic);
+    if (!(message.payload instanceof Uint8Array)) {
+      throw new TypeError(`Cannot publish to "${message.topic}": payload must be a Uint8Array`);
+    }
+    const qos = message.qos ?? 0;
+    checkQoS(action, qos);
+    const properties = message.properties;
+    if (properties !== undefined) {
+      this.#requireV5(action, "properties");
+      if (properties.topicAlias !== undefined) {
+        throw new TypeError(
+          "Cannot publish: topicAlias is chosen by the client (set topicAliases: false to turn it off)",
+        );
+      }
+      if (properties.subscriptionIdentifiers !== undefined) {
+        // [MQTT-3.3.4-6] Only the server sends subscription identifiers.
+        throw new TypeError("Cannot publish: subscriptionIdentifiers are set only by the server");
+      }
+      if (properties.messageExpiryInterval !== undefined) {
+        checkInteger(
+          action,
+          "messageExpiryInterval",
+          properties.messageExpiryInterval,
+          0,
+          0xffffffff,
+        );
+      }
+      if (properties.responseTopic !== undefined) checkTopicName(action, properties.responseTopic);
+    }
+    const packet: PublishPacket = {
+      type: "publish",
+      topic: message.topic,
+      payload: message.payload,
+      qos,
+      retain: message.retain ?? false,
+      dup: false,
+      properties,
+    };
+    return this.#enqueue(packet, message.payload.length + message.topic.length);
+  }
+
+  /** Queues a SUBSCRIBE and returns its operation id. */
+  subscribe(request: SubscribeRequest, _now: number): number {
+    const action = "subscribe";
+    if (!Array.isArray(request.subscriptions) || request.subscriptions.length === 0) {
+      throw new TypeError("Cannot subscribe: at least one topic filter is required");
+    }
+    let size = 0;
+    for (const subscription of request.subscriptions) {
+      checkTopicFilter(action, subscription.topicFilter);
+      checkQoS(action, subscription.qos);
+      size += subscription.topicFilter.length + 1;
+      const { noLocal, retainAsPublished, retainHandling } = subscription;
+      if (noLocal || retainAsPublished || retainHandling) {
+        this.#requireV5(action, "subscription options");
+      }
+      if (retainHandling !== undefined) {
+        checkInteger(action, "retainHandling", retainHandling, 0, 2);
+      }
+      if (noLocal && subscription.topicFilter.startsWith("$share/")) {
+        // [MQTT-3.8.3-4] No Local on a shared subscription is a protocol error.
+        throw new TypeError(
+          `Cannot subscribe: noLocal is not allowed on shared subscription "${subscription.topicFilter}"`,
+        );
+      }
+    }
+    if (request.properties !== undefined) {
+      this.#requireV5(action, "properties");
+      const id = request.properties.subscriptionIdentifier;
+      if (id !== undefined) {
+        checkInteger(action, "subscriptionIdentifier", id, 1, MAX_VARIABLE_BYTE_INTEGER);
+      }
+    }
+    return this.#enqueue(
+      {
+        type: "subscribe",
+        packetId: 0,
+        subscriptions: request.subscriptions,
+        properties: request.properties,
+      },
+      size,
+    );
+  }
+
+  /** Queues an UNSUBSCRIBE and returns its operation id. */
+  unsubscribe(request: UnsubscribeRequest, _now: number): number {
+    const action = "unsubscribe";
+    if (!Array.isArray(request.topicFilters) || request.topicFilters.length === 0) {
+      throw new TypeError("Cannot unsubscribe: at least one topic filter is required");
+    }
+    let size = 0;
+    for (const filter of request.topicFilters) {
+      checkTopicFilter(action, filter);
+      size += filter.length;
+    }
+    if (request.properties !== undefined) this.#requireV5(action, "properties");
+    return this.#enqueue(
+      {
+        type: "unsubscribe",
+        packetId: 0,
+        topicFilters: request.topicFilters,
+        properties: request.properties,
+      },
+      size,
+    );
+  }
+
+  /**
+   * Stops waiting for operation `operation`: removes it from the queue if it was not sent,
+   * or stops reporting it if it was (the protocol flow still runs to its end, so its packet
+   * id stays taken until then). Returns false when the operation is not pending. No event is
+   * emitted; the caller settles the operation itself.
+   */
+  cancel(operation: number): boolean {
+    const command = this.#queued.get(operation);
+    if (command) {
+      command.cancelled = true;
+      this.#queued.delete(operation);
+      this.#queuedSize -= command.size;
+      return true;
+    }
+    const packetId = this.#flightByOp.get(operation);
+    if (packetId === undefined) return false;
+    this.#flightByOp.delete(operation);
+    this.#flights.get(packetId)!.op = 0;
+    return true;
+  }
+
+  /**
+   * Drops every queued operation and stops reporting every sent one (the stop semantics of
+   * coreMQTT-Agent): no event follows for any of them. In-flight QoS 1 / 2 flows stay in the
+   * session and resume if it is resumed.
+   */
+  abandonOperations(): void {
+    for (const command of this.#commands.drain()) {
+      // A command restored from a store (id 0) is session state, not an operation: keep it.
+      if (command.id === 0) this.#commands.push(command);
+    }
+    this.#queued.clear();
+    this.#queuedSize = 0;
+    for (const flight of this.#flights.values()) flight.op = 0;
+    this.#flightByOp.clear();
+  }
+
+  /**
+   * Sends DISCONNECT (MQTT 5: with `reasonCode` and `properties`) and ends the connection.
+   * Emits "disconnection" (or "connectionfailure" before CONNACK); the runner then flushes
+   * what it polls and closes the transport.
+   */
+  disconnect(
+    options: { reasonCode?: number; properties?: DisconnectProperties } = {},
+    _now: number,
+  ): void {
+    const reasonCode = options.reasonCode ?? 0;
+    checkInteger("disconnect", "reasonCode", reasonCode, 0, 255);
+    if (this.protocolVersion === 4 && (reasonCode !== 0 || options.properties !== undefined)) {
+      throw new TypeError("Cannot disconnect: a reason code and properties need MQTT 5");
+    }
+    const expiry = options.properties?.sessionExpiryInterval;
+    if (expiry !== undefined && expiry !== 0 && !this.#connect?.properties?.sessionExpiryInterval) {
+      // [MQTT-3.14.2-2] A session that CONNECT gave expiry 0 cannot be extended on DISCONNECT.
+      throw new TypeError(
+        "Cannot disconnect: sessionExpiryInterval cannot be set when CONNECT asked for 0",
+      );
+    }
+    if (this.#state === "disconnected") return;
+    const connected = this.#state === "connected";
+    if (connected) {
+      this.#outbox.push({
+        packet: this.protocolVersion === 5
+          ? { type: "disconnect", reasonCode, properties: options.properties }
+          : { type: "disconnect" },
+      });
+    }
+    this.#enterDisconnected();
+    const error = new ConnectionClosedError(
+      connected
+        ? `Connection closed: the client disconnected with ${reasonCodeName(reasonCode)}`
+        : "Cannot connect: the client disconnected before CONNACK",
+      { reasonCode },
+    );
+    this.#events.push(
+      connected ? { type: "disconnection", error } : { type: "connectionfailure", error },
+    );
+  }
+
+  /**
+   * MQTT 5 enhanced authentication: answers the server's AUTH challenge (reason code 0x18,
+   * Continue authentication) or starts re-authentication (0x19).
+   */
+  sendAuth(
+    options: { reasonCode: 0x18 | 0x19; authenticationData?: Uint8Array },
+    _now: number,
+  ): void {
+    const method = this.#options.authenticationMethod;
+    if (this.protocolVersion !== 5 || method === undefined) {
+      throw new TypeError("Cannot authenticate: AUTH needs MQTT 5 and an authentication method");
+    }
+    if (options.reasonCode === 0x19) {
+      if (this.#state !== "connected") {
+        throw new TypeError("Cannot re-authenticate: the session is not connected");
+      }
+      this.#reauthenticating = true;
+    } else if (this.#state === "disconnected") {
+      throw new TypeError("Cannot authenticate: the session is not connected");
+    }
+    this.#outbox.push({
+      packet: {
+        type: "auth",
+        reasonCode: options.reasonCode,
+        properties: {
+          authenticationMethod: method,
+          authenticationData: options.authenticationData,
+        },
+      },
+    });
+  }
+
+  // ---- inputs ---------------------------------------------------------------------------
+
+  /**
+   * A new network connection is open: queues CONNECT. `authenticationData` is the
+   * authenticator's initial data for MQTT 5 enhanced authentication.
+   */
+  handleConnectionOpened(now: number, options: { authenticationData?: Uint8Array } = {}): void {
+    if (this.#state !== "disconnected") {
+      throw new Error(`Cannot open a connection: the session is already ${this.#state}`);
+    }
+    const o = this.#options;
+    const v5 = this.protocolVersion === 5;
+    const properties: ConnectProperties = {};
+    if (v5) {
+      if (o.sessionExpiryInterval) properties.sessionExpiryInterval = o.sessionExpiryInterval;
+      if (o.receiveMaximum !== undefined) properties.receiveMaximum = o.receiveMaximum;
+      if (o.maximumPacketSize !== undefined) properties.maximumPacketSize = o.maximumPacketSize;
+      if (o.topicAliasMaximum) properties.topicAliasMaximum = o.topicAliasMaximum;
+      if (o.requestResponseInformation !== undefined) {
+        properties.requestResponseInformation = o.requestResponseInformation;
+      }
+      if (o.requestProblemInformation !== undefined) {
+        properties.requestProblemInformation = o.requestProblemInformation;
+      }
+      if (o.userProperties !== undefined) properties.userProperties = o.userProperties;
+      if (o.authenticationMethod !== undefined) {
+        properties.authenticationMethod = o.authenticationMethod;
+        if (options.authenticationData) properties.authenticationData = options.authenticationData;
+      }
+    }
+    const password = typeof o.password === "string"
+      ? new TextEncoder().encode(o.password)
+      : o.password;
+    this.#connect = {
+      type: "connect",
+      clientId: this.#clientId,
+      cleanStart: v5 && this.#everConnected ? false : o.cleanStart ?? true,
+      keepAlive: o.keepAlive ?? 60,
+      username: o.username,
+      password,
+      will: o.will,
+      properties: Object.keys(properties).length > 0 ? properties : undefined,
+    };
+    this.#outbox.drain();
+    this.#aliasesIn.clear();
+    this.#aliasesOut = undefined;
+    this.#pingSentAt = undefined;
+    this.#reauthenticating = false;
+    this.#state = "connecting";
+    this.#connackDeadline = now + (o.connackTimeoutMs ?? DEFAULT_CONNACK_TIMEOUT_MS);
+    this.#outbox.push({ packet: this.#connect });
+  }
+
+  /** A packet arrived from the server. Ignored once the connection is being closed. */
+  handlePacket(packet: Packet, now: number): void {
+    if (this.#state === "disconnected") return;
+    if (this.#state === "connecting") {
+      if (packet.type === "connack") this.#onConnack(packet, now);
+      else if (packet.type === "auth") this.#onAuth(packet, now);
+      else this.#violation(`Unexpected ${name(packet)} before CONNACK`, 0x82, now);
+      return;
+    }
+    switch (packet.type) {
+      case "publish":
+        return this.#onPublish(packet, now);
+      case "puback":
+        return this.#onPuback(packet, now);
+      case "pubrec":
+        return this.#onPubrec(packet, now);
+      case "pubrel":
+        return this.#onPubrel(packet);
+      case "pubcomp":
+        return this.#onPubcomp(packet, now);
+      case "suback":
+      case "unsuback":
+        return this.#onSubscriptionAck(packet, now);
+      case "pingresp":
+        if (this.#pingSentAt === undefined) {
+          return this.#violation("Unexpected PINGRESP: no PINGREQ is outstanding", 0x82, now);
+        }
+        this.#pingSentAt = undefined;
+        return;
+      case "disconnect":
+        return this.#onDisconnect(packet, now);
+      case "auth":
+        return this.#onAuth(packet, now);
+      case "connack":
+        return this.#violation("Unexpected second CONNACK on one connection", 0x82, now);
+      default:
+        return this.#violation(`Unexpected ${name(packet)}: a server never sends it`, 0x82, now);
+    }
+  }
+
+  /**
+   * The decoder rejected the server's bytes (a MalformedPacketError or ProtocolError with a
+   * reason code): closes the connection, in MQTT 5 after a DISCONNECT with that code.
+   */
+  handleProtocolError(error: Error & { reasonCode?: number }, now: number): void {
+    if (this.#state === "disconnected") return;
+    this.#violation(error.message, error.reasonCode ?? 0x81, now, error);
+  }
+
+  /** The transport closed or failed. Unwritten packets are dropped; flows resume later. */
+  handleConnectionLost(_now: number, cause?: unknown): void {
+    this.#outbox.drain();
+    if (this.#state === "disconnected") return;
+    const connected = this.#state === "connected";
+    this.#enterDisconnected();
+    const detail = cause instanceof Error ? `: ${cause.message}` : "";
+    if (connected) {
+      this.#events.push({
+        type: "disconnection",
+        error: new ConnectionClosedError(`Connection closed: the connection was lost${detail}`, {
+          cause,
+        }),
+      });
+    } else {
+      this.#events.push({
+        type: "connectionfailure",
+        error: new ConnectionClosedError(
+          `Cannot connect: the connection closed before CONNACK${detail}`,
+          {
+            cause,
+          },
+        ),
+      });
+    }
+  }
+
+  /** Time passed: CONNACK, PINGRESP and acknowledgement deadlines; keep-alive pings. */
+  handleTimeout(now: number): void {
+    if (this.#state === "connecting" && now >= this.#connackDeadline!) {
+      this.#enterDisconnected();
+      const ms = this.#options.connackTimeoutMs ?? DEFAULT_CONNACK_TIMEOUT_MS;
+      this.#events.push({
+        type: "connectionfailure",
+        error: new TimeoutError(`Cannot connect: no CONNACK within ${ms} ms`),
+      });
+    } else if (this.#state === "connected" && this.#keepAliveMs > 0) {
+      if (this.#pingSentAt !== undefined) {
+        if (now >= this.#pingSentAt + this.#pingTimeoutMs) {
+          // The link is dead: nothing more is sent on it.
+          this.#enterDisconnected();
+          this.#events.push({
+            type: "disconnection",
+            error: new ConnectionClosedError(
+              `Connection closed: no PINGRESP within ${this.#pingTimeoutMs} ms`,
+              { reasonCode: 0x8d },
+            ),
+          });
+        }
+      } else if (now >= this.#lastSentAt + this.#keepAliveMs) {
+        this.#pingSentAt = now;
+        this.#outbox.push({ packet: { type: "pingreq" } });
+      }
+    }
+    for (
+      let head = this.#ackDeadlines.peek();
+      head && head.deadline <= now;
+      head = this.#ackDeadlines.peek()
+    ) {
+      this.#ackDeadlines.shift();
+      const flight = this.#flights.get(head.packetId);
+      if (!flight || flight.op !== head.op || head.op === 0) continue;
+      flight.op = 0;
+      this.#flightByOp.delete(head.op);
+      const ack = ackName(flight);
+      this.#events.push({
+        type: "failed",
+        operation: head.op,
+        error: new TimeoutError(
+          `Cannot complete ${flight.packet.type}: no ${ack} within ${this.#options.ackTimeoutMs} ms`,
+        ),
+      });
+    }
+  }
+
+  // ---- outputs --------------------------------------------------------------------------
+
+  /** The next packet to write, or undefined when there is nothing (or no quota) to send. */
+  pollTransmit(now: number): Transmit | undefined {
+    const transmit = this.#outbox.shift() ??
+      (this.#state === "connected" ? this.#dequeue(now) : undefined);
+    if (transmit) this.#lastSentAt = now;
+    return transmit;
+  }
+
+  /** The next event, or undefined. */
+  pollEvent(): SessionEvent | undefined {
+    return this.#events.shift();
+  }
+
+  /** When `handleTimeout` must be called next, or undefined when no deadline is pending. */
+  pollTimeout(): number | undefined {
+    let deadline: number | undefined;
+    const consider = (at: number | undefined) => {
+      if (at !== undefined && (deadline === undefined || at < deadline)) deadline = at;
+    };
+    if (this.#state === "connecting") consider(this.#connackDeadline);
+    if (this.#state === "connected" && this.#keepAliveMs > 0) {
+      consider(
+        this.#pingSentAt !== undefined
+          ? this.#pingSentAt + this.#pingTimeoutMs
+          : this.#lastSentAt + this.#keepAliveMs,
+      );
+    }
+    consider(this.#ackDeadlines.peek()?.deadline);
+    return deadline;
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  #requireV5(action: string, what: string): void {
+    if (this.protocolVersion !== 5) throw new TypeError(`Cannot ${action}: ${what} need MQTT 5`);
+  }
+
+  #measure(packet: Packet): number {
+    return this.#options.packetSize?.(packet) ?? 0;
+  }
+
+  #enqueue(packet: CommandPacket, size: number): number {
+    const command: Command = { id: this.#nextOp++, packet, size, cancelled: false };
+    this.#commands.push(command);
+    this.#queued.set(command.id, command);
+    this.#queuedSize += size;
+    return command.id;
+  }
+
+  /** Takes the next command off the queue if the server's limits allow it to leave now. */
+  #dequeue(now: number): Transmit | undefined {
+    const settings = this.#settings!;
+    for (let command = this.#commands.peek(); command; command = this.#commands.peek()) {
+      if (command.cancelled) {
+        this.#commands.shift();
+        continue;
+      }
+      const packet = command.packet;
+      const refusal = refuse(packet, settings);
+      if (refusal) {
+        this.#dropCommand(command);
+        this.#fail(command.id, refusal);
+        continue;
+      }
+      const needsId = packet.type !== "publish" || packet.qos > 0;
+      if (needsId) {
+        // [MQTT-4.9.0-2] Never more unacknowledged QoS 1 / 2 publishes than Receive Maximum.
+        if (
+          packet.type === "publish" && this.#publishesInFlight >= settings.receiveMaximumToServer
+        ) {
+          return undefined;
+        }
+        if (this.#ids.size >= 65_535) return undefined;
+      }
+      const packetId = needsId ? this.#ids.take()! : undefined;
+      const original: CommandPacket = packetId === undefined ? packet : { ...packet, packetId };
+      let wire: CommandPacket = original;
+      const alias = packet.type === "publish" ? this.#aliasesOut?.choose(packet.topic) : undefined;
+      if (alias) {
+        const p = original as PublishPacket;
+        wire = {
+          ...p,
+          topic: alias.known ? "" : p.topic,
+          properties: { ...p.properties, topicAlias: alias.alias },
+        };
+      }
+      const size = this.#measure(wire);
+      if (size > settings.maximumPacketSizeToServer) {
+        if (packetId !== undefined) this.#ids.release(packetId);
+        this.#dropCommand(command);
+        this.#fail(
+          command.id,
+          new ReasonCodeError(
+            `Cannot ${packet.type}: the packet is ${size} bytes, more than the server's maximum packet size of ${settings.maximumPacketSizeToServer}`,
+            { reasonCode: 0x95 },
+          ),
+        );
+        continue;
+      }
+      if (alias) this.#aliasesOut!.use((packet as PublishPacket).topic, alias.alias);
+      this.#dropCommand(command);
+      if (packetId === undefined) {
+        // QoS 0 completes when handed to the transport.
+        if (command.id !== 0) {
+          this.#events.push({
+            type: "completed",
+            operation: command.id,
+            result: { reasonCode: 0 },
+          });
+        }
+      } else {
+        this.#flights.set(packetId, {
+          op: command.id,
+          packet: original,
+          size,
+          state: "awaitingAck",
+        });
+        if (command.id !== 0) this.#flightByOp.set(command.id, packetId);
+        this.#unackedSize += size;
+        if (original.type === "publish") {
+          this.#publishesInFlight++;
+          this.#store.putOutbound(this.#clientId, {
+            packetId,
+            state: "awaitingAck",
+            packet: original,
+          });
+        }
+        const ackTimeoutMs = this.#options.ackTimeoutMs ?? 0;
+        if (ackTimeoutMs > 0 && command.id !== 0) {
+          this.#ackDeadlines.push({ deadline: now + ackTimeoutMs, packetId, op: command.id });
+        }
+      }
+      return { packet: wire, operation: command.id === 0 ? undefined : command.id };
+    }
+    return undefined;
+  }
+
+  #dropCommand(command: Command): void {
+    this.#commands.shift();
+    if (this.#queued.delete(command.id)) this.#queuedSize -= command.size;
+  }
+
+  #enterDisconnected(): void {
+    this.#state = "disconnected";
+    this.#connackDeadline = undefined;
+    this.#pingSentAt = undefined;
+    this.#aliasesOut = undefined;
+    this.#aliasesIn.clear();
+    this.#reauthenticating = false;
+  }
+
+  /** The server broke the protocol: DISCONNECT (MQTT 5) with the matching code, then close. */
+  #violation(message: string, reasonCode: number, _now: number, cause?: Error): void {
+    const error = cause ?? new ProtocolError(message, { reasonCode });
+    if (this.protocolVersion === 5) {
+      this.#outbox.push({ packet: { type: "disconnect", reasonCode } });
+    }
+    const connected = this.#state === "connected";
+    this.#enterDisconnected();
+    const closed = new ConnectionClosedError(
+      `Connection closed: ${message} (${reasonCodeName(reasonCode)})`,
+      { reasonCode, cause: error },
+    );
+    this.#events.push(
+      connected
+        ? { type: "disconnection", error: closed }
+        : { type: "connectionfailure", error: closed },
+    );
+  }
+
+  #complete(op: number, result: OperationResult): void {
+    if (op !== 0) this.#events.push({ type: "completed", operation: op, result });
+  }
+
+  #fail(op: number, error: Error): void {
+    if (op !== 0) this.#events.push({ type: "failed", operation: op, error });
+  }
+
+  #finishFlight(packetId: number, flight: Flight): void {
+    this.#flights.delete(packetId);
+    this.#ids.release(packetId);
+    this.#unackedSize -= flight.size;
+    if (flight.op !== 0) this.#flightByOp.delete(flight.op);
+    if (flight.packet.type === "publish") {
+      this.#publishesInFlight--;
+      this.#store.deleteOutbound(this.#clientId, packetId);
+    }
+  }
+
+  #onConnack(packet: ConnackPacket, now: number): void {
+    const v5 = this.protocolVersion === 5;
+    const connect = this.#connect!;
+    const props = v5 ? packet.properties ?? {} : {};
+    const refused = v5 ? packet.reasonCode >= 0x80 : packet.reasonCode !== 0;
+    if (refused) {
+      if (packet.sessionPresent) {
+        // [MQTT-3.2.2-6] A refusing CONNACK has Session Present 0.
+        return this.#violation("CONNACK refused the connection but set Session Present", 0x82, now);
+      }
+      this.#enterDisconnected();
+      const why = v5 ? reasonCodeName(packet.reasonCode) : connectReturnCodeName(packet.reasonCode);
+      this.#events.push({
+        type: "connectionfailure",
+        error: new ConnectionRefusedError(
+          `Cannot connect: the server refused with ${why}${
+            props.reasonString ? `: ${props.reasonString}` : ""
+          }`,
+          {
+            reasonCode: packet.reasonCode,
+            reasonString: props.reasonString,
+            userProperties: props.userProperties,
+            serverReference: props.serverReference,
+          },
+        ),
+      });
+      return;
+    }
+    if (packet.reasonCode !== 0) {
+      return this.#violation(
+        `CONNACK carries reason code ${packet.reasonCode}, not a CONNACK code`,
+        0x82,
+        now,
+      );
+    }
+    if (connect.cleanStart && packet.sessionPresent) {
+      // [MQTT-3.2.2-2] Clean Start 1 means Session Present 0.
+      return this.#violation(
+        "CONNACK set Session Present although Clean Start was requested",
+        0x82,
+        now,
+      );
+    }
+    if (props.receiveMaximum === 0 || props.maximumPacketSize === 0) {
+      return this.#violation(
+        "CONNACK has a Receive Maximum or Maximum Packet Size of 0",
+        0x82,
+        now,
+      );
+    }
+    if (
+      props.authenticationMethod !== undefined &&
+      props.authenticationMethod !== this.#options.authenticationMethod
+    ) {
+      return this.#violation(
+        "CONNACK names an authentication method the client did not ask for",
+        0x82,
+        now,
+      );
+    }
+    const settings = negotiateSettings(connect, packet, this.protocolVersion);
+    const previousKey = this.#clientId;
+    this.#clientId = settings.clientId;
+    this.#settings = settings;
+    this.#state = "connected";
+    this.#everConnected = true;
+    this.#connackDeadline = undefined;
+    this.#keepAliveMs = settings.keepAlive * 1000;
+    this.#pingTimeoutMs = this.#options.pingTimeoutMs ?? Math.min(30_000, this.#keepAliveMs / 2);
+    this.#lastSentAt = now;
+    if (v5 && (this.#options.topicAliases ?? true) && settings.topicAliasMaximumToServer > 0) {
+      this.#aliasesOut = new OutboundTopicAliases(settings.topicAliasMaximumToServer);
+    }
+    if (packet.sessionPresent) {
+      // [MQTT-4.4.0-1] Resend unacknowledged PUBLISH (DUP set) and PUBREL, in original order.
+      for (const [packetId, flight] of this.#flights) {
+        const op = flight.op === 0 ? undefined : flight.op;
+        if (flight.packet.type === "publish" && flight.state === "released") {
+          this.#outbox.push({ packet: { type: "pubrel", packetId } });
+        } else if (flight.packet.type === "publish") {
+          this.#outbox.push({ packet: { ...flight.packet, dup: true }, operation: op });
+        } else {
+          this.#outbox.push({ packet: flight.packet, operation: op });
+        }
+      }
+    } else {
+      // The server has no session: nothing in flight survives there, so everything not
+      // completed is sent again as new, ahead of the queue and in its original order.
+      this.#store.clear(previousKey);
+      if (previousKey !== this.#clientId) this.#store.clear(this.#clientId);
+      this.#inboundQoS2.clear();
+      const requeued: Command[] = [];
+      for (const [packetId, flight] of this.#flights) {
+        this.#ids.release(packetId);
+        if (flight.packet.type === "publish" && flight.state === "released") {
+          // PUBREC arrived: the server took the message; only PUBCOMP was missing.
+          this.#complete(flight.op, pubrecResult(flight.pubrec));
+          continue;
+        }
+        const command: Command = {
+          id: flight.op,
+          packet: flight.packet.type === "publish"
+            ? { ...flight.packet, packetId: undefined }
+            : flight.packet,
+          size: flight.size,
+          cancelled: false,
+        };
+        requeued.push(command);
+        if (command.id !== 0) this.#queued.set(command.id, command);
+        this.#queuedSize += command.size;
+      }
+      this.#flights.clear();
+      this.#flightByOp.clear();
+      this.#publishesInFlight = 0;
+      this.#unackedSize = 0;
+      this.#commands.unshiftAll(requeued);
+    }
+    this.#events.push({ type: "connectionsuccess", connack: packet, settings });
+  }
+
+  #onPublish(packet: PublishPacket, now: number): void {
+    let topic = packet.topic;
+    if (this.protocolVersion === 5) {
+      const alias = packet.properties?.topicAlias;
+      if (alias !== undefined) {
+        const maximum = this.#options.topicAliasMaximum ?? 0;
+        if (alias === 0 || alias > maximum) {
+          // [MQTT-3.3.2-9] / [MQTT-3.3.2-10]
+          return this.#violation(
+            `PUBLISH uses topic alias ${alias}, outside 1 to ${maximum}`,
+            0x94,
+            now,
+          );
+        }
+        if (topic === "") {
+          const known = this.#aliasesIn.get(alias);
+          if (known === undefined) {
+            return this.#violation(
+              `PUBLISH uses topic alias ${alias}, which was never set`,
+              0x82,
+              now,
+            );
+          }
+          topic = known;
+        } else {
+          this.#aliasesIn.set(alias, topic);
+        }
+      }
+    }
+    if (topic === "") {
+      return this.#violation("PUBLISH has an empty topic name and no topic alias", 0x82, now);
+    }
+    if (topic.includes("+") || topic.includes("#")) {
+      // [MQTT-3.3.2-2]
+      return this.#violation(`PUBLISH topic name "${topic}" contains a wildcard`, 0x90, now);
+    }
+    const packetId = packet.packetId!;
+    if (packet.qos === 2) {
+      if (this.#inboundQoS2.has(packetId)) {
+        // Already delivered; the server did not see our PUBREC. [MQTT-4.3.3-9]
+        this.#outbox.push({ packet: { type: "pubrec", packetId } });
+        return;
+      }
+      const maximum = this.#options.receiveMaximum ?? 65_535;
+      if (this.#inboundQoS2.size >= maximum) {
+        // [MQTT-3.3.4-9] The server must respect the client's Receive Maximum.
+        return this.#violation(
+          `The server exceeded the client's Receive Maximum of ${maximum}`,
+          0x93,
+          now,
+        );
+      }
+    }
+    this.#events.push({
+      type: "message",
+      message: {
+        topic,
+        payload: packet.payload,
+        qos: packet.qos,
+        retain: packet.retain,
+        dup: packet.dup,
+        properties: packet.properties,
+      },
+    });
+    if (packet.qos === 1) {
+      this.#outbox.push({ packet: { type: "puback", packetId } });
+    } else if (packet.qos === 2) {
+      this.#inboundQoS2.add(packetId);
+      this.#store.putInboundReceived(this.#clientId, packetId);
+      this.#outbox.push({ packet: { type: "pubrec", packetId } });
+    }
+  }
+
+  #onPuback(packet: PublishAckPacket, now: number): void {
+    const flight = this.#flights.get(packet.packetId);
+    if (!flight || flight.packet.type !== "publish" || flight.packet.qos !== 1) {
+      return this.#violation(
+        `Unexpected PUBACK: no QoS 1 publish in flight with packet id ${packet.packetId}`,
+        0x82,
+        now,
+      );
+    }
+    this.#finishFlight(packet.packetId, flight);
+    this.#settlePublish(flight, packet);
+  }
+
+  #onPubrec(packet: PublishAckPacket, now: number): void {
+    const flight = this.#flights.get(packet.packetId);
+    if (!flight || flight.packet.type !== "publish" || flight.packet.qos !== 2) {
+      return this.#violation(
+        `Unexpected PUBREC: no QoS 2 publish in flight with packet id ${packet.packetId}`,
+        0x82,
+        now,
+      );
+    }
+    if ((packet.reasonCode ?? 0) >= 0x80) {
+      // [MQTT-4.3.3-4] A failed PUBREC ends the flow: no PUBREL.
+      this.#finishFlight(packet.packetId, flight);
+      this.#settlePublish(flight, packet);
+      return;
+    }
+    if (flight.state === "awaitingAck") {
+      flight.state = "released";
+      flight.pubrec = packet;
+      this.#store.putOutbound(this.#clientId, {
+        packetId: packet.packetId,
+        state: "released",
+        packet: flight.packet as PublishPacket,
+      });
+    }
+    // A repeated PUBREC gets the PUBREL again; it is idempotent.
+    this.#outbox.push({ packet: { type: "pubrel", packetId: packet.packetId } });
+  }
+
+  #onPubrel(packet: PublishAckPacket): void {
+    const known = this.#inboundQoS2.delete(packet.packetId);
+    if (known) this.#store.deleteInboundReceived(this.#clientId, packet.packetId);
+    // [MQTT-4.3.3-11] Always answer PUBREL; an unknown id gets 0x92 in MQTT 5.
+    this.#outbox.push({
+      packet: this.protocolVersion === 5 && !known
+        ? { type: "pubcomp", packetId: packet.packetId, reasonCode: 0x92 }
+        : { type: "pubcomp", packetId: packet.packetId },
+    });
+  }
+
+  #onPubcomp(packet: PublishAckPacket, now: number): void {
+    const flight = this.#flights.get(packet.packetId);
+    if (!flight || flight.packet.type !== "publish" || flight.state !== "released") {
+      return this.#violation(
+        `Unexpected PUBCOMP: no released QoS 2 publish with packet id ${packet.packetId}`,
+        0x82,
+        now,
+      );
+    }
+    this.#finishFlight(packet.packetId, flight);
+    if ((packet.reasonCode ?? 0) >= 0x80) {
+      this.#settlePublish(flight, packet);
+    } else {
+      this.#complete(flight.op, pubrecResult(flight.pubrec));
+    }
+  }
+
+  #settlePublish(flight: Flight, ack: PublishAckPacket): void {
+    const reasonCode = ack.reasonCode ?? 0;
+    if (reasonCode < 0x80) {
+      return this.#complete(flight.op, { reasonCode, properties: ack.properties });
+    }
+    const topic = (flight.packet as PublishPacket).topic;
+    const reasonString = ack.properties?.reasonString;
+    this.#fail(
+      flight.op,
+      new ReasonCodeError(
+        `Cannot publish to "${topic}": the server answered ${ack.type.toUpperCase()} with ${
+          reasonCodeName(reasonCode)
+        }${reasonString ? `: ${reasonString}` : ""}`,
+        { reasonCode, reasonString, userProperties: ack.properties?.userProperties },
+      ),
+    );
+  }
+
+  #onSubscriptionAck(packet: SubackPacket | UnsubackPacket, now: number): void {
+    const wanted = packet.type === "suback" ? "subscribe" : "unsubscribe";
+    const flight = this.#flights.get(packet.packetId);
+    if (!flight || flight.packet.type !== wanted) {
+      return this.#violation(
+        `Unexpected ${
+          name(packet)
+        }: no ${wanted.toUpperCase()} in flight with packet id ${packet.packetId}`,
+        0x82,
+        now,
+      );
+    }
+    const count = flight.packet.type === "subscribe"
+      ? flight.packet.subscriptions.length
+      : (flight.packet as UnsubscribePacket).topicFilters.length;
+    const v4Unsuback = packet.type === "unsuback" && this.protocolVersion === 4;
+    if (!v4Unsuback && packet.reasonCodes.length !== count) {
+      return this.#violation(
+        `${name(packet)} has ${packet.reasonCodes.length} reason codes for ${count} topic filters`,
+        0x82,
+        now,
+      );
+    }
+    this.#finishFlight(packet.packetId, flight);
+    this.#complete(flight.op, {
+      reasonCodes: v4Unsuback ? new Array(count).fill(0) : packet.reasonCodes,
+      properties: packet.properties,
+    });
+  }
+
+  #onDisconnect(packet: Packet & { type: "disconnect" }, now: number): void {
+    if (this.protocolVersion === 4) {
+      return this.#violation(
+        "Unexpected DISCONNECT: an MQTT 3.1.1 server never sends it",
+        0x82,
+        now,
+      );
+    }
+    const props = packet.properties ?? {};
+    if (props.sessionExpiryInterval !== undefined) {
+      // [MQTT-3.14.2-2] A server must not send Session Expiry Interval in DISCONNECT.
+      return this.#violation("Server DISCONNECT carries a Session Expiry Interval", 0x82, now);
+    }
+    const reasonCode = packet.reasonCode ?? 0;
+    this.#enterDisconnected();
+    this.#events.push({
+      type: "disconnection",
+      error: new ConnectionClosedError(
+        `Connection closed: the server sent DISCONNECT with ${reasonCodeName(reasonCode)}${
+          props.reasonString ? `: ${props.reasonString}` : ""
+        }`,
+        {
+          reasonCode,
+          reasonString: props.reasonString,
+          userProperties: props.userProperties,
+          serverReference: props.serverReference,
+          byServer: true,
+        },
+      ),
+    });
+  }
+
+  #onAuth(packet: AuthPacket, now: number): void {
+    const method = this.#options.authenticationMethod;
+    if (this.protocolVersion === 4 || method === undefined) {
+      return this.#violation(
+        "Unexpected AUTH: the client asked for no enhanced authentication",
+        0x82,
+        now,
+      );
+    }
+    if (packet.properties?.authenticationMethod !== method) {
+      // [MQTT-4.12.0-5]
+      return this.#violation("AUTH names a different authentication method", 0x82, now);
+    }
+    const reasonCode = packet.reasonCode ?? 0;
+    const accepted = reasonCode === 0x18 || (reasonCode === 0 && this.#reauthenticating);
+    if (!accepted) {
+      return this.#violation(`Unexpected AUTH with ${reasonCodeName(reasonCode)}`, 0x82, now);
+    }
+    if (reasonCode === 0) this.#reauthenticating = false;
+    this.#events.push({ type: "auth", packet });
+  }
+}
+
+function name(packet: Packet): string {
+  return packet.type.toUpperCase();
+}
+
+function ackName(flight: Flight): string {
+  const packet = flight.packet;
+  if (packet.type !== "publish") return ACK_NAME[packet.type];
+  if (packet.qos === 1) return ACK_NAME.publish1;
+  return flight.state === "released" ? ACK_NAME.publish2 : "PUBREC";
+}
+
+function pubrecResult(pubrec: PublishAckPacket | undefined) {
+  return { reasonCode: pubrec?.reasonCode ?? 0, properties: pubrec?.properties };
+}
+
+function connectReturnCodeName(code: number): string {
+  const entry = Object.entries(ConnectReturnCode).find(([, value]) => value === code);
+  return entry ? entry[0] : `return code ${code}`;
+}
+
+/** Whether the server announced it would not accept this packet (MQTT 5 CONNACK properties). */
+function refuse(packet: CommandPacket, settings: NegotiatedSettings): ReasonCodeError | undefined {
+  if (packet.type === "publish") {
+    if (packet.qos > settings.maximumQoS) {
+      return new ReasonCodeError(
+        `Cannot publish to "${packet.topic}": QoS ${packet.qos} exceeds the server's maximum QoS ${settings.maximumQoS}`,
+        { reasonCode: 0x9b },
+      );
+    }
+    if (packet.retain && !settings.retainAvailable) {
+      return new ReasonCodeError(
+        `Cannot publish to "${packet.topic}": the server does not support retained messages`,
+        { reasonCode: 0x9a },
+      );
+    }
+    return undefined;
+  }
+  if (packet.type !== "subscribe") return undefined;
+  if (
+    packet.properties?.subscriptionIdentifier !== undefined &&
+    !settings.subscriptionIdentifiersAvailable
+  ) {
+    return new ReasonCodeError(
+      "Cannot subscribe: the server does not support subscription identifiers",
+      { reasonCode: 0xa1 },
+    );
+  }
+  for (const { topicFilter } of packet.subscriptions) {
+    const shared = topicFilter.startsWith("$share/");
+    if (shared && !settings.sharedSubscriptionsAvailable) {
+      return new ReasonCodeError(
+        `Cannot subscribe to "${topicFilter}": the server does not support shared subscriptions`,
+        { reasonCode: 0x9e },
+      );
+    }
+    if (hasWildcard(topicFilter) && !settings.wildcardSubscriptionsAvailable) {
+      return new ReasonCodeError(
+        `Cannot subscribe to "${topicFilter}": the server does not support wildcard subscriptions`,
+        { reasonCode: 0xa2 },
+      );
+    }
+  }
+  return undefined;
+}
+
+function checkOptions(options: SessionOptions): void {
+  const action = "create session";
+  const version = options.protocolVersion ?? 5;
+  if (version !== 4 && version !== 5) {
+    throw new RangeError(
+      `Cannot ${action}: protocolVersion must be 4 or 5, got ${String(version)}`,
+    );
+  }
+  const clientId = options.clientId ?? "";
+  checkString(action, "clientId", clientId);
+  if (version === 4 && clientId === "" && options.cleanStart === false) {
+    // [MQTT-3.1.3-7] An empty client id needs Clean Session 1.
+    throw new TypeError(`Cannot ${action}: an empty clientId needs cleanStart true in MQTT 3.1.1`);
+  }
+  if (options.keepAlive !== undefined) {
+    checkInteger(action, "keepAlive", options.keepAlive, 0, 65_535);
+  }
+  const v5Only = [
+    "sessionExpiryInterval",
+    "receiveMaximum",
+    "maximumPacketSize",
+    "topicAliasMaximum",
+    "requestResponseInformation",
+    "requestProblemInformation",
+    "userProperties",
+    "authenticationMethod",
+  ] as const;
+  if (version === 4) {
+    for (const key of v5Only) {
+      if (options[key] !== undefined) throw new TypeError(`Cannot ${action}: ${key} needs MQTT 5`);
+    }
+    if (options.will?.properties !== undefined) {
+      throw new TypeError(`Cannot ${action}: will properties need MQTT 5`);
+    }
+  }
+  if (options.sessionExpiryInterval !== undefined) {
+    checkInteger(action, "sessionExpiryInterval", options.sessionExpiryInterval, 0, 0xffffffff);
+  }
+  if (options.receiveMaximum !== undefined) {
+    checkInteger(action, "receiveMaximum", options.receiveMaximum, 1, 65_535);
+  }
+  if (options.maximumPacketSize !== undefined) {
+    checkInteger(
+      action,
+      "maximumPacketSize",
+      options.maximumPacketSize,
+      1,
+      MAX_VARIABLE_BYTE_INTEGER + 5,
+    );
+  }
+  if (options.topicAliasMaximum !== undefined) {
+    checkInteger(action, "topicAliasMaximum", options.topicAliasMaximum, 0, 65_535);
+  }
+  if (options.will !== undefined) {
+    checkTopicName(action, options.will.topic);
+    checkQoS(action, options.will.qos);
+  }
+  if (options.username !== undefined) checkString(action, "username", options.username);
+  for (const key of ["connackTimeoutMs", "pingTimeoutMs", "ackTimeoutMs"] as const) {
+    const value = options[key];
+    if (value !== undefined) checkInteger(action, key, value, 0, 2_147_483_647);
+  }
+}
