@@ -21,7 +21,11 @@ const NODE_CODES: Record<string, TransportErrorCode> = {
 };
 
 const MESSAGE_PATTERNS: [RegExp, TransportErrorCode][] = [
-  [/connection refused|ECONNREFUSED|tcp connect error/i, "refused"],
+  // Workers say "cannot connect to the specified address" for any failed connect().
+  [
+    /connection refused|ECONNREFUSED|tcp connect error|cannot connect to the specified address/i,
+    "refused",
+  ],
   [/failed to lookup address|name or service not known|ENOTFOUND|getaddrinfo/i, "dns"],
   [
     /UnknownIssuer|unable to verify|self[- ]signed certificate|unable to get (local )?issuer/i,

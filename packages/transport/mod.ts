@@ -23,4 +23,3 @@ export * from "./tls.ts";
 export * from "./websocket.ts";
 export * from "./http_proxy.ts";
 export * from "./url.ts";
-export type { TlsConnection, TlsSettings } from "./tls_options.ts";

@@ -1,0 +1,34 @@
+/**
+ * A Worker that runs the CONNECT → PUBACK exchange through the cloudflare adapter and
+ * answers with the bytes as JSON. Bundled and served by workerd in transport_cloudflare_test.ts.
+ */
+import { TransportError } from "@tern/transport";
+import { cloudflare } from "@tern/transport/cloudflare";
+import { runExchange } from "../packages/transport/testdata/exchange.ts";
+
+const hex = (chunks: Uint8Array[]) =>
+  chunks.map((bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
+
+export default {
+  async fetch(request: Request): Promise<Response> {
+    const query = new URL(request.url).searchParams;
+    const transport = cloudflare({
+      hostname: query.get("hostname")!,
+      port: Number(query.get("port")),
+      tls: query.get("tls") === "1",
+      connectTimeoutMs: 10_000,
+    });
+    try {
+      const connection = await transport.open();
+      try {
+        const exchange = await runExchange(connection, { clientId: "workerd", via: "readable" });
+        return Response.json({ written: hex(exchange.written), read: hex(exchange.read) });
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      const code = error instanceof TransportError ? error.code : "not-a-transport-error";
+      return Response.json({ error: String(error), code });
+    }
+  },
+};
