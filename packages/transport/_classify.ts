@@ -15,6 +15,8 @@ const NODE_CODES: Record<string, TransportErrorCode> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: "tls-unknown-ca",
   ERR_TLS_CERT_ALTNAME_INVALID: "tls-hostname-mismatch",
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "tls-client-certificate-rejected",
+  // Bun (BoringSSL) names the TLS 1.3 alert differently.
+  ERR_SSL_TLSV1_ALERT_CERTIFICATE_REQUIRED: "tls-client-certificate-rejected",
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "tls-client-certificate-rejected",
   ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "tls-client-certificate-rejected",
   ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: "tls-handshake",
@@ -36,7 +38,7 @@ const MESSAGE_PATTERNS: [RegExp, TransportErrorCode][] = [
     "tls-hostname-mismatch",
   ],
   [
-    /alert: ?(CertificateRequired|BadCertificate|UnknownCA)|alert (certificate required|bad certificate|unknown ca)/i,
+    /alert: ?(CertificateRequired|BadCertificate|UnknownCA)|alert[ _](certificate[ _]required|bad[ _]certificate|unknown[ _]ca)/i,
     "tls-client-certificate-rejected",
   ],
   [/invalid peer certificate|fatal alert|handshake|ssl|tls/i, "tls-handshake"],
