@@ -35,17 +35,20 @@ export class MemoryConnection implements MqttLike {
   readonly #bus: MemoryBus;
   readonly subscriptions = new Set<BusSubscription>();
   readonly #sessionLost = new Set<() => void>();
-  /** Every topic this connection published to, in order. */
-  readonly published: string[] = [];
-  /** Every filter this connection subscribed to, in order. */
-  readonly subscribed: string[] = [];
+  /** Every message this connection published, in order. */
+  readonly published: { topic: string; payload: Uint8Array; qos: 0 | 1 }[] = [];
+  /** Every subscribe call this connection made, in order. */
+  readonly subscribed: { filter: string; qos: 0 | 1 }[] = [];
+  /** When set, publish() rejects with it (a broken connection). */
+  failPublish?: Error;
 
   constructor(bus: MemoryBus) {
     this.#bus = bus;
   }
 
-  publish(topic: string, payload: Uint8Array, _options: MqttLikeQosOptions): Promise<void> {
-    this.published.push(topic);
+  publish(topic: string, payload: Uint8Array, options: MqttLikeQosOptions): Promise<void> {
+    if (this.failPublish) return Promise.reject(this.failPublish);
+    this.published.push({ topic, payload: payload.slice(), qos: options.qos });
     this.#bus.deliver({ topic, payload: payload.slice() });
     return Promise.resolve();
   }
@@ -53,11 +56,11 @@ export class MemoryConnection implements MqttLike {
   subscribe(
     filter: string,
     handler: (message: MqttLikeMessage) => void,
-    _options: MqttLikeQosOptions,
+    options: MqttLikeQosOptions,
   ): Promise<MqttLikeSubscription> {
     const subscription = { filter, handler };
     this.subscriptions.add(subscription);
-    this.subscribed.push(filter);
+    this.subscribed.push({ filter, qos: options.qos });
     return Promise.resolve({
       unsubscribe: () => {
         this.subscriptions.delete(subscription);
@@ -106,4 +109,16 @@ export class MemoryBus {
       }
     }
   }
+}
+
+/**
+ * Resolves once `condition()` holds, checking after each macrotask; gives up with an error
+ * after `turns` checks, so that a broken test fails instead of hanging.
+ */
+export async function until(condition: () => boolean, what: string, turns = 10_000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  throw new Error(`Gave up waiting until ${what}`);
 }
