@@ -312,12 +312,11 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
         throw new TypeError("Cannot encode AUTH: MQTT 3.1.1 has no AUTH packet");
       }
       if (v5) {
-        const reason = checkReason(packet.reasonCode ?? 0, type, version);
+        checkReason(packet.reasonCode ?? 0, type, version);
         measured.propertiesLength = measureProperties(type, packet.properties, name);
-        // §3.14.2.1, §3.15.2.1: a remaining length of 0 means reason 0 and no properties.
-        if (measured.propertiesLength > 0) {
-          size = 1 + varintSize(measured.propertiesLength) + measured.propertiesLength;
-        } else if (reason !== 0) size = 1;
+        // §3.14.2.1 and §3.15.2.1 allow leaving out the reason code and properties, but
+        // mqtt-packet (MQTT.js) then reads past the packet, so both are always written.
+        size = 1 + varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       break;
     default:
@@ -535,7 +534,10 @@ export function writePacket(
       break;
     case "disconnect":
     case "auth":
-      if (v5) writeReasonAndProperties(out, packet.type, packet.reasonCode ?? 0, packet.properties);
+      if (v5) {
+        out.u8(packet.reasonCode ?? 0);
+        writeProperties(out, packet.type, packet.properties, measured.propertiesLength);
+      }
       break;
   }
   return out.pos;

@@ -28,7 +28,8 @@ function checkVersion(version: unknown): ProtocolVersion {
  * packet, the field and what is wrong (a wildcard in a topic name, U+0000 or an unpaired
  * surrogate in a string, a string over 65,535 bytes, packet identifier 0, a packet over
  * 268,435,455 bytes, ...). For MQTT 3.1.1, properties and other MQTT 5-only fields are
- * ignored. Acknowledgements, DISCONNECT and AUTH are written in their shortest form.
+ * ignored. PUBACK, PUBREC, PUBREL and PUBCOMP are written in their shortest form (§3.4.2.1);
+ * MQTT 5 DISCONNECT and AUTH always carry their reason code and property length.
  *
  * @example Encode a PUBACK
  * ```ts

@@ -2,7 +2,13 @@
 import type { Packet, ProtocolVersion } from "../packet.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
-const users: [string, string][] = [["region", "eu"], ["region", "us"], ["ключ", "値"]];
+const users: [string, string][] = [
+  ["region", "eu"],
+  ["region", "us"],
+  ["ключ", "値"],
+  ["", ""],
+  ["region", "ap"],
+];
 
 /** Every packet type for MQTT 3.1.1, as the decoder returns them. */
 export const V4_PACKETS: Packet[] = [
