@@ -5,7 +5,9 @@
 
 /** An address for `connect()`. */
 export interface SocketAddress {
+  /** Host name or IP address. */
   hostname: string;
+  /** TCP port. */
   port: number;
 }
 
@@ -19,16 +21,29 @@ export interface SocketOptions {
 
 /** A TCP (or TLS) socket in a Worker. */
 export interface Socket {
+  /** Bytes from the peer. */
   readonly readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer. */
   readonly writable: WritableStream<Uint8Array>;
   /** Resolves once connected (and, with TLS, after the handshake). */
   readonly opened: Promise<unknown>;
   /** Resolves when the socket is closed; rejects if it failed. */
   readonly closed: Promise<void>;
+  /** Closes both directions. */
   close(): Promise<void>;
 }
 
-/** The `connect` function of `cloudflare:sockets`. */
+/**
+ * The `connect` function of `cloudflare:sockets`.
+ *
+ * @example Pass the Workers function in explicitly
+ * ```ts ignore
+ * import { connect } from "cloudflare:sockets";
+ * import { cloudflare } from "@tern/transport/cloudflare";
+ *
+ * const transport = cloudflare({ hostname: "broker.example.com", port: 8883, connect });
+ * ```
+ */
 export type Connect = (address: SocketAddress | string, options?: SocketOptions) => Socket;
 
 /**

@@ -12,7 +12,15 @@ import type { Connection, OpenOptions, Transport } from "./types.ts";
 
 export type { Connect, Socket, SocketAddress, SocketOptions } from "./_cloudflare_sockets.ts";
 
-/** Options for {@linkcode cloudflare}. */
+/** Options for {@linkcode cloudflare}. *
+ * @example Options with an injected connect()
+ * ```ts
+ * import { cloudflare, type CloudflareOptions } from "@tern/transport/cloudflare";
+ *
+ * const options: CloudflareOptions = { hostname: "broker.example.com", port: 8883 };
+ * console.log(typeof cloudflare(options).open); // "function"
+ * ```
+ */
 export interface CloudflareOptions {
   /** Host name of the server; Workers cannot reach private addresses in production. */
   hostname: string;

@@ -19,6 +19,23 @@
  * - `proxy-protocol`: the HTTP proxy sent something that is not a valid CONNECT response
  * - `websocket-upgrade`: the server did not accept the WebSocket upgrade
  * - `network`: any other failure of the connection (reset, broken pipe, ...)
+ *
+ * @example Branch on the code
+ * ```ts
+ * import { TransportError } from "@tern/transport";
+ *
+ * function advice(error: TransportError): string {
+ *   switch (error.code) {
+ *     case "tls-unknown-ca":
+ *       return "pass the broker's CA in caCerts";
+ *     case "proxy-auth-required":
+ *       return "check the proxy credentials";
+ *     default:
+ *       return error.message;
+ *   }
+ * }
+ * console.log(advice(new TransportError("Cannot connect: x", { code: "tls-unknown-ca" })));
+ * ```
  */
 export type TransportErrorCode =
   | "refused"
@@ -34,7 +51,19 @@ export type TransportErrorCode =
   | "websocket-upgrade"
   | "network";
 
-/** Options for {@linkcode TransportError}. */
+/** Options for {@linkcode TransportError}. *
+ * @example Keep the runtime error as the cause
+ * ```ts
+ * import { TransportError } from "@tern/transport";
+ *
+ * const cause = new Error("Connection refused (os error 111)");
+ * const error = new TransportError("Cannot connect to 127.0.0.1:1883: connection refused", {
+ *   code: "refused",
+ *   cause,
+ * });
+ * console.log(error.cause === cause); // true
+ * ```
+ */
 export interface TransportErrorOptions {
   /** What failed. */
   code: TransportErrorCode;

@@ -8,10 +8,24 @@ import { openWithin } from "./_deadline.ts";
 import { denoConnection } from "./_deno_connection.ts";
 import { endpoint } from "./_endpoint.ts";
 import { connectRequest, parseProxyUrl, readConnectResponse } from "./_proxy_handshake.ts";
-import { checkTlsSettings, type TlsConnection, type TlsSettings } from "./tls_options.ts";
+import { checkTlsSettings } from "./_check_tls_settings.ts";
+import type { TlsConnection, TlsSettings } from "./tls_options.ts";
 import type { OpenOptions } from "./types.ts";
 
-/** Options for {@linkcode httpProxy}. */
+/** Options for {@linkcode httpProxy}. *
+ * @example Options for TLS through an authenticating proxy
+ * ```ts
+ * import type { HttpProxyOptions } from "@tern/transport/http-proxy";
+ *
+ * const options: HttpProxyOptions = {
+ *   proxy: "http://alice:secret@127.0.0.1:3128",
+ *   hostname: "broker.example.com",
+ *   port: 8883,
+ *   tls: true,
+ * };
+ * console.log(options.port);
+ * ```
+ */
 export interface HttpProxyOptions {
   /** The proxy, `http://[user:password@]host:port`; credentials are sent as basic auth. */
   proxy: string | URL;
@@ -25,7 +39,19 @@ export interface HttpProxyOptions {
   connectTimeoutMs?: number;
 }
 
-/** A transport through a proxy; its connections carry `alpnProtocol` (null without TLS). */
+/** A transport through a proxy; its connections carry `alpnProtocol` (null without TLS). *
+ * @example Create a proxy transport
+ * ```ts
+ * import { httpProxy, type HttpProxyTransport } from "@tern/transport/http-proxy";
+ *
+ * const transport: HttpProxyTransport = httpProxy({
+ *   proxy: "http://127.0.0.1:3128",
+ *   hostname: "127.0.0.1",
+ *   port: 1883,
+ * });
+ * console.log(typeof transport.open); // "function"
+ * ```
+ */
 export interface HttpProxyTransport {
   /** Opens the tunnel, then TLS over it when asked. */
   open(options?: OpenOptions): Promise<TlsConnection>;

@@ -14,7 +14,8 @@ import { connectRequest, parseProxyUrl, readConnectResponse } from "./_proxy_han
 import type { HttpProxyOptions } from "./http_proxy.ts";
 import type { TcpOptions } from "./tcp.ts";
 import type { TlsOptions } from "./tls.ts";
-import { checkTlsSettings, type TlsConnection, type TlsSettings } from "./tls_options.ts";
+import { checkTlsSettings } from "./_check_tls_settings.ts";
+import type { TlsConnection, TlsSettings } from "./tls_options.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 
 export type { HttpProxyOptions } from "./http_proxy.ts";
@@ -23,7 +24,15 @@ export type { TlsOptions } from "./tls.ts";
 export type { TlsConnection, TlsSettings } from "./tls_options.ts";
 export type { Connection, OpenOptions, Transport } from "./types.ts";
 
-/** A transport whose connections report what the TLS handshake negotiated. */
+/** A transport whose connections report what the TLS handshake negotiated. *
+ * @example Create a Node TLS transport
+ * ```ts
+ * import { nodeTls, type NodeTlsTransport } from "@tern/transport/node";
+ *
+ * const transport: NodeTlsTransport = nodeTls({ hostname: "localhost", port: 8883 });
+ * console.log(typeof transport.open); // "function"
+ * ```
+ */
 export interface NodeTlsTransport {
   /** Connects, completes the handshake, and verifies the server certificate. */
   open(options?: OpenOptions): Promise<TlsConnection>;

@@ -9,7 +9,15 @@ import { denoConnection } from "./_deno_connection.ts";
 import { endpoint } from "./_endpoint.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 
-/** Options for {@linkcode tcp}. */
+/** Options for {@linkcode tcp}. *
+ * @example Options for a local broker
+ * ```ts
+ * import type { TcpOptions } from "@tern/transport/tcp";
+ *
+ * const options: TcpOptions = { hostname: "127.0.0.1", port: 1883, connectTimeoutMs: 5_000 };
+ * console.log(options.port);
+ * ```
+ */
 export interface TcpOptions {
   /** Host name or IP address of the server. */
   hostname: string;
@@ -23,6 +31,16 @@ export interface TcpOptions {
  * A transport over plain TCP (`mqtt://`), using `Deno.connect`. Needs `--allow-net`.
  *
  * Its connections offer the zero-copy `read(into)` fast path.
+ *
+ * @example Tell a refused connection from other failures
+ * ```ts
+ * import { TransportError } from "@tern/transport";
+ * import { tcp } from "@tern/transport/tcp";
+ *
+ * // Port 1 on loopback has no listener on any ordinary machine.
+ * const error = await tcp({ hostname: "127.0.0.1", port: 1 }).open().catch((e) => e);
+ * console.log(error instanceof TransportError && error.code); // "refused"
+ * ```
  *
  * @example Open a connection to a local broker
  * ```ts ignore

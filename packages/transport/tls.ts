@@ -7,12 +7,27 @@ import { transportError } from "./_classify.ts";
 import { openWithin } from "./_deadline.ts";
 import { denoConnection } from "./_deno_connection.ts";
 import { endpoint } from "./_endpoint.ts";
-import { checkTlsSettings, type TlsConnection, type TlsSettings } from "./tls_options.ts";
+import { checkTlsSettings } from "./_check_tls_settings.ts";
+import type { TlsConnection, TlsSettings } from "./tls_options.ts";
 import type { OpenOptions } from "./types.ts";
 
 export type { TlsConnection, TlsSettings } from "./tls_options.ts";
 
-/** Options for {@linkcode tls}. */
+/** Options for {@linkcode tls}. *
+ * @example Options for mutual TLS
+ * ```ts
+ * import type { TlsOptions } from "@tern/transport/tls";
+ *
+ * const options: TlsOptions = {
+ *   hostname: "broker.example.com",
+ *   port: 8883,
+ *   caCerts: ["-----BEGIN CERTIFICATE-----\n…"],
+ *   cert: "-----BEGIN CERTIFICATE-----\n…",
+ *   key: "-----BEGIN PRIVATE KEY-----\n…",
+ * };
+ * console.log(options.port);
+ * ```
+ */
 export interface TlsOptions extends TlsSettings {
   /** Host name or IP address of the server. */
   hostname: string;
@@ -22,7 +37,15 @@ export interface TlsOptions extends TlsSettings {
   connectTimeoutMs?: number;
 }
 
-/** A transport whose connections report what the TLS handshake negotiated. */
+/** A transport whose connections report what the TLS handshake negotiated. *
+ * @example Read the negotiated protocol
+ * ```ts
+ * import { tls, type TlsTransport } from "@tern/transport/tls";
+ *
+ * const transport: TlsTransport = tls({ hostname: "localhost", port: 8883 });
+ * console.log(typeof transport.open); // "function"
+ * ```
+ */
 export interface TlsTransport {
   /** Connects, completes the handshake, and verifies the server certificate. */
   open(options?: OpenOptions): Promise<TlsConnection>;

@@ -8,6 +8,14 @@ import type { Connection } from "./types.ts";
 /**
  * How to authenticate the server and, for mutual TLS, ourselves. The server's certificate
  * is always verified, including its name; there is no switch to turn that off.
+ *
+ * @example Settings for AWS IoT Core on port 443
+ * ```ts
+ * import type { TlsSettings } from "@tern/transport";
+ *
+ * const settings: TlsSettings = { alpnProtocols: ["x-amzn-mqtt-ca"] };
+ * console.log(settings.alpnProtocols);
+ * ```
  */
 export interface TlsSettings {
   /** PEM CA certificates trusted in addition to the runtime's roots (e.g. a private CA). */
@@ -22,30 +30,18 @@ export interface TlsSettings {
   serverName?: string;
 }
 
-/** A connection over TLS, with what the handshake negotiated. */
+/** A connection over TLS, with what the handshake negotiated. *
+ * @example Check what ALPN chose
+ * ```ts
+ * import type { TlsConnection } from "@tern/transport";
+ *
+ * function describe(connection: TlsConnection): string {
+ *   return connection.alpnProtocol ?? "no ALPN";
+ * }
+ * console.log(typeof describe);
+ * ```
+ */
 export interface TlsConnection extends Connection {
   /** The ALPN protocol the server chose, or `null` when it chose none. */
   readonly alpnProtocol: string | null;
-}
-
-/** Rejects settings that cannot work, before any connection is attempted. */
-export function checkTlsSettings(adapter: string, settings: TlsSettings): void {
-  if ((settings.cert === undefined) !== (settings.key === undefined)) {
-    throw new TypeError(
-      `Cannot create ${adapter} transport: cert and key must be given together for mutual TLS`,
-    );
-  }
-  for (const [name, value] of [["cert", settings.cert], ["key", settings.key]] as const) {
-    if (value !== undefined && !value.includes("-----BEGIN")) {
-      throw new TypeError(`Cannot create ${adapter} transport: ${name} must be PEM text`);
-    }
-  }
-  for (const ca of settings.caCerts ?? []) {
-    if (typeof ca !== "string" || !ca.includes("-----BEGIN")) {
-      throw new TypeError(`Cannot create ${adapter} transport: caCerts must be PEM text`);
-    }
-  }
-  if (settings.serverName === "") {
-    throw new TypeError(`Cannot create ${adapter} transport: serverName must not be empty`);
-  }
 }

@@ -11,7 +11,15 @@ import type { TlsSettings } from "./tls_options.ts";
 import type { Transport } from "./types.ts";
 import { websocket } from "./websocket.ts";
 
-/** Options for {@linkcode fromUrl}; each applies to the schemes noted. */
+/** Options for {@linkcode fromUrl}; each applies to the schemes noted. *
+ * @example Options for mqtts through a proxy
+ * ```ts
+ * import { fromUrl, type FromUrlOptions } from "@tern/transport";
+ *
+ * const options: FromUrlOptions = { proxy: "http://127.0.0.1:3128", connectTimeoutMs: 10_000 };
+ * console.log(typeof fromUrl("mqtts://broker.example.com", options).open); // "function"
+ * ```
+ */
 export interface FromUrlOptions extends TlsSettings {
   /** Milliseconds `open()` waits before a `timeout` error; default 30 000. All schemes. */
   connectTimeoutMs?: number;

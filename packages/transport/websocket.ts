@@ -7,10 +7,26 @@ import { openWithin } from "./_deadline.ts";
 import { TransportError } from "./errors.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 
-/** A URL, or a function that makes one for each connection (e.g. a freshly signed URL). */
+/** A URL, or a function that makes one for each connection (e.g. a freshly signed URL). *
+ * @example A URL made fresh for each connection
+ * ```ts
+ * import type { WebSocketUrl } from "@tern/transport/websocket";
+ *
+ * const url: WebSocketUrl = () => `wss://broker.example.com/mqtt?t=${Date.now()}`;
+ * console.log(typeof url);
+ * ```
+ */
 export type WebSocketUrl = string | URL | (() => string | URL | Promise<string | URL>);
 
-/** Options for {@linkcode websocket}. */
+/** Options for {@linkcode websocket}. *
+ * @example Options with a custom subprotocol list
+ * ```ts
+ * import type { WebSocketOptions } from "@tern/transport/websocket";
+ *
+ * const options: WebSocketOptions = { url: "ws://127.0.0.1:8080/mqtt", protocols: ["mqtt"] };
+ * console.log(options.protocols);
+ * ```
+ */
 export interface WebSocketOptions {
   /** `ws://` or `wss://` URL of the server, path included (often `/mqtt`). */
   url: WebSocketUrl;
