@@ -12,3 +12,6 @@ export * from "./errors.ts";
 export * from "./negotiated_settings.ts";
 export type * from "./session_types.ts";
 export * from "./session.ts";
+export type * from "./client_options.ts";
+export * from "./client.ts";
+export * from "./connect.ts";

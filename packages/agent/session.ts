@@ -684,7 +684,16 @@ export class Session {
           properties: { ...p.properties, topicAlias: alias.alias },
         };
       }
-      const size = this.#measure(wire);
+      let size: number;
+      try {
+        size = this.#measure(wire);
+      } catch (error) {
+        // The encoder refused the packet (a string or property it cannot encode).
+        if (packetId !== undefined) this.#ids.release(packetId);
+        this.#dropCommand(command);
+        this.#fail(command.id, error as Error);
+        continue;
+      }
       if (size > settings.maximumPacketSizeToServer) {
         if (packetId !== undefined) this.#ids.release(packetId);
         this.#dropCommand(command);

@@ -1,0 +1,732 @@
+import { Decoder, encode } from "@tern/codec";
+import type { Packet, Subscription } from "@tern/codec";
+import type { Connection, Transport } from "@tern/transport";
+import { fromUrl } from "@tern/transport/url";
+import { Backoff } from "./backoff.ts";
+import { ClientStoppedError, ConnectionClosedError, TimeoutError } from "./errors.ts";
+import type { NegotiatedSettings } from "./negotiated_settings.ts";
+import { Session } from "./session.ts";
+import type {
+  InboundMessage,
+  OperationResult,
+  PublishResult,
+  SessionEvent,
+  SessionState,
+  SessionStats,
+  SubscriptionResult,
+} from "./session_types.ts";
+import type {
+  ClientEventMap,
+  ClientEventType,
+  MqttClientOptions,
+  OperationOptions,
+  PublishOptions,
+  ReconnectPolicy,
+  RequestOptions,
+  StartOptions,
+  StopOptions,
+  SubscribeOptions,
+  UnsubscribeOptions,
+} from "./client_options.ts";
+import { Emitter } from "./_emitter.ts";
+import { delay } from "./_delay.ts";
+import { RequestRouter } from "./_request_router.ts";
+
+/** A caller waiting for an operation. */
+interface Pending {
+  kind: "publish" | "subscribe" | "unsubscribe";
+  /** Resolve when written ("sent") or when acknowledged ("ack"). */
+  wait: "sent" | "ack";
+  /** QoS 0 publishes are lost, not resent, when their write fails. */
+  resendable: boolean;
+  written: boolean;
+  /** A completion that arrived before the bytes were written (QoS 0). */
+  result?: OperationResult;
+  resolve(result: OperationResult | undefined): void;
+  reject(error: Error): void;
+}
+
+/** Bytes gathered into one write at most (more waits for the next write). */
+const BATCH_BYTES = 64 * 1024;
+
+/**
+ * The MQTT client: one connection, owned by this runner, shared by any number of concurrent
+ * callers. Each call queues a command; packets leave in call order, coalesced into one write
+ * with at most one write pending; each promise settles on its acknowledgement, when written,
+ * on timeout, abort or stop. The protocol itself lives in the sans-IO {@linkcode Session}.
+ *
+ * @example Publish and receive on a local broker
+ * ```ts ignore
+ * import { MqttClient } from "@tern/agent";
+ *
+ * const client = new MqttClient({ url: "mqtt://127.0.0.1:1883", clientId: "demo" });
+ * client.on("message", (m) => console.log(m.topic, new TextDecoder().decode(m.payload)));
+ * await client.start();
+ * await client.subscribe("demo/#", { qos: 1 });
+ * await client.publish("demo/hello", "world", { qos: 1 });
+ * await client.stop();
+ * ```
+ */
+export class MqttClient {
+  #options: MqttClientOptions;
+  #transport: Transport;
+  #session: Session;
+  #reconnect?: ReconnectPolicy;
+  #emitter = new Emitter<ClientEventMap>();
+  #ops = new Map<number, Pending>();
+  #requests: RequestRouter;
+
+  #running = false;
+  #loop?: Promise<void>;
+  #stopController = new AbortController();
+  #generation = 0;
+  #startWaiters: {
+    generation: number;
+    resolve(settings: NegotiatedSettings): void;
+    reject(error: Error): void;
+  }[] = [];
+
+  #connection?: Connection;
+  #decoder?: Decoder;
+  #writing = false;
+  #closing = false;
+  #closeError?: Error;
+  #ended?: PromiseWithResolvers<Error>;
+  #timer?: ReturnType<typeof setTimeout>;
+  #cancelRead?: () => void;
+  #measured?: { packet: Packet; bytes: Uint8Array };
+
+  /** Creates a stopped client; nothing happens on the network until {@linkcode start}. */
+  constructor(options: MqttClientOptions) {
+    const { url, transport, transportOptions, authenticator, reconnect, ...sessionOptions } =
+      options;
+    if ((url === undefined) === (transport === undefined)) {
+      throw new TypeError("Cannot create MqttClient: give exactly one of url and transport");
+    }
+    this.#options = options;
+    this.#transport = transport ?? fromUrl(url!, transportOptions);
+    const protocolVersion = options.protocolVersion ?? 5;
+    this.#session = new Session({
+      ...sessionOptions,
+      // MQTT 3.1.1 servers need not assign identifiers, so make one up.
+      clientId: options.clientId ?? (protocolVersion === 4 ? `tern-${randomHex(8)}` : ""),
+      authenticationMethod: authenticator?.method,
+      packetSize: (packet) => {
+        const bytes = encode(packet, { version: protocolVersion });
+        this.#measured = { packet, bytes };
+        return bytes.length;
+      },
+    });
+    this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
+    this.#requests = new RequestRouter();
+  }
+
+  /** Whether start() was called and stop() was not (connected or trying to be). */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Where the session stands on the current connection. */
+  get state(): SessionState {
+    return this.#session.state;
+  }
+
+  /** The client identifier in use (server-assigned when none was given). */
+  get clientId(): string {
+    return this.#session.clientId;
+  }
+
+  /** Settings of the current (or last) accepted connection. */
+  get settings(): NegotiatedSettings | undefined {
+    return this.#session.settings;
+  }
+
+  /** Operation counts and sizes: incomplete (queued or unacknowledged) and unacknowledged. */
+  stats(): SessionStats {
+    return this.#session.stats();
+  }
+
+  /**
+   * Adds a listener for a lifecycle event or for messages; returns a function that removes
+   * it. A listener that throws is reported with `reportError` and does not stop the others.
+   */
+  on<K extends ClientEventType>(type: K, listener: (event: ClientEventMap[K]) => void): () => void {
+    return this.#emitter.on(type, listener);
+  }
+
+  /** Removes a listener added with {@linkcode on}. */
+  off<K extends ClientEventType>(type: K, listener: (event: ClientEventMap[K]) => void): void {
+    this.#emitter.off(type, listener);
+  }
+
+  /**
+   * Starts connecting (and reconnecting, per the `reconnect` policy) in the background and
+   * resolves with the negotiated settings on the first successful CONNACK. Rejects when the
+   * client stops first, or `signal` aborts (the client then keeps trying).
+   */
+  start(options: StartOptions = {}): Promise<NegotiatedSettings> {
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    if (this.#running && this.#session.state === "connected") {
+      return Promise.resolve(this.settings!);
+    }
+    if (!this.#running) {
+      this.#running = true;
+      this.#generation++;
+      this.#stopController = new AbortController();
+      const previous = this.#loop;
+      const signal = this.#stopController.signal;
+      const generation = this.#generation;
+      // A stop() still finishing must end before the next connection loop begins.
+      this.#loop = (async () => {
+        await previous;
+        await this.#run(signal, generation);
+      })();
+    }
+    const waiting = {
+      ...Promise.withResolvers<NegotiatedSettings>(),
+      generation: this.#generation,
+    };
+    this.#startWaiters.push(waiting);
+    const onAbort = () => {
+      this.#startWaiters = this.#startWaiters.filter((w) => w !== waiting);
+      waiting.reject(options.signal!.reason);
+    };
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    return waiting.promise.finally(() => options.signal?.removeEventListener("abort", onAbort));
+  }
+
+  /**
+   * Sends DISCONNECT (with the MQTT 5 reason code and properties given), closes the
+   * connection, fails every pending operation with a {@linkcode ClientStoppedError} and
+   * resolves once the client is fully stopped. A stopped client can be started again; its
+   * session (in-flight QoS 1 / 2 state) carries over.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    if (!this.#running) {
+      await this.#loop;
+      return;
+    }
+    this.#running = false;
+    this.#abandonAll(
+      new ClientStoppedError("Cannot complete the operation: the client was stopped"),
+    );
+    this.#session.disconnect(options, now());
+    this.#stopController.abort(new ClientStoppedError("The client was stopped"));
+    this.#pump();
+    await this.#loop;
+  }
+
+  /**
+   * Publishes a message. Resolves per `wait`: "none" once queued, "sent" once written, "ack"
+   * (default) with the PUBACK / PUBREC reason code and properties. A failure reason code
+   * rejects with a {@linkcode ReasonCodeError}.
+   */
+  publish(
+    topic: string,
+    payload: Uint8Array | string,
+    options: PublishOptions & { wait?: "ack" },
+  ): Promise<PublishResult>;
+  /** Publishes and resolves once queued ("none") or written ("sent"). */
+  publish(
+    topic: string,
+    payload: Uint8Array | string,
+    options: PublishOptions & { wait: "none" | "sent" },
+  ): Promise<void>;
+  /** Publishes a QoS 0 message and resolves once it is written. */
+  publish(topic: string, payload: Uint8Array | string): Promise<PublishResult>;
+  publish(
+    topic: string,
+    payload: Uint8Array | string,
+    options: PublishOptions = {},
+  ): Promise<PublishResult | void> {
+    const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+    const qos = options.qos ?? 0;
+    const wait = options.wait ?? "ack";
+    return this.#operate(
+      "publish",
+      options,
+      wait,
+      qos > 0,
+      () =>
+        this.#session.publish(
+          { topic, payload: bytes, qos, retain: options.retain, properties: options.properties },
+          now(),
+        ),
+    ) as Promise<PublishResult | void>;
+  }
+
+  /**
+   * Subscribes to one or more topic filters and resolves with one reason code per filter,
+   * in order: the granted QoS, or a failure code (0x80 and above).
+   */
+  subscribe(
+    filters: string | string[] | Subscription[],
+    options: SubscribeOptions = {},
+  ): Promise<SubscriptionResult> {
+    const list = (Array.isArray(filters) ? filters : [filters]) as (string | Subscription)[];
+    const subscriptions = list.map((entry): Subscription =>
+      typeof entry === "string"
+        ? {
+          topicFilter: entry,
+          qos: options.qos ?? 0,
+          noLocal: options.noLocal,
+          retainAsPublished: options.retainAsPublished,
+          retainHandling: options.retainHandling,
+        }
+        : entry
+    );
+    return this.#operate(
+      "subscribe",
+      options,
+      "ack",
+      true,
+      () => this.#session.subscribe({ subscriptions, properties: options.properties }, now()),
+    ) as Promise<SubscriptionResult>;
+  }
+
+  /** Unsubscribes from one or more topic filters; resolves with one reason code per filter. */
+  unsubscribe(
+    filters: string | string[],
+    options: UnsubscribeOptions = {},
+  ): Promise<SubscriptionResult> {
+    const topicFilters = Array.isArray(filters) ? filters : [filters];
+    return this.#operate(
+      "unsubscribe",
+      options,
+      "ack",
+      true,
+      () => this.#session.unsubscribe({ topicFilters, properties: options.properties }, now()),
+    ) as Promise<SubscriptionResult>;
+  }
+
+  /**
+   * MQTT 5 request / response: subscribes (once) to a response topic, publishes `payload`
+   * with that Response Topic and fresh Correlation Data, and resolves with the first message
+   * carrying the same Correlation Data. Rejects with a TimeoutError after `timeoutMs`
+   * (default 30000).
+   */
+  async request(
+    topic: string,
+    payload: Uint8Array | string,
+    options: RequestOptions = {},
+  ): Promise<InboundMessage> {
+    if (this.#session.protocolVersion !== 5) {
+      throw new TypeError("Cannot send a request: request / response needs MQTT 5");
+    }
+    const qos = options.qos ?? 1;
+    const responseTopic = options.responseTopic ??
+      `tern/response/${this.clientId || "client"}/${this.#requests.id}`;
+    await this.#requests.ensureSubscribed(
+      responseTopic,
+      () => this.subscribe(responseTopic, { qos, signal: options.signal }),
+    );
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const { correlationData, response, cancel } = this.#requests.expect(responseTopic);
+    const timer = setTimeout(
+      () =>
+        cancel(
+          new TimeoutError(
+            `Cannot complete request to "${topic}": no response within ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
+    const onAbort = () => cancel(options.signal!.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await this.publish(topic, payload, {
+        qos,
+        signal: options.signal,
+        properties: { ...options.properties, responseTopic, correlationData },
+      });
+      return await response;
+    } catch (error) {
+      cancel(error as Error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  // ---- operations -------------------------------------------------------------------------
+
+  #operate(
+    kind: Pending["kind"],
+    options: OperationOptions,
+    wait: "none" | "sent" | "ack",
+    resendable: boolean,
+    enqueue: () => number,
+  ): Promise<OperationResult | undefined> {
+    try {
+      options.signal?.throwIfAborted();
+      if (options.timeoutMs !== undefined && !(options.timeoutMs >= 0)) {
+        throw new RangeError(`Cannot ${kind}: timeoutMs must be a number of at least 0`);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let id: number;
+    try {
+      id = enqueue();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const settled = Promise.withResolvers<OperationResult | undefined>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cleanup = () => {
+      this.#ops.delete(id);
+      if (timer !== undefined) clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    };
+    const giveUp = (error: Error) => {
+      this.#session.cancel(id);
+      pending.reject(error);
+    };
+    const onAbort = () => giveUp(options.signal!.reason);
+    const pending: Pending = {
+      kind,
+      wait: wait === "sent" ? "sent" : "ack",
+      resendable,
+      written: false,
+      resolve: (result) => {
+        cleanup();
+        settled.resolve(result);
+      },
+      reject: (error) => {
+        cleanup();
+        settled.reject(error);
+      },
+    };
+    this.#ops.set(id, pending);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.timeoutMs !== undefined) {
+      timer = setTimeout(
+        () =>
+          giveUp(
+            new TimeoutError(`Cannot complete ${kind}: no outcome within ${options.timeoutMs} ms`),
+          ),
+        options.timeoutMs,
+      );
+    }
+    this.#pump();
+    if (wait === "none") {
+      // The caller does not wait; a later failure must not surface as an unhandled rejection.
+      settled.promise.catch(() => {});
+      return Promise.resolve(undefined);
+    }
+    return settled.promise;
+  }
+
+  #abandonAll(error: Error): void {
+    this.#session.abandonOperations();
+    for (const pending of [...this.#ops.values()]) pending.reject(error);
+    this.#requests.failAll(error);
+  }
+
+  // ---- the connection loop ----------------------------------------------------------------
+
+  async #run(signal: AbortSignal, generation: number): Promise<void> {
+    let stopError: Error | undefined;
+    let attempt = 0;
+    while (!signal.aborted) {
+      attempt++;
+      this.#emitter.emit("attemptingconnect", { attempt });
+      let error: Error;
+      try {
+        const connection = await this.#transport.open({ signal });
+        error = await this.#serve(connection);
+      } catch (cause) {
+        if (signal.aborted) break;
+        error = cause as Error;
+        this.#emitter.emit("connectionfailure", { error });
+      }
+      if (signal.aborted) break;
+      const wait = this.#reconnect?.nextDelay(now(), error);
+      if (wait === undefined) {
+        stopError = error;
+        break;
+      }
+      try {
+        await delay(wait, signal);
+      } catch {
+        break;
+      }
+    }
+    if (this.#running && generation === this.#generation) {
+      // The reconnect policy gave up: the same end as stop(), without a DISCONNECT to send.
+      this.#running = false;
+      this.#abandonAll(
+        new ClientStoppedError("Cannot complete the operation: the client stopped reconnecting", {
+          cause: stopError,
+        }),
+      );
+    }
+    const waiters = this.#startWaiters.filter((w) => w.generation === generation);
+    this.#startWaiters = this.#startWaiters.filter((w) => w.generation !== generation);
+    const reason = stopError ?? new ClientStoppedError("Cannot start: the client was stopped");
+    for (const waiter of waiters) waiter.reject(reason);
+    this.#emitter.emit("stopped", { error: stopError });
+  }
+
+  /** Runs one connection from CONNECT to close; resolves with why it ended. */
+  async #serve(connection: Connection): Promise<Error> {
+    this.#connection = connection;
+    this.#decoder = new Decoder({
+      version: this.#session.protocolVersion,
+      maxPacketSize: this.#options.maximumPacketSize,
+    });
+    this.#closing = false;
+    this.#closeError = undefined;
+    this.#ended = Promise.withResolvers<Error>();
+    try {
+      const authenticationData = await this.#options.authenticator?.initialData?.();
+      if (!this.#running) {
+        this.#ended.resolve(new ClientStoppedError("The client was stopped"));
+      } else {
+        this.#session.handleConnectionOpened(now(), { authenticationData });
+        this.#pump();
+      }
+    } catch (error) {
+      this.#ended.resolve(error as Error);
+    }
+    const reading = this.#read(connection);
+    const error = await this.#ended.promise;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#cancelRead?.();
+    await connection.close().catch(() => {});
+    await reading;
+    // Whatever the session still thinks, this connection is over.
+    this.#session.handleConnectionLost(now());
+    this.#processEvents();
+    this.#connection = undefined;
+    return error;
+  }
+
+  async #read(connection: Connection): Promise<void> {
+    let cause: unknown;
+    try {
+      if (connection.read) {
+        const buffer = new Uint8Array(64 * 1024);
+        this.#cancelRead = undefined;
+        while (!this.#closing) {
+          const n = await connection.read(buffer);
+          if (n === null) break;
+          this.#receive(buffer.subarray(0, n));
+        }
+      } else {
+        const reader = connection.readable.getReader();
+        this.#cancelRead = () => void reader.cancel().catch(() => {});
+        try {
+          while (!this.#closing) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            this.#receive(value);
+          }
+        } finally {
+          reader.releaseLock();
+        }
+      }
+    } catch (error) {
+      cause = error;
+    }
+    if (!this.#closing) {
+      this.#session.handleConnectionLost(now(), cause);
+      this.#pump();
+    }
+  }
+
+  #receive(chunk: Uint8Array): void {
+    const at = now();
+    let packets: Packet[];
+    try {
+      packets = this.#decoder!.push(chunk);
+    } catch (error) {
+      this.#session.handleProtocolError(error as Error, at);
+      this.#pump();
+      return;
+    }
+    for (const packet of packets) this.#session.handlePacket(packet, at);
+    this.#pump();
+  }
+
+  /** After any input: report events, start writing, re-arm the timer, finish a close. */
+  #pump(): void {
+    this.#processEvents();
+    if (this.#connection && !this.#writing) void this.#flush(this.#connection);
+    this.#arm();
+    this.#finishClose();
+  }
+
+  #arm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#connection || this.#closing) return;
+    const deadline = this.#session.pollTimeout();
+    if (deadline === undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#session.handleTimeout(now());
+      this.#pump();
+    }, Math.max(0, Math.ceil(deadline - now())));
+  }
+
+  #finishClose(): void {
+    if (this.#closing && !this.#writing) this.#ended?.resolve(this.#closeError!);
+  }
+
+  async #flush(connection: Connection): Promise<void> {
+    this.#writing = true;
+    try {
+      while (true) {
+        const at = now();
+        const chunks: Uint8Array[] = [];
+        const batch: Pending[] = [];
+        let total = 0;
+        while (total < BATCH_BYTES) {
+          const transmit = this.#session.pollTransmit(at);
+          if (!transmit) break;
+          const bytes = this.#bytesOf(transmit.packet);
+          chunks.push(bytes);
+          total += bytes.length;
+          const pending = transmit.operation === undefined
+            ? undefined
+            : this.#ops.get(transmit.operation);
+          if (pending) batch.push(pending);
+        }
+        if (chunks.length === 0) break;
+        this.#processEvents();
+        try {
+          await connection.write(chunks.length === 1 ? chunks[0] : concat(chunks, total));
+        } catch (error) {
+          for (const pending of batch) {
+            if (!pending.resendable) {
+              pending.reject(
+                new ConnectionClosedError(
+                  "Cannot publish: the connection closed before the message was written",
+                  {
+                    cause: error,
+                  },
+                ),
+              );
+            }
+          }
+          this.#session.handleConnectionLost(now(), error);
+          this.#processEvents();
+          break;
+        }
+        for (const pending of batch) {
+          pending.written = true;
+          if (pending.result !== undefined || pending.wait === "sent") {
+            pending.resolve(pending.result);
+          }
+        }
+        this.#processEvents();
+      }
+    } finally {
+      this.#writing = false;
+    }
+    this.#arm();
+    this.#finishClose();
+  }
+
+  #bytesOf(packet: Packet): Uint8Array {
+    const measured = this.#measured;
+    if (measured?.packet === packet) {
+      this.#measured = undefined;
+      return measured.bytes;
+    }
+    return encode(packet, { version: this.#session.protocolVersion });
+  }
+
+  #processEvents(): void {
+    for (let event = this.#session.pollEvent(); event; event = this.#session.pollEvent()) {
+      this.#handleEvent(event);
+    }
+  }
+
+  #handleEvent(event: SessionEvent): void {
+    switch (event.type) {
+      case "message":
+        if (!this.#requests.deliver(event.message)) this.#emitter.emit("message", event.message);
+        return;
+      case "completed": {
+        const pending = this.#ops.get(event.operation);
+        if (!pending) return;
+        if (pending.written) pending.resolve(event.result);
+        else pending.result = event.result;
+        return;
+      }
+      case "failed":
+        this.#ops.get(event.operation)?.reject(event.error);
+        return;
+      case "connectionsuccess": {
+        this.#reconnect?.connected?.(now());
+        if (!event.settings.rejoinedSession) this.#requests.forgetSubscriptions();
+        this.#emitter.emit("connectionsuccess", {
+          connack: event.connack,
+          settings: event.settings,
+        });
+        const waiters = this.#startWaiters;
+        this.#startWaiters = [];
+        for (const waiter of waiters) waiter.resolve(event.settings);
+        return;
+      }
+      case "connectionfailure":
+        this.#beginClose(event.error);
+        this.#emitter.emit("connectionfailure", { error: event.error });
+        return;
+      case "disconnection":
+        this.#beginClose(event.error);
+        this.#emitter.emit("disconnection", { error: event.error });
+        return;
+      case "auth":
+        void this.#answerAuth(event.packet);
+        return;
+    }
+  }
+
+  #beginClose(error: Error): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#closeError = error;
+  }
+
+  async #answerAuth(packet: Packet & { type: "auth" }): Promise<void> {
+    const authenticator = this.#options.authenticator!;
+    if (packet.reasonCode !== 0x18) return;
+    try {
+      const data = await authenticator.challenge(packet.properties?.authenticationData, packet);
+      if (this.#session.state === "disconnected") return;
+      this.#session.sendAuth({ reasonCode: 0x18, authenticationData: data }, now());
+    } catch (error) {
+      // The authenticator cannot continue: end the exchange as a failed connection.
+      this.#session.disconnect({ reasonCode: 0x87 }, now());
+      this.#beginClose(error as Error);
+    }
+    this.#pump();
+  }
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+function randomHex(bytes: number): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(bytes)),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
+}

@@ -1,0 +1,152 @@
+import type {
+  AuthPacket,
+  ConnackPacket,
+  DisconnectProperties,
+  PublishProperties,
+  QoS,
+  SubscribeProperties,
+  UnsubscribeProperties,
+} from "@tern/codec";
+import type { FromUrlOptions, Transport } from "@tern/transport";
+import type { SessionOptions } from "./session_types.ts";
+import type { NegotiatedSettings } from "./negotiated_settings.ts";
+import type { ConnectionClosedError } from "./errors.ts";
+import type { InboundMessage } from "./session_types.ts";
+
+/**
+ * Decides whether and when the client reconnects. A {@linkcode Backoff} satisfies it; the
+ * runner calls `connected` on every CONNACK that accepts a connection and `nextDelay` after
+ * every failed attempt or lost connection.
+ */
+export interface ReconnectPolicy {
+  /** A connection was accepted at `now` (milliseconds, the runner's monotonic clock). */
+  connected?(now: number): void;
+  /** Milliseconds to wait before the next attempt, or undefined to give up and stop. */
+  nextDelay(now: number, error: Error): number | undefined;
+}
+
+/**
+ * MQTT 5 enhanced authentication (§4.12): the method name and how to answer the server.
+ * Every method may be async (WebCrypto is).
+ */
+export interface Authenticator {
+  /** The Authentication Method sent in CONNECT, e.g. "SCRAM-SHA-256". */
+  readonly method: string;
+  /** Authentication Data for CONNECT (and for AUTH when re-authenticating). */
+  initialData?(): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /** Answers a server challenge (AUTH, Continue authentication) with the next data. */
+  challenge(
+    data: Uint8Array | undefined,
+    packet: AuthPacket,
+  ): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+}
+
+/** Options of {@linkcode MqttClient}: where to connect, and the session's options. */
+export interface MqttClientOptions
+  extends Omit<SessionOptions, "packetSize" | "authenticationMethod"> {
+  /** Broker URL: mqtt://, mqtts://, tcp://, tls://, ws://, wss:// (see `fromUrl`). */
+  url?: string | URL;
+  /** Options for the transport made from `url` (TLS settings, proxy, connect timeout). */
+  transportOptions?: FromUrlOptions;
+  /** A transport to use instead of `url`. */
+  transport?: Transport;
+  /** MQTT 5 enhanced authentication. */
+  authenticator?: Authenticator;
+  /**
+   * When to reconnect after a failed attempt or a lost connection; false never reconnects
+   * (the client stops). Default: `new Backoff()` (1 s to 2 min, full jitter, forever).
+   */
+  reconnect?: ReconnectPolicy | false;
+}
+
+/** Options of {@linkcode MqttClient.start}. */
+export interface StartOptions {
+  /** Stops waiting for the first CONNACK (the client keeps trying; call stop() to end it). */
+  signal?: AbortSignal;
+}
+
+/** Options of {@linkcode MqttClient.stop}. */
+export interface StopOptions {
+  /** MQTT 5 DISCONNECT reason code; default 0x00 Normal disconnection (0x04 sends the will). */
+  reasonCode?: number;
+  /** MQTT 5 DISCONNECT properties. */
+  properties?: DisconnectProperties;
+}
+
+/** When a publish's promise resolves. */
+export type PublishWait =
+  /** Once queued (validated and accepted by the client). */
+  | "none"
+  /** Once written to the transport. */
+  | "sent"
+  /** Once acknowledged: PUBACK (QoS 1), PUBCOMP (QoS 2), or written (QoS 0). */
+  | "ack";
+
+/** Options shared by every operation that waits. */
+export interface OperationOptions {
+  /** Gives up waiting: the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Gives up waiting after this many milliseconds with a TimeoutError. */
+  timeoutMs?: number;
+}
+
+/** Options of {@linkcode MqttClient.publish}. */
+export interface PublishOptions extends OperationOptions {
+  /** Quality of service. Default 0. */
+  qos?: QoS;
+  /** Ask the broker to retain the message. Default false. */
+  retain?: boolean;
+  /** MQTT 5 properties (topic aliases are chosen by the client). */
+  properties?: PublishProperties;
+  /** When the promise resolves. Default "ack". */
+  wait?: PublishWait;
+}
+
+/** Options of {@linkcode MqttClient.subscribe} for the filters given as strings. */
+export interface SubscribeOptions extends OperationOptions {
+  /** Maximum QoS to receive. Default 0. */
+  qos?: QoS;
+  /** MQTT 5: do not receive my own publications. */
+  noLocal?: boolean;
+  /** MQTT 5: keep the RETAIN flag as published. */
+  retainAsPublished?: boolean;
+  /** MQTT 5: 0 send retained messages, 1 only for a new subscription, 2 never. */
+  retainHandling?: 0 | 1 | 2;
+  /** MQTT 5: subscription identifier and user properties. */
+  properties?: SubscribeProperties;
+}
+
+/** Options of {@linkcode MqttClient.unsubscribe}. */
+export interface UnsubscribeOptions extends OperationOptions {
+  /** MQTT 5 user properties. */
+  properties?: UnsubscribeProperties;
+}
+
+/** Options of {@linkcode MqttClient.request}. */
+export interface RequestOptions extends OperationOptions {
+  /** QoS of the request and of the response subscription. Default 1. */
+  qos?: QoS;
+  /** Where the responder should publish; default a topic unique to this client. */
+  responseTopic?: string;
+  /** More MQTT 5 properties of the request (not responseTopic / correlationData). */
+  properties?: PublishProperties;
+}
+
+/** The events of {@linkcode MqttClient} and what each listener receives. */
+export interface ClientEventMap {
+  /** A connection attempt begins. */
+  attemptingconnect: { attempt: number };
+  /** CONNACK accepted the connection. */
+  connectionsuccess: { connack: ConnackPacket; settings: NegotiatedSettings };
+  /** A connection attempt failed (transport, refused CONNACK, timeout, protocol error). */
+  connectionfailure: { error: Error };
+  /** An accepted connection ended, with the reason. */
+  disconnection: { error: ConnectionClosedError };
+  /** The client stopped: stop() was called, or the reconnect policy gave up. */
+  stopped: { error?: Error };
+  /** An application message arrived. */
+  message: InboundMessage;
+}
+
+/** A client event's name. */
+export type ClientEventType = keyof ClientEventMap;
