@@ -1,6 +1,7 @@
 // Every adapter carries the same bytes: one CONNECT → CONNACK → PUBLISH → PUBACK exchange
 // per adapter with one mosquitto, while a subscriber confirms each PUBLISH reached it whole.
 import assert from "node:assert/strict";
+import { Decoder, encode } from "@tern/codec";
 import type { Connection } from "@tern/transport";
 import { httpProxy } from "@tern/transport/http-proxy";
 import { nodeHttpProxy, nodeTcp, nodeTls } from "@tern/transport/node";
@@ -106,6 +107,21 @@ Deno.test("every adapter writes and reads the same bytes with mosquitto", async 
         written: [connectPacket("tern-exchange"), publishPacket(TOPIC, "hello")],
         read: [CONNACK, PUBACK],
       };
+      // The hand-built bytes are what the codec makes and reads, so the agent sees the same.
+      assert.deepEqual(
+        expected.written[1],
+        encode({
+          type: "publish",
+          topic: TOPIC,
+          payload: new TextEncoder().encode("hello"),
+          qos: 1,
+          packetId: 1,
+          retain: false,
+          dup: false,
+        }, { version: 4 }),
+      );
+      const decoded = new Decoder({ version: 4 }).push(new Uint8Array([...CONNACK, ...PUBACK]));
+      assert.deepEqual(decoded.map((packet) => packet.type), ["connack", "puback"]);
       for (const [name, open, via] of adapters) {
         const connection = await open();
         try {
