@@ -152,3 +152,20 @@ Deno.test("websocket() calls a URL function on every open()", async () => {
 Deno.test("websocket() rejects a URL that is not ws:// or wss://", () => {
   assert.throws(() => websocket({ url: "http://127.0.0.1/" }), /ws:\/\/ or wss:\/\//);
 });
+
+Deno.test("websocket() open() rejects with the signal's reason when aborted mid-upgrade", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const controller = new AbortController();
+  const reason = new Error("user cancelled");
+  const opening = websocket({ url: `ws://127.0.0.1:${listener.addr.port}/` }).open({
+    signal: controller.signal,
+  });
+  const conn = await accepted;
+  try {
+    controller.abort(reason);
+    await assert.rejects(opening, (error) => error === reason);
+  } finally {
+    conn.close();
+  }
+});
