@@ -12,6 +12,8 @@ import { topicMatches } from "../packages/shadow/_memory_bus.ts";
 export interface RealMqtt extends MqttLike, AsyncDisposable {
   /** Resolves after the next reconnect (CONNACK) of this connection. */
   reconnected(): Promise<void>;
+  /** How many subscriptions the broker has granted on this connection so far. */
+  readonly granted: number;
 }
 
 /** Options for {@linkcode connectMqttJs}. */
@@ -34,6 +36,7 @@ export async function connectMqttJs(url: string, options: ConnectOptions = {}): 
   const handlers = new Set<{ filter: string; handler: (message: MqttLikeMessage) => void }>();
   const sessionLost = new Set<() => void>();
   const reconnects = new Set<() => void>();
+  let granted = 0;
   client.on("message", (topic, payload) => {
     const message = { topic, payload: new Uint8Array(payload) };
     for (const entry of handlers) if (topicMatches(entry.filter, topic)) entry.handler(message);
@@ -48,12 +51,13 @@ export async function connectMqttJs(url: string, options: ConnectOptions = {}): 
       await client.publishAsync(topic, Buffer.from(payload), { qos });
     },
     async subscribe(filter, handler, { qos }) {
-      const granted = await client.subscribeAsync(filter, { qos });
-      if (granted.some((grant) => grant.qos === 128)) {
+      const grants = await client.subscribeAsync(filter, { qos });
+      if (grants.some((grant) => grant.qos === 128)) {
         throw new Error(`Cannot subscribe: the broker refused "${filter}"`);
       }
       const entry = { filter, handler };
       handlers.add(entry);
+      granted++;
       return {
         async unsubscribe() {
           handlers.delete(entry);
@@ -66,6 +70,9 @@ export async function connectMqttJs(url: string, options: ConnectOptions = {}): 
       return () => sessionLost.delete(listener);
     },
     reconnected: () => new Promise((resolve) => reconnects.add(resolve)),
+    get granted() {
+      return granted;
+    },
     async [Symbol.asyncDispose]() {
       await client.endAsync(true);
     },
