@@ -23,6 +23,9 @@ const NODE_CODES: Record<string, TransportErrorCode> = {
 };
 
 const MESSAGE_PATTERNS: [RegExp, TransportErrorCode][] = [
+  // A peer that vanishes mid-stream (rustls: "peer closed connection without sending TLS
+  // close_notify") lost the connection; it is not a handshake problem.
+  [/close_notify|unexpected ?eof|connection reset|broken pipe/i, "network"],
   // Workers say "cannot connect to the specified address" for any failed connect().
   [
     /connection refused|ECONNREFUSED|tcp connect error|cannot connect to the specified address/i,
@@ -58,7 +61,7 @@ const DESCRIPTIONS: Record<TransportErrorCode, string> = {
   "proxy-status": "the proxy refused the tunnel",
   "proxy-protocol": "the proxy sent an invalid response",
   "websocket-upgrade": "the server refused the WebSocket upgrade",
-  "network": "network error",
+  "network": "the connection failed",
 };
 
 /** The code for a runtime error, judged by its Node-style `code` and then its message. */

@@ -20,6 +20,10 @@ Deno.test("errorCode() reads the messages Deno gives (as observed on Deno 2.9)",
     ["received fatal alert: UnknownCA", "tls-client-certificate-rejected"],
     ["received fatal alert: HandshakeFailure", "tls-handshake"],
     ["Connection reset by peer (os error 104)", "network"],
+    [
+      "peer closed connection without sending TLS close_notify: https://docs.rs/rustls/latest/rustls/manual/_03_howto/index.html#unexpected-eof",
+      "network",
+    ],
   ];
   for (const [message, code] of cases) {
     assert.equal(errorCode(runtimeError(message)), code, message);

@@ -45,7 +45,8 @@ export function denoConnection<T extends object = Record<never, never>>(
           const buffer = new Uint8Array(CHUNK_SIZE);
           const n = await read(buffer);
           if (n === null) controller.close();
-          else controller.enqueue(buffer.subarray(0, n));
+          // A short read is copied out, so a few bytes do not pin a whole chunk in memory.
+          else controller.enqueue(n < CHUNK_SIZE / 2 ? buffer.slice(0, n) : buffer.subarray(0, n));
         },
         cancel: close,
       });

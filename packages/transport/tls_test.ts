@@ -3,7 +3,7 @@ import { startBroker } from "../../tests/support/broker.ts";
 import { generateCertificates } from "../../tests/support/certs.ts";
 import { assertRefused, assertTransportError } from "./testdata/assert_error.ts";
 import { offeredAlpn } from "./testdata/client_hello.ts";
-import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
+import { CONNACK, connectPacket, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { tls } from "./tls.ts";
 
 Deno.test("tls() against mosquitto", async (t) => {
@@ -180,4 +180,28 @@ Deno.test("tls() rejects settings that cannot work before connecting", () => {
     () => tls({ hostname: "a", port: 8883, cert: pem, key: pem, serverName: "b" }),
     /client certificate/,
   );
+});
+
+Deno.test("tls() reports a broker that dies mid-stream as network, not as a TLS problem", async () => {
+  const certs = await generateCertificates();
+  try {
+    await using broker = await startBroker({ certificates: certs });
+    const connection = await tls({
+      hostname: "localhost",
+      port: broker.tlsPort!,
+      caCerts: [certs.pem.caCert],
+    }).open();
+    try {
+      await connection.write(connectPacket("dies"));
+      const reader = connection.readable.getReader();
+      assert.deepEqual((await reader.read()).value, CONNACK);
+      await broker.kill("SIGKILL");
+      await assertTransportError(reader.read(), "network");
+      reader.releaseLock();
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await Deno.remove(certs.dir, { recursive: true });
+  }
 });

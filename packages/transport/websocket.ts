@@ -39,9 +39,16 @@ export interface WebSocketOptions {
    * writer cannot grow memory without bound; default 1 MiB.
    */
   highWaterMark?: number;
+  /**
+   * Received bytes waiting to be read beyond which the connection fails: a WebSocket cannot
+   * slow the server down, so an unread backlog would otherwise grow without bound;
+   * default 64 MiB.
+   */
+  maxQueuedBytes?: number;
 }
 
 const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+const DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 const DRAIN_POLL_MS = 5;
 
 /**
@@ -60,8 +67,12 @@ const DRAIN_POLL_MS = 5;
  * ```
  */
 export function websocket(options: WebSocketOptions): Transport {
-  const { protocols = ["mqtt"], connectTimeoutMs, highWaterMark = DEFAULT_HIGH_WATER_MARK } =
-    options;
+  const {
+    protocols = ["mqtt"],
+    connectTimeoutMs,
+    highWaterMark = DEFAULT_HIGH_WATER_MARK,
+    maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES,
+  } = options;
   if (typeof options.url === "string" || options.url instanceof URL) checkUrl(options.url);
   return {
     async open(openOptions: OpenOptions = {}): Promise<Connection> {
@@ -69,7 +80,8 @@ export function websocket(options: WebSocketOptions): Transport {
       const action = `open WebSocket ${url.origin}`;
       return openWithin(
         { signal: openOptions.signal, timeoutMs: connectTimeoutMs, action },
-        (signal) => openSocket({ url, protocols, highWaterMark, signal, action }),
+        (signal) =>
+          openSocket({ url, protocols, limits: { highWaterMark, maxQueuedBytes }, signal, action }),
         (connection) => connection.close(),
       );
     },
@@ -89,7 +101,7 @@ function checkUrl(url: string | URL): URL {
 function openSocket(options: {
   url: URL;
   protocols: string[];
-  highWaterMark: number;
+  limits: Limits;
   signal: AbortSignal;
   action: string;
 }): Promise<Connection> {
@@ -112,7 +124,7 @@ function openSocket(options: {
     };
     socket.onopen = () => {
       signal.removeEventListener("abort", abandon);
-      resolve(socketConnection(socket, url, options.highWaterMark));
+      resolve(socketConnection(socket, url, options.limits));
     };
   });
 }
@@ -138,7 +150,12 @@ function upgradeError(action: string, detail: string, event: CloseEvent): Transp
   });
 }
 
-function socketConnection(socket: WebSocket, url: URL, highWaterMark: number): Connection {
+interface Limits {
+  highWaterMark: number;
+  maxQueuedBytes: number;
+}
+
+function socketConnection(socket: WebSocket, url: URL, limits: Limits): Connection {
   const peer = url.origin;
   let ended = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -158,12 +175,15 @@ function socketConnection(socket: WebSocket, url: URL, highWaterMark: number): C
     if (socket.readyState !== WebSocket.CLOSED) socket.close();
     await socketClosed;
   };
-  const readable = new ReadableStream<Uint8Array>({
-    start: (c) => {
-      controller = c;
+  const readable = new ReadableStream<Uint8Array>(
+    {
+      start: (c) => {
+        controller = c;
+      },
+      cancel: close,
     },
-    cancel: close,
-  });
+    new ByteLengthQueuingStrategy({ highWaterMark: limits.maxQueuedBytes }),
+  );
   socket.onmessage = (event) => {
     if (ended) return;
     if (typeof event.data === "string") {
@@ -177,6 +197,15 @@ function socketConnection(socket: WebSocket, url: URL, highWaterMark: number): C
       return;
     }
     controller.enqueue(new Uint8Array(event.data as ArrayBuffer));
+    if ((controller.desiredSize ?? 0) < 0) {
+      end(
+        new TransportError(
+          `Cannot read from ${peer}: more than ${limits.maxQueuedBytes} bytes received and not read`,
+          { code: "network" },
+        ),
+      );
+      socket.close();
+    }
   };
   socket.onerror = null;
   socket.onclose = (event) => {
@@ -197,7 +226,9 @@ function socketConnection(socket: WebSocket, url: URL, highWaterMark: number): C
         });
       }
       socket.send(bytes);
-      while (socket.bufferedAmount > highWaterMark && socket.readyState === WebSocket.OPEN) {
+      while (
+        socket.bufferedAmount > limits.highWaterMark && socket.readyState === WebSocket.OPEN
+      ) {
         await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
       }
     },

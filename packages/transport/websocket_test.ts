@@ -169,3 +169,18 @@ Deno.test("websocket() open() rejects with the signal's reason when aborted mid-
     conn.close();
   }
 });
+
+Deno.test("websocket() fails the connection when unread bytes pass maxQueuedBytes", async () => {
+  const frames = [1, 2, 3].map(() => new Uint8Array(1024));
+  const peer = framingServer(frames);
+  const connection = await websocket({ url: peer.url, maxQueuedBytes: 2048 }).open();
+  try {
+    await connection.write(new Uint8Array([0x10, 0x02, 0, 0]));
+    // Nothing is read, so the third kilobyte overflows the queue.
+    const reader = connection.readable.getReader();
+    await assertTransportError(reader.closed, "network");
+  } finally {
+    await connection.close();
+    await peer.server.shutdown();
+  }
+});
