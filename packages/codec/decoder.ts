@@ -23,6 +23,7 @@ import type {
 } from "./packet.ts";
 import { type CodecExports, instantiateCodec } from "./_wasm.ts";
 import { decodeError } from "./_decode_errors.ts";
+import { MalformedPacketError } from "./errors.ts";
 import { PACKET_TYPES } from "./_packet_types.ts";
 import { PROPERTIES_BY_ID, type PropertyKind } from "./_properties.ts";
 import * as tape from "./_tape.ts";
@@ -212,6 +213,23 @@ export class Decoder {
       offset += n;
     } while (offset < chunk.length);
     return packets;
+  }
+
+  /**
+   * Declares the end of the stream (the connection closed). Throws when it ended inside a
+   * packet: bytes of an incomplete packet are a malformed packet, not a silent loss.
+   *
+   * @throws {MalformedPacketError} Bytes of an incomplete packet are pending.
+   */
+  end(): void {
+    if (this.#failure) throw this.#failure;
+    if (this.#pending > 0) {
+      this.#failure = new MalformedPacketError(
+        `Cannot decode: the stream ended inside a packet (${this.#pending} bytes pending from byte ${this.#position} of the stream)`,
+        { offset: this.#position + this.#pending },
+      );
+      throw this.#failure;
+    }
   }
 
   #tape(): number {
