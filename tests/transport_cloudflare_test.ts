@@ -47,11 +47,11 @@ const config :Workerd.Config = (
 `;
 }
 
-Deno.test("cloudflare() runs CONNECT → PUBACK inside workerd over TCP and TLS", async () => {
+Deno.test("cloudflare() and websocket() run CONNECT → PUBACK inside workerd", async () => {
   const certs = await generateCertificates();
   const dir = await Deno.makeTempDir({ prefix: "tern-workerd-" });
   try {
-    await using broker = await startBroker({ certificates: certs });
+    await using broker = await startBroker({ certificates: certs, websocket: true });
     await bundle(new URL("./transport_cloudflare_worker.ts", import.meta.url).pathname, {
       outDir: dir,
       platform: "browser",
@@ -106,6 +106,11 @@ Deno.test("cloudflare() runs CONNECT → PUBACK inside workerd over TCP and TLS"
         tls: "1",
       });
       assert.deepEqual(secure, expected);
+
+      const overWebSocket = await ask(ports.trusting, {
+        url: `ws://127.0.0.1:${broker.wsPort}/mqtt`,
+      });
+      assert.deepEqual(overWebSocket, expected);
 
       const untrusted = await ask(ports.untrusting, {
         hostname: "localhost",

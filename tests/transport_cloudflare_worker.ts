@@ -1,8 +1,9 @@
 /**
- * A Worker that runs the CONNECT → PUBACK exchange through the cloudflare adapter and
- * answers with the bytes as JSON. Bundled and served by workerd in transport_cloudflare_test.ts.
+ * A Worker that runs the CONNECT → PUBACK exchange through the cloudflare adapter (or,
+ * given `url`, the websocket adapter) and answers with the bytes as JSON. Bundled and served by workerd in transport_cloudflare_test.ts.
  */
-import { TransportError } from "@tern/transport";
+import { type Transport, TransportError } from "@tern/transport";
+import { websocket } from "@tern/transport/websocket";
 import { cloudflare } from "@tern/transport/cloudflare";
 import { runExchange } from "../packages/transport/testdata/exchange.ts";
 
@@ -12,12 +13,14 @@ const hex = (chunks: Uint8Array[]) =>
 export default {
   async fetch(request: Request): Promise<Response> {
     const query = new URL(request.url).searchParams;
-    const transport = cloudflare({
-      hostname: query.get("hostname")!,
-      port: Number(query.get("port")),
-      tls: query.get("tls") === "1",
-      connectTimeoutMs: 10_000,
-    });
+    const transport: Transport = query.has("url")
+      ? websocket({ url: query.get("url")!, connectTimeoutMs: 10_000 })
+      : cloudflare({
+        hostname: query.get("hostname")!,
+        port: Number(query.get("port")),
+        tls: query.get("tls") === "1",
+        connectTimeoutMs: 10_000,
+      });
     try {
       const connection = await transport.open();
       try {

@@ -6,10 +6,12 @@
 import process from "node:process";
 import { type Connection, TransportError } from "@tern/transport";
 import { nodeHttpProxy, nodeTcp, nodeTls } from "@tern/transport/node";
+import { websocket } from "@tern/transport/websocket";
 import { runExchange } from "../packages/transport/testdata/exchange.ts";
 
 interface Settings {
   port: number;
+  wsPort: number;
   tlsPort: number;
   mtlsPort: number;
   proxy: string;
@@ -60,5 +62,9 @@ const results = {
   noClientCert: await exchange(() =>
     nodeTls({ hostname: "127.0.0.1", port: settings.mtlsPort, caCerts }).open()
   ),
+  // Node 20 has no global WebSocket (Node 22 and Bun do).
+  websocket: typeof WebSocket === "function"
+    ? await exchange(() => websocket({ url: `ws://127.0.0.1:${settings.wsPort}/mqtt` }).open())
+    : { code: "no WebSocket in this runtime" },
 };
 process.stdout.write(JSON.stringify(results));

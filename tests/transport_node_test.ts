@@ -22,7 +22,7 @@ for (const runtime of ["node", "bun"]) {
     const certs = await generateCertificates();
     const dir = await Deno.makeTempDir({ prefix: "tern-node-" });
     try {
-      await using broker = await startBroker({ certificates: certs });
+      await using broker = await startBroker({ certificates: certs, websocket: true });
       await using proxy = await startTinyproxy({ credentials: { user: "tern", password: "pw" } });
       const entry = await bundle(new URL("./transport_node_entry.ts", import.meta.url).pathname, {
         outDir: dir,
@@ -31,6 +31,7 @@ for (const runtime of ["node", "bun"]) {
       });
       const settings = {
         port: broker.port,
+        wsPort: broker.wsPort,
         tlsPort: broker.tlsPort,
         mtlsPort: broker.mtlsPort,
         proxy: proxy.url,
@@ -59,6 +60,10 @@ for (const runtime of ["node", "bun"]) {
       assert.deepEqual(results.proxy, expected);
       assert.deepEqual(results.unknownCa, { code: "tls-unknown-ca" });
       assert.deepEqual(results.noClientCert, { code: "tls-client-certificate-rejected" });
+      assert.deepEqual(
+        results.websocket,
+        runtime === "bun" ? expected : { code: "no WebSocket in this runtime" },
+      );
       assert.equal(await proxy.connects(), 1);
     } finally {
       await Deno.remove(dir, { recursive: true });
