@@ -1,20 +1,21 @@
 /**
  * Every rule of the shadow specification (specs/aws_iot.md §1.2–1.10, including the §1.9
  * worked example byte for byte) against the local shadow service over a real mosquitto: the
- * same cases the engine's unit tests run, published by a separate MQTT connection.
+ * same cases the engine's unit tests run, published by a separate MQTT connection; the
+ * service and the tester both use `@tern/agent`'s MqttClient.
  */
 import assert from "node:assert/strict";
 import { ShadowService } from "@tern/shadow";
 import { SPEC_CASES } from "../packages/shadow/_spec_cases.ts";
 import { startBroker } from "./support/broker.ts";
-import { connectMqttJs } from "./shadow_support.ts";
+import { agentConnector } from "./shadow_support.ts";
 
 const RESPONSE = /\/(accepted|rejected|delta|documents)$/;
 const encoder = new TextEncoder();
 
 Deno.test("the local shadow service follows every rule of the spec over mosquitto", async (t) => {
   await using broker = await startBroker();
-  await using tester = await connectMqttJs(broker.url);
+  await using tester = await agentConnector.connect(broker.url);
   const received: { topic: string; payload: unknown }[] = [];
   const sentinels = new Map<string, () => void>();
   await tester.subscribe("$aws/things/+/shadow/#", ({ topic, payload }) => {
@@ -45,7 +46,7 @@ Deno.test("the local shadow service follows every rule of the spec over mosquitt
   for (const specCase of SPEC_CASES) {
     await t.step(specCase.name, async () => {
       let now = 0;
-      await using connection = await connectMqttJs(broker.url);
+      await using connection = await agentConnector.connect(broker.url);
       await using _service = await ShadowService.start(connection, { now: () => now });
       for (const [index, step] of specCase.steps.entries()) {
         now = step.now;

@@ -1,12 +1,14 @@
 /**
- * Real MQTT connections as {@linkcode MqttLike}, for the shadow tests against mosquitto.
- * MQTT.js (the dev-only oracle in the import map) is the client until `@tern/agent`'s
- * `MqttClient` can take its place.
+ * Real MQTT connections as {@linkcode MqttLike}, for the shadow tests against mosquitto:
+ * through `@tern/agent`'s `MqttClient` (with the adapter the `shadow-service` command uses)
+ * and through MQTT.js (the dev-only oracle in the import map), to show that any client fits.
  */
 import { Buffer } from "node:buffer";
 import mqtt from "mqtt";
+import { connect } from "@tern/agent";
 import type { MqttLike, MqttLikeMessage } from "@tern/shadow";
-import { topicMatches } from "../packages/shadow/_memory_bus.ts";
+import { mqttLikeFromAgent } from "../packages/shadow/_agent_adapter.ts";
+import { topicMatches } from "../packages/shadow/_topic_match.ts";
 
 /** An {@linkcode MqttLike} over a real broker connection; disposing it disconnects. */
 export interface RealMqtt extends MqttLike, AsyncDisposable {
@@ -16,65 +18,119 @@ export interface RealMqtt extends MqttLike, AsyncDisposable {
   readonly granted: number;
 }
 
-/** Options for {@linkcode connectMqttJs}. */
+/** Options for the connectors. */
 export interface ConnectOptions {
-  /** Reconnect after the connection drops, this often (ms); 0 (default) never reconnects. */
-  reconnectPeriod?: number;
+  /** Reconnect after the connection drops, after this many ms; by default never. */
+  reconnectDelayMs?: number;
 }
 
-/**
- * Connects MQTT.js with a clean session and adapts it to {@linkcode MqttLike}: one local
- * handler table fans messages out by filter; the client does not restore subscriptions
- * itself, so the adapter reports every reconnect without a session through `onSessionLost`.
- */
-export async function connectMqttJs(url: string, options: ConnectOptions = {}): Promise<RealMqtt> {
-  const client = await mqtt.connectAsync(url, {
-    clean: true,
-    reconnectPeriod: options.reconnectPeriod ?? 0,
-    resubscribe: false,
-  });
-  const handlers = new Set<{ filter: string; handler: (message: MqttLikeMessage) => void }>();
-  const sessionLost = new Set<() => void>();
-  const reconnects = new Set<() => void>();
+/** A way to open a {@linkcode RealMqtt}. */
+export interface Connector {
+  name: string;
+  connect(url: string, options?: ConnectOptions): Promise<RealMqtt>;
+}
+
+function countGrants(inner: MqttLike): { mqtt: MqttLike; granted: () => number } {
   let granted = 0;
-  client.on("message", (topic, payload) => {
-    const message = { topic, payload: new Uint8Array(payload) };
-    for (const entry of handlers) if (topicMatches(entry.filter, topic)) entry.handler(message);
-  });
-  client.on("connect", (connack) => {
-    if (!connack.sessionPresent) { for (const listener of sessionLost) listener(); }
-    for (const resolve of reconnects) resolve();
-    reconnects.clear();
-  });
   return {
-    async publish(topic, payload, { qos }) {
-      await client.publishAsync(topic, Buffer.from(payload), { qos });
+    mqtt: {
+      publish: (topic, payload, options) => inner.publish(topic, payload, options),
+      async subscribe(filter, handler, options) {
+        const subscription = await inner.subscribe(filter, handler, options);
+        granted++;
+        return subscription;
+      },
+      onSessionLost: (listener) => inner.onSessionLost!(listener),
     },
-    async subscribe(filter, handler, { qos }) {
-      const grants = await client.subscribeAsync(filter, { qos });
-      if (grants.some((grant) => grant.qos === 128)) {
-        throw new Error(`Cannot subscribe: the broker refused "${filter}"`);
-      }
-      const entry = { filter, handler };
-      handlers.add(entry);
-      granted++;
-      return {
-        async unsubscribe() {
-          handlers.delete(entry);
-          if (client.connected) await client.unsubscribeAsync(filter);
-        },
-      };
-    },
-    onSessionLost(listener) {
-      sessionLost.add(listener);
-      return () => sessionLost.delete(listener);
-    },
-    reconnected: () => new Promise((resolve) => reconnects.add(resolve)),
-    get granted() {
-      return granted;
-    },
-    async [Symbol.asyncDispose]() {
-      await client.endAsync(true);
-    },
+    granted: () => granted,
   };
 }
+
+/** `@tern/agent`'s MqttClient (MQTT 5) through `mqttLikeFromAgent`. */
+export const agentConnector: Connector = {
+  name: "@tern/agent",
+  async connect(url, options = {}) {
+    const delay = options.reconnectDelayMs;
+    const client = await connect(url, {
+      reconnect: delay === undefined ? false : { nextDelay: () => delay },
+    });
+    const { mqtt, granted } = countGrants(mqttLikeFromAgent(client));
+    const reconnects = new Set<() => void>();
+    client.on("connectionsuccess", () => {
+      for (const resolve of reconnects) resolve();
+      reconnects.clear();
+    });
+    return {
+      ...mqtt,
+      reconnected: () => new Promise((resolve) => reconnects.add(resolve)),
+      get granted() {
+        return granted();
+      },
+      [Symbol.asyncDispose]: () => client.stop(),
+    };
+  },
+};
+
+/**
+ * MQTT.js (MQTT 3.1.1, clean session) adapted the same way: local fan-out by filter, and
+ * since it is told not to re-subscribe, every reconnect without a session is reported
+ * through `onSessionLost`.
+ */
+export const mqttJsConnector: Connector = {
+  name: "MQTT.js",
+  async connect(url, options = {}) {
+    const client = await mqtt.connectAsync(url, {
+      clean: true,
+      reconnectPeriod: options.reconnectDelayMs ?? 0,
+      resubscribe: false,
+    });
+    const entries = new Set<{ filter: string; handler: (message: MqttLikeMessage) => void }>();
+    const sessionLost = new Set<() => void>();
+    const reconnects = new Set<() => void>();
+    client.on("message", (topic, payload) => {
+      const message = { topic, payload: new Uint8Array(payload) };
+      for (const entry of entries) if (topicMatches(entry.filter, topic)) entry.handler(message);
+    });
+    client.on("connect", (connack) => {
+      if (!connack.sessionPresent) { for (const listener of sessionLost) listener(); }
+      for (const resolve of reconnects) resolve();
+      reconnects.clear();
+    });
+    const { mqtt: counted, granted } = countGrants({
+      async publish(topic, payload, { qos }) {
+        await client.publishAsync(topic, Buffer.from(payload), { qos });
+      },
+      async subscribe(filter, handler, { qos }) {
+        const grants = await client.subscribeAsync(filter, { qos });
+        if (grants.some((grant) => grant.qos === 128)) {
+          throw new Error(`Cannot subscribe: the broker refused "${filter}"`);
+        }
+        const entry = { filter, handler };
+        entries.add(entry);
+        return {
+          async unsubscribe() {
+            if (!entries.delete(entry) || [...entries].some((e) => e.filter === filter)) return;
+            if (client.connected) await client.unsubscribeAsync(filter);
+          },
+        };
+      },
+      onSessionLost(listener) {
+        sessionLost.add(listener);
+        return () => sessionLost.delete(listener);
+      },
+    });
+    return {
+      ...counted,
+      reconnected: () => new Promise((resolve) => reconnects.add(resolve)),
+      get granted() {
+        return granted();
+      },
+      async [Symbol.asyncDispose]() {
+        await client.endAsync(true);
+      },
+    };
+  },
+};
+
+/** Every connector the client tests run with. */
+export const CONNECTORS: Connector[] = [agentConnector, mqttJsConnector];
