@@ -41,6 +41,7 @@ import {
 } from "./tape";
 import {
   E_CONNACK_FLAGS,
+  E_DUP_QOS0,
   E_CONNECT_RESERVED,
   E_DUPLICATE_PROPERTY,
   E_EMPTY_FILTER,
@@ -772,6 +773,11 @@ export function decode(
     if (packetType == 3) {
       if (((flags >>> 1) & 3) == 3) {
         fail(E_QOS3, packetStart, T_PACKET);
+        break;
+      }
+      // [MQTT-3.3.1-2] DUP is 0 on every QoS 0 message.
+      if ((flags & 0x0e) == 0x08) {
+        fail(E_DUP_QOS0, packetStart, T_PACKET);
         break;
       }
     } else if (flags != requiredFlags(packetType)) {

@@ -41,6 +41,7 @@ const ERRORS: Record<number, [string, number]> = {
   29: ["topic alias is 0", 0x94],
   30: ["no reason code", PROTOCOL],
   31: ["subscription identifier is 0", PROTOCOL],
+  32: ["DUP is set on a QoS 0 message", MALFORMED],
 };
 
 const FIELDS: Record<number, string> = {

@@ -48,9 +48,10 @@ export interface DecoderOptions {
   wasmModule?: WebAssembly.Module;
 }
 
-// Bytes of a chunk copied into WebAssembly memory per decode call: bounds the memory a
-// single huge chunk can make the decoder hold.
-const WINDOW = 1 << 20;
+// Bytes of a chunk copied into WebAssembly memory per decode call. A huge chunk goes in
+// window by window, so the memory held stays bounded by maxPacketSize plus one window
+// (an oversized packet is refused from the window holding its header).
+const WINDOW = 1 << 16;
 const PAGE = 65536;
 const INITIAL_INPUT = 2 * PAGE;
 // 12 bytes per record; enough for thousands of small packets per call.
@@ -213,6 +214,34 @@ export class Decoder {
       offset += n;
     } while (offset < chunk.length);
     return packets;
+  }
+
+  /** Bytes of WebAssembly memory this decoder holds (it grows with the largest packet seen). */
+  get memoryBytes(): number {
+    return this.#codec.memory.buffer.byteLength;
+  }
+
+  /**
+   * Starts over for a new connection: forgets pending bytes, interned strings and a
+   * failure, and keeps the options and the WebAssembly instance.
+   *
+   * @example Reuse a decoder after a reconnect
+   * ```ts
+   * import { Decoder } from "@tern/codec";
+   * import assert from "node:assert/strict";
+   *
+   * const decoder = new Decoder({ version: 4 });
+   * assert.throws(() => decoder.push(new Uint8Array([0x00, 0x00])));
+   * decoder.reset();
+   * assert.deepEqual(decoder.push(new Uint8Array([0xd0, 0x00])), [{ type: "pingresp" }]);
+   * ```
+   */
+  reset(): void {
+    this.#pending = 0;
+    this.#position = 0;
+    this.#failure = undefined;
+    this.#strings = [];
+    this.#codec.reset();
   }
 
   /**

@@ -70,6 +70,14 @@ const CASES: Case[] = [
     message: "PUBLISH: QoS is 3 (fixed header at byte 0",
   },
   {
+    name: "DUP on a QoS 0 PUBLISH",
+    bytes: [0x38, 0x04, 0x00, 0x01, 0x61, 0x00],
+    version: 5,
+    error: MalformedPacketError,
+    reasonCode: 0x81,
+    message: "PUBLISH: DUP is set on a QoS 0 message (fixed header at byte 0",
+  },
+  {
     name: "remaining length over 4 bytes",
     bytes: [0x30, 0xff, 0xff, 0xff, 0xff, 0x01],
     version: 4,
