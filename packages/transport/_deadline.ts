@@ -7,7 +7,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export interface DeadlineOptions {
   /** The caller's signal; aborting it rejects with its reason. */
   signal?: AbortSignal;
-  /** Milliseconds before the attempt fails with a `timeout` {@linkcode TransportError}. */
+  /** Milliseconds (checked by the adapter) before a `timeout` {@linkcode TransportError}. */
   timeoutMs?: number;
   /** Completes "Cannot …" in the timeout message, e.g. "connect to 127.0.0.1:1883". */
   action: string;
@@ -25,11 +25,6 @@ export async function openWithin<T>(
   dispose: (value: T) => void,
 ): Promise<T> {
   const { signal, timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, action } = options;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new RangeError(
-      `Cannot ${action}: connectTimeoutMs must be a positive number, got ${timeoutMs}`,
-    );
-  }
   signal?.throwIfAborted();
   const controller = new AbortController();
   let rejectEarly!: (reason: unknown) => void;

@@ -10,3 +10,16 @@ export function endpoint(adapter: string, hostname: unknown, port: unknown): str
   }
   return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
 }
+
+/** Checks `connectTimeoutMs` when a transport is created, not when it is first opened. */
+export function checkConnectTimeout(adapter: string, connectTimeoutMs: unknown): void {
+  if (
+    connectTimeoutMs !== undefined &&
+    (typeof connectTimeoutMs !== "number" || !(connectTimeoutMs > 0) ||
+      !Number.isFinite(connectTimeoutMs))
+  ) {
+    throw new RangeError(
+      `Cannot create ${adapter} transport: connectTimeoutMs must be a positive number, got ${connectTimeoutMs}`,
+    );
+  }
+}

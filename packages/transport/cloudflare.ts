@@ -7,7 +7,7 @@ import { transportError } from "./_classify.ts";
 import { type Connect, loadConnect, type Socket } from "./_cloudflare_sockets.ts";
 import { openWithin } from "./_deadline.ts";
 import { TransportError } from "./errors.ts";
-import { endpoint } from "./_endpoint.ts";
+import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 
 export type { Connect, Socket, SocketAddress, SocketOptions } from "./_cloudflare_sockets.ts";
@@ -57,6 +57,7 @@ export interface CloudflareOptions {
  */
 export function cloudflare(options: CloudflareOptions): Transport {
   const peer = endpoint("cloudflare", options.hostname, options.port);
+  checkConnectTimeout("cloudflare", options.connectTimeoutMs);
   const { hostname, port, tls = true } = options;
   return {
     async open(openOptions: OpenOptions = {}): Promise<Connection> {

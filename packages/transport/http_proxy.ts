@@ -6,7 +6,7 @@
 import { transportError } from "./_classify.ts";
 import { openWithin } from "./_deadline.ts";
 import { denoConnection } from "./_deno_connection.ts";
-import { endpoint } from "./_endpoint.ts";
+import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { connectRequest, parseProxyUrl, readConnectResponse } from "./_proxy_handshake.ts";
 import { checkTlsSettings } from "./_check_tls_settings.ts";
 import type { TlsConnection, TlsSettings } from "./tls_options.ts";
@@ -81,6 +81,7 @@ export interface HttpProxyTransport {
  */
 export function httpProxy(options: HttpProxyOptions): HttpProxyTransport {
   const target = endpoint("http proxy", options.hostname, options.port);
+  checkConnectTimeout("http proxy", options.connectTimeoutMs);
   const proxy = parseProxyUrl(options.proxy);
   const proxyPeer = endpoint("http proxy", proxy.hostname, proxy.port);
   const settings = options.tls === true ? {} : options.tls || undefined;

@@ -8,7 +8,7 @@ import * as net from "node:net";
 import * as tlsModule from "node:tls";
 import { transportError } from "./_classify.ts";
 import { openWithin } from "./_deadline.ts";
-import { endpoint } from "./_endpoint.ts";
+import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { nodeConnection, settle, socketReader } from "./_node_connection.ts";
 import { connectRequest, parseProxyUrl, readConnectResponse } from "./_proxy_handshake.ts";
 import type { HttpProxyOptions } from "./http_proxy.ts";
@@ -51,6 +51,7 @@ export interface NodeTlsTransport {
  */
 export function nodeTcp(options: TcpOptions): Transport {
   const peer = endpoint("node tcp", options.hostname, options.port);
+  checkConnectTimeout("node tcp", options.connectTimeoutMs);
   return {
     open(openOptions: OpenOptions = {}): Promise<Connection> {
       const action = `connect to ${peer}`;
@@ -88,6 +89,7 @@ export function nodeTcp(options: TcpOptions): Transport {
  */
 export function nodeTls(options: TlsOptions): NodeTlsTransport {
   const peer = endpoint("node tls", options.hostname, options.port);
+  checkConnectTimeout("node tls", options.connectTimeoutMs);
   checkTlsSettings("node tls", options);
   return {
     open(openOptions: OpenOptions = {}): Promise<TlsConnection> {
@@ -128,6 +130,7 @@ export function nodeTls(options: TlsOptions): NodeTlsTransport {
  */
 export function nodeHttpProxy(options: HttpProxyOptions): NodeTlsTransport {
   const target = endpoint("node http proxy", options.hostname, options.port);
+  checkConnectTimeout("node http proxy", options.connectTimeoutMs);
   const proxy = parseProxyUrl(options.proxy);
   const proxyPeer = endpoint("node http proxy", proxy.hostname, proxy.port);
   const settings = options.tls === true ? {} : options.tls || undefined;

@@ -6,7 +6,7 @@
 import { transportError } from "./_classify.ts";
 import { openWithin } from "./_deadline.ts";
 import { denoConnection } from "./_deno_connection.ts";
-import { endpoint } from "./_endpoint.ts";
+import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 
 /** Options for {@linkcode tcp}. *
@@ -52,6 +52,7 @@ export interface TcpOptions {
  */
 export function tcp(options: TcpOptions): Transport {
   const peer = endpoint("tcp", options.hostname, options.port);
+  checkConnectTimeout("tcp", options.connectTimeoutMs);
   const { hostname, port, connectTimeoutMs } = options;
   return {
     open(openOptions: OpenOptions = {}): Promise<Connection> {

@@ -69,7 +69,11 @@ Deno.test("tcp() readable ends when the broker closes the connection", async () 
   }
 });
 
-Deno.test("tcp() rejects a port out of range with a RangeError", () => {
+Deno.test("tcp() rejects a bad port, host name or timeout when created", () => {
   assert.throws(() => tcp({ hostname: "127.0.0.1", port: 70000 }), RangeError);
   assert.throws(() => tcp({ hostname: "", port: 1883 }), TypeError);
+  assert.throws(
+    () => tcp({ hostname: "127.0.0.1", port: 1883, connectTimeoutMs: 0 }),
+    /connectTimeoutMs must be a positive number, got 0/,
+  );
 });

@@ -6,7 +6,7 @@
 import { transportError } from "./_classify.ts";
 import { openWithin } from "./_deadline.ts";
 import { denoConnection } from "./_deno_connection.ts";
-import { endpoint } from "./_endpoint.ts";
+import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { checkTlsSettings } from "./_check_tls_settings.ts";
 import type { TlsConnection, TlsSettings } from "./tls_options.ts";
 import type { OpenOptions } from "./types.ts";
@@ -78,6 +78,7 @@ export interface TlsTransport {
  */
 export function tls(options: TlsOptions): TlsTransport {
   const peer = endpoint("tls", options.hostname, options.port);
+  checkConnectTimeout("tls", options.connectTimeoutMs);
   checkTlsSettings("tls", options);
   const { hostname, port, caCerts, cert, key, alpnProtocols, connectTimeoutMs } = options;
   const serverName = options.serverName ?? hostname;

@@ -4,6 +4,7 @@
  * @module
  */
 import { openWithin } from "./_deadline.ts";
+import { checkConnectTimeout } from "./_endpoint.ts";
 import { TransportError } from "./errors.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 
@@ -74,6 +75,7 @@ export function websocket(options: WebSocketOptions): Transport {
     maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES,
   } = options;
   if (typeof options.url === "string" || options.url instanceof URL) checkUrl(options.url);
+  checkConnectTimeout("websocket", connectTimeoutMs);
   return {
     async open(openOptions: OpenOptions = {}): Promise<Connection> {
       const url = checkUrl(typeof options.url === "function" ? await options.url() : options.url);
