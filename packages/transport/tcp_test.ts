@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../../tests/support/broker.ts";
 import { freePort } from "../../tests/support/free_port.ts";
-import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
+import { CONNACK, connectPacket, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { TransportError } from "./errors.ts";
 import { assertTransportError } from "./testdata/assert_error.ts";
 import { tcp } from "./tcp.ts";
@@ -76,4 +76,24 @@ Deno.test("tcp() rejects a bad port, host name or timeout when created", () => {
     () => tcp({ hostname: "127.0.0.1", port: 1883, connectTimeoutMs: 0 }),
     /connectTimeoutMs must be a positive number, got 0/,
   );
+});
+
+Deno.test("tcp() read(into) fills a view on WebAssembly memory in place", async () => {
+  await using broker = await startBroker();
+  const connection = await tcp({ hostname: "127.0.0.1", port: broker.port }).open();
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const view = new Uint8Array(memory.buffer, 1000, 4);
+    await connection.write(connectPacket("wasm"));
+    let filled = 0;
+    while (filled < view.length) {
+      const n = await connection.read!(view.subarray(filled));
+      if (n === null) throw new Error("the broker closed the connection");
+      filled += n;
+    }
+    // Read back through a fresh view, so the bytes are known to be in the memory itself.
+    assert.deepEqual(new Uint8Array(memory.buffer).slice(1000, 1004), CONNACK);
+  } finally {
+    await connection.close();
+  }
 });
