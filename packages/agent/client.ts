@@ -595,8 +595,9 @@ export class MqttClient {
             : this.#ops.get(transmit.operation);
           if (pending) batch.push(pending);
         }
-        if (chunks.length === 0) break;
+        // Polling can fail operations (too large, not supported): report those at once.
         this.#processEvents();
+        if (chunks.length === 0) break;
         try {
           await connection.write(chunks.length === 1 ? chunks[0] : concat(chunks, total));
         } catch (error) {
