@@ -1,0 +1,97 @@
+/**
+ * The FreeRTOS Device Shadow demo (shadow_demo_main.c), against the local shadow service:
+ *
+ * 1. connect, and start from a clean slate by deleting the shadow (a 404 is fine);
+ * 2. subscribe to the delta and update responses (the device loop does it once);
+ * 3. publish a desired `powerOn` state, as the cloud application would;
+ * 4. the device receives the delta, switches, and reports `powerOn`; the update is accepted
+ *    with the device's clientToken, and the delta is gone;
+ * 5. repeat with the opposite state, then delete the shadow and disconnect.
+ *
+ * Run against any broker (`mosquitto -p 1883` is enough):
+ *
+ *   deno run -A examples/shadow.ts [--url mqtt://127.0.0.1:1883] [--thing demo-thing]
+ *                                  [--external-service] [--rounds 2]
+ *
+ * The shadow service runs in-process unless `--external-service` says that
+ * `deno task shadow-service` is already serving the broker.
+ */
+import { parseArgs } from "node:util";
+import { connect } from "@tern/agent";
+import { DeviceShadow, ShadowClient, ShadowError, ShadowService } from "@tern/shadow";
+import { mqttLikeFromAgent } from "../packages/shadow/_agent_adapter.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    url: { type: "string", default: "mqtt://127.0.0.1:1883" },
+    thing: { type: "string", default: "demo-thing" },
+    rounds: { type: "string", default: "2" },
+    "external-service": { type: "boolean", default: false },
+  },
+});
+const thingName = values.thing;
+const rounds = Number(values.rounds);
+
+// The service, the device and the application each have their own connection, as they
+// would in the field (the service is AWS IoT's; the application is in the cloud).
+const serviceClient = values["external-service"] ? undefined : await connect(values.url);
+const service = serviceClient && await ShadowService.start(mqttLikeFromAgent(serviceClient));
+const deviceClient = await connect(values.url);
+const appClient = await connect(values.url);
+const deviceShadow = new ShadowClient(mqttLikeFromAgent(deviceClient), { thingName });
+const app = new ShadowClient(mqttLikeFromAgent(appClient), { thingName });
+
+try {
+  try {
+    const deleted = await app.delete();
+    console.log(`Deleted the old shadow of ${thingName} (version ${deleted.version})`);
+  } catch (error) {
+    if (!(error instanceof ShadowError && error.code === 404)) throw error;
+    console.log(`No shadow of ${thingName} yet: ${error.message}`);
+  }
+
+  let powerOn = 0;
+  const switched = new Set<(state: number) => void>();
+  const device = await DeviceShadow.start(deviceShadow, {
+    apply(delta, event) {
+      if (typeof delta.powerOn !== "number") return undefined;
+      console.log(`Device: delta version ${event.version}, powerOn ${powerOn} -> ${delta.powerOn}`);
+      powerOn = delta.powerOn;
+      for (const resolve of switched) resolve(powerOn);
+      return { powerOn };
+    },
+  });
+  const updates = await app.documents();
+
+  for (let round = 1; round <= rounds; round++) {
+    const desired = round % 2;
+    const reachedState = new Promise<number>((resolve) => switched.add(resolve));
+    const accepted = await app.update({ desired: { powerOn: desired } });
+    console.log(`App: desired powerOn ${desired} accepted, version ${accepted.version}`);
+    console.log(`Device: now powerOn ${await reachedState}`);
+    switched.clear();
+    // Wait for the document that shows the device's report, then check the delta is gone.
+    for (;;) {
+      const { value } = await updates.next();
+      if (value?.current.state.reported?.powerOn === desired) {
+        console.log(`Device: reported powerOn ${desired}, version ${value.current.version}`);
+        break;
+      }
+    }
+    const shadow = await app.get();
+    if (shadow.state.delta !== undefined) {
+      throw new Error(`Demo failed: delta ${JSON.stringify(shadow.state.delta)} left over`);
+    }
+  }
+  await updates.return?.();
+  await device.stop();
+
+  const deleted = await app.delete();
+  console.log(`Deleted the shadow (version ${deleted.version}); demo completed successfully`);
+} finally {
+  await app.close();
+  await deviceShadow.close();
+  await service?.stop();
+  await Promise.all([appClient.stop(), deviceClient.stop(), serviceClient?.stop()]);
+}
