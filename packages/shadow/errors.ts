@@ -73,6 +73,7 @@ export class ShadowError extends Error {
   /** When the service generated the rejection (epoch seconds), when it said. */
   readonly timestamp?: number;
 
+  /** Wraps the error document of a `/rejected` topic. */
   constructor(document: ShadowErrorDocument) {
     super(document.message);
     this.name = "ShadowError";
@@ -95,6 +96,7 @@ export class ShadowError extends Error {
  * ```
  */
 export class ShadowTimeoutError extends Error {
+  /** Creates the error with a message naming the operation and the timeout. */
   constructor(message: string) {
     super(message);
     this.name = "ShadowTimeoutError";

@@ -136,6 +136,8 @@ export class ShadowClient implements AsyncDisposable {
   #closed = false;
 
   /**
+   * Creates a client for one shadow; nothing is subscribed or published until first use.
+   *
    * @throws {TypeError} when a name is invalid (spec §1.1)
    * @throws {RangeError} when `timeoutMs` or `streamBufferSize` is not positive
    */

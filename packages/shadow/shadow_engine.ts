@@ -85,6 +85,11 @@ export class ShadowEngine {
   #second = -1;
   #requestsThisSecond = new Map<string, number>();
 
+  /**
+   * Creates an engine over `options.store` (or a new memory store).
+   *
+   * @throws {RangeError} when a limit is not positive
+   */
   constructor(options: ShadowEngineOptions = {}) {
     this.#store = options.store ?? new MemoryShadowStore();
     this.#maxDocumentBytes = positive(options.maxDocumentBytes, 8192, "maxDocumentBytes");

@@ -40,6 +40,7 @@ export class SqliteShadowStore implements ShadowStore, Disposable {
   #select: StatementSync;
   #upsert: StatementSync;
 
+  /** Opens (or creates) the database and its table. */
   constructor(options: SqliteShadowStoreOptions) {
     this.#db = new DatabaseSync(options.path);
     this.#db.exec(`CREATE TABLE IF NOT EXISTS shadows (
