@@ -32,6 +32,11 @@ export interface ShadowEngineOptions {
   store?: ShadowStore;
   /** Largest desired + reported after the merge, in bytes of JSON (spec §1.8); 8192. */
   maxDocumentBytes?: number;
+  /**
+   * Largest request payload, in bytes, before it is even parsed; 128 KiB, the AWS IoT broker
+   * limit that applies before the shadow service sees a request (spec §1.8).
+   */
+  maxPayloadBytes?: number;
   /** Deepest nesting of desired or reported (spec §1.8); 6. */
   maxDepth?: number;
   /** Requests per second per thing, beyond which the service answers 429 (spec §1.8); 20. */
@@ -80,6 +85,7 @@ export class ShadowEngine {
   #store: ShadowStore;
   #maxDocumentBytes: number;
   #maxDepth: number;
+  #maxPayloadBytes: number;
   #maxRequestsPerSecond: number;
   #retentionSeconds: number;
   #second = -1;
@@ -94,6 +100,7 @@ export class ShadowEngine {
     this.#store = options.store ?? new MemoryShadowStore();
     this.#maxDocumentBytes = positive(options.maxDocumentBytes, 8192, "maxDocumentBytes");
     this.#maxDepth = positive(options.maxDepth, 6, "maxDepth");
+    this.#maxPayloadBytes = positive(options.maxPayloadBytes, 128 * 1024, "maxPayloadBytes");
     this.#maxRequestsPerSecond = positive(options.maxRequestsPerSecond, 20, "maxRequestsPerSecond");
     this.#retentionSeconds = positive(
       options.deletedVersionRetentionSeconds,
@@ -130,6 +137,9 @@ export class ShadowEngine {
       const token = validateTokenRequest(input.payload);
       const clientToken = token.ok ? token.request.clientToken : undefined;
       return rejected({ code: 429, message: SHADOW_ERROR_MESSAGES.tooManyRequests, clientToken });
+    }
+    if (input.payload.length > this.#maxPayloadBytes) {
+      return rejected({ code: 413, message: SHADOW_ERROR_MESSAGES.payloadTooLarge });
     }
     try {
       switch (operation) {

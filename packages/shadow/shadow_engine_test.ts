@@ -88,6 +88,22 @@ Deno.test("ShadowEngine: the limits are options (a 2-level, 64-byte service)", (
   });
 });
 
+Deno.test("ShadowEngine: §1.8 a request payload over 128 KiB is refused unparsed with 413", () => {
+  const engine = new ShadowEngine();
+  const update = (bytes: number) =>
+    engine.handle({
+      topic: "$aws/things/t/shadow/get",
+      payload: encoder.encode(`{"clientToken":"c","pad":"${"x".repeat(bytes - 28)}"}`),
+    }, at(0))[0];
+  assert.equal(update(128 * 1024).topic, "$aws/things/t/shadow/get/rejected");
+  assert.equal((update(128 * 1024).payload as { code: number }).code, 404);
+  assert.deepStrictEqual(update(128 * 1024 + 1).payload, {
+    code: 413,
+    message: "The payload exceeds the maximum size allowed",
+    timestamp: 1700000000,
+  });
+});
+
 Deno.test("ShadowEngine: options that are not positive are refused", () => {
   assert.throws(() => new ShadowEngine({ maxDepth: 0 }), RangeError);
   assert.throws(() => new ShadowEngine({ maxDocumentBytes: -1 }), RangeError);
@@ -96,7 +112,7 @@ Deno.test("ShadowEngine: options that are not positive are refused", () => {
 
 Deno.test("ShadowEngine: hostile input (deep nesting, __proto__ keys) neither crashes nor pollutes", () => {
   const engine = new ShadowEngine();
-  const deep = '{"state":{"reported":' + "[".repeat(100_000) + "]".repeat(100_000) + "}}";
+  const deep = '{"state":{"reported":' + "[".repeat(60_000) + "]".repeat(60_000) + "}}";
   const out = engine.handle(
     { topic: "$aws/things/t/shadow/update", payload: encoder.encode(deep) },
     at(0),
