@@ -1,19 +1,112 @@
+import { levelHash } from "./_level_hash.ts";
 import { matchedFilter } from "./_match.ts";
 import { validateTopicFilter } from "./topic_filter.ts";
 
-interface Node<T> {
-  /** Children by literal level. */
-  children?: Map<string, Node<T>>;
+/**
+ * A trie node; a class with every field set, so that property access stays monomorphic.
+ *
+ * Matching a large subscription set is bound by memory access, so the trie keeps few
+ * objects on each path: a single literal child is kept inline rather than in a `Map`; a
+ * branch that holds one filter is one node whose `rest` lists the filter's remaining
+ * levels (split into ordinary nodes when a second filter shares its prefix); and children
+ * are found by a hash of the level computed in place, so matching never slices the topic
+ * (a `Map` keyed by fresh substrings costs a string-table probe per level).
+ */
+class Node<T> {
+  /** This node's literal level ("" for the root and `+` nodes). */
+  readonly level: string;
+  /** The next child of the same parent whose level has the same hash. */
+  sibling: Node<T> | undefined = undefined;
+  /** The levels after this node's of the one filter this branch holds; nothing else is set. */
+  rest: string[] | undefined = undefined;
+  /** The values of that filter. */
+  restValues: T[] | undefined = undefined;
+  /** The single literal child, while there is exactly one and no `children`. */
+  onlyChild: Node<T> | undefined = undefined;
+  /** Literal children by the hash of their level, once there are two or more. */
+  children: Map<number, Node<T>> | undefined = undefined;
   /** The child for a `+` level. */
-  plus?: Node<T>;
+  plus: Node<T> | undefined = undefined;
   /** Values of filters ending with `#` at this node: they match here and below. */
-  hash?: T[];
+  hash: T[] | undefined = undefined;
   /** Values of filters ending exactly at this node. */
-  values?: T[];
-}
+  values: T[] | undefined = undefined;
 
-function isEmpty<T>(node: Node<T>): boolean {
-  return !node.children?.size && !node.plus && !node.hash?.length && !node.values?.length;
+  constructor(level = "") {
+    this.level = level;
+  }
+
+  /** The literal child named by `text` from `start` to `end`. */
+  find(text: string, start: number, end: number): Node<T> | undefined {
+    const only = this.onlyChild;
+    if (only) return sameLevel(only.level, text, start, end) ? only : undefined;
+    if (!this.children) return undefined;
+    let child = this.children.get(levelHash(text, start, end));
+    while (child && !sameLevel(child.level, text, start, end)) child = child.sibling;
+    return child;
+  }
+
+  child(level: string): Node<T> | undefined {
+    return this.find(level, 0, level.length);
+  }
+
+  addChild(level: string): Node<T> {
+    const child = new Node<T>(level);
+    if (this.onlyChild) {
+      this.children = new Map();
+      this.#link(this.onlyChild);
+      this.onlyChild = undefined;
+    }
+    if (this.children) this.#link(child);
+    else this.onlyChild = child;
+    return child;
+  }
+
+  deleteChild(level: string): void {
+    if (this.onlyChild) {
+      if (this.onlyChild.level === level) this.onlyChild = undefined;
+      return;
+    }
+    const key = levelHash(level, 0, level.length);
+    let child = this.children?.get(key);
+    if (!child) return;
+    if (child.level === level) {
+      if (child.sibling) this.children!.set(key, child.sibling);
+      else this.children!.delete(key);
+      return;
+    }
+    while (child.sibling && child.sibling.level !== level) child = child.sibling;
+    if (child.sibling) child.sibling = child.sibling.sibling;
+  }
+
+  #link(child: Node<T>): void {
+    const key = levelHash(child.level, 0, child.level.length);
+    child.sibling = this.children!.get(key);
+    this.children!.set(key, child);
+  }
+
+  /** Turns a `rest` branch into an ordinary child, whose own rest holds the levels after it. */
+  split(): void {
+    const [first, ...more] = this.rest!;
+    const values = this.restValues!;
+    this.rest = this.restValues = undefined;
+    if (first === "#") {
+      this.hash = values;
+      return;
+    }
+    const child = first === "+" ? this.plus = new Node<T>() : this.addChild(first);
+    if (more.length === 0) child.values = values;
+    else {
+      child.rest = more;
+      child.restValues = values;
+    }
+  }
+
+  isEmpty(): boolean {
+    return !this.rest && !this.onlyChild && !this.children?.size && !this.plus &&
+      !this.hash?.length &&
+      !this.values?.length;
+  }
 }
 
 /**
@@ -42,7 +135,7 @@ function isEmpty<T>(node: Node<T>): boolean {
  * ```
  */
 export class TopicTrie<T> {
-  #root: Node<T> = {};
+  #root: Node<T> = new Node();
   #size = 0;
 
   /** The number of (filter, value) pairs stored. */
@@ -59,23 +152,30 @@ export class TopicTrie<T> {
    */
   add(filter: string, value: T): void {
     validateTopicFilter(filter);
-    let node = this.#root;
-    for (const level of matchedFilter(filter).split("/")) {
-      if (level === "#") {
-        (node.hash ??= []).push(value);
-        this.#size++;
-        return;
-      }
-      if (level === "+") node = node.plus ??= {};
-      else {
-        const children = node.children ??= new Map();
-        let child = children.get(level);
-        if (!child) children.set(level, child = {});
-        node = child;
-      }
-    }
-    (node.values ??= []).push(value);
+    const levels = matchedFilter(filter).split("/");
     this.#size++;
+    let node = this.#root;
+    for (let i = 0;; i++) {
+      if (node.rest) {
+        if (sameLevels(node.rest, levels, i)) return void node.restValues!.push(value);
+        node.split();
+      }
+      if (i === levels.length) return void (node.values ??= []).push(value);
+      const level = levels[i];
+      if (level === "#") return void (node.hash ??= []).push(value);
+      const existing = level === "+" ? node.plus : node.child(level);
+      if (existing) {
+        node = existing;
+        continue;
+      }
+      const child = level === "+" ? node.plus = new Node<T>() : node.addChild(level);
+      if (i + 1 === levels.length) child.values = [value];
+      else {
+        child.rest = levels.slice(i + 1);
+        child.restValues = [value];
+      }
+      return;
+    }
   }
 
   /**
@@ -88,27 +188,38 @@ export class TopicTrie<T> {
    */
   delete(filter: string, value: T): boolean {
     validateTopicFilter(filter);
+    const levels = matchedFilter(filter).split("/");
     const path: [parent: Node<T>, level: string][] = [];
     let node: Node<T> | undefined = this.#root;
     let list: T[] | undefined;
-    for (const level of matchedFilter(filter).split("/")) {
+    for (let i = 0;; i++) {
+      if (node.rest) {
+        if (!sameLevels(node.rest, levels, i)) return false;
+        list = node.restValues;
+        break;
+      }
+      if (i === levels.length) {
+        list = node.values;
+        break;
+      }
+      const level = levels[i];
       if (level === "#") {
         list = node.hash;
         break;
       }
       path.push([node, level]);
-      node = level === "+" ? node.plus : node.children?.get(level);
+      node = level === "+" ? node.plus : node.child(level);
       if (!node) return false;
     }
-    list ??= node.values;
     const index = list ? list.indexOf(value) : -1;
     if (index === -1) return false;
     list!.splice(index, 1);
     this.#size--;
-    for (let i = path.length - 1; i >= 0 && isEmpty(node); i--) {
+    if (node.restValues?.length === 0) node.rest = node.restValues = undefined;
+    for (let i = path.length - 1; i >= 0 && node.isEmpty(); i--) {
       const [parent, level] = path[i];
       if (level === "+") parent.plus = undefined;
-      else parent.children!.delete(level);
+      else parent.deleteChild(level);
       node = parent;
     }
     return true;
@@ -126,29 +237,75 @@ export class TopicTrie<T> {
    */
   match(topic: string): T[] {
     const out: T[] = [];
-    const levels = topic.split("/");
     const root = this.#root;
-    const dollar = topic.charCodeAt(0) === 0x24;
-    if (!dollar) {
+    // [MQTT-4.7.2-1]
+    if (topic.charCodeAt(0) !== 0x24) {
       if (root.hash) pushAll(out, root.hash);
-      if (root.plus) collect(root.plus, levels, 1, out);
+      if (root.plus) collect(root.plus, topic, levelEnd(topic, 0) + 1, out);
     }
-    const child = root.children?.get(levels[0]);
-    if (child) collect(child, levels, 1, out);
+    step(root, topic, 0, out);
     return out;
   }
 }
 
-function collect<T>(node: Node<T>, levels: string[], index: number, out: T[]): void {
+/** The index of the "/" that ends the level starting at `start`, or the topic's length. */
+function levelEnd(topic: string, start: number): number {
+  const slash = topic.indexOf("/", start);
+  return slash === -1 ? topic.length : slash;
+}
+
+/**
+ * Collects the values below `node` for the levels of `topic` from index `start`; a
+ * `start` past the end means every level has been consumed. Levels are compared in place,
+ * without splitting the topic, so matching allocates only for multi-child lookups.
+ */
+function collect<T>(node: Node<T>, topic: string, start: number, out: T[]): void {
+  if (node.rest) {
+    if (matchRest(node.rest, topic, start)) pushAll(out, node.restValues!);
+    return;
+  }
   // "a/#" matches "a" as well as everything below it.
   if (node.hash) pushAll(out, node.hash);
-  if (index === levels.length) {
+  if (start > topic.length) {
     if (node.values) pushAll(out, node.values);
     return;
   }
-  const child = node.children?.get(levels[index]);
-  if (child) collect(child, levels, index + 1, out);
-  if (node.plus) collect(node.plus, levels, index + 1, out);
+  step(node, topic, start, out);
+  if (node.plus) collect(node.plus, topic, levelEnd(topic, start) + 1, out);
+}
+
+/** Follows the literal child of `node` named by the level at `start`. */
+function step<T>(node: Node<T>, topic: string, start: number, out: T[]): void {
+  const end = levelEnd(topic, start);
+  const child = node.find(topic, start, end);
+  if (child) collect(child, topic, end + 1, out);
+}
+
+/** Whether `level` equals `text` from `start` to `end`. */
+function sameLevel(level: string, text: string, start: number, end: number): boolean {
+  return level.length === end - start && text.startsWith(level, start);
+}
+
+/** Matches the levels of a `rest` branch against the topic's levels from `start`. */
+function matchRest(rest: string[], topic: string, start: number): boolean {
+  for (let i = 0; i < rest.length; i++) {
+    const level = rest[i];
+    if (level === "#") return true;
+    if (start > topic.length) return false;
+    const end = levelEnd(topic, start);
+    if (level !== "+" && !(level.length === end - start && topic.startsWith(level, start))) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return start > topic.length;
+}
+
+/** Whether `rest` equals `levels` from index `from` on. */
+function sameLevels(rest: string[], levels: string[], from: number): boolean {
+  if (rest.length !== levels.length - from) return false;
+  for (let i = 0; i < rest.length; i++) if (rest[i] !== levels[from + i]) return false;
+  return true;
 }
 
 function pushAll<T>(out: T[], values: T[]): void {

@@ -127,3 +127,33 @@ Deno.test("TopicTrie.delete() prunes nodes so that emptied branches match nothin
   trie.add("a/b/c/d", 3);
   assert.deepEqual(trie.match("a/b/c/d"), [3]);
 });
+
+Deno.test("TopicTrie keeps levels whose hashes collide apart", async () => {
+  const { levelHash } = await import("./_level_hash.ts");
+  const seen = new Map<number, string>();
+  let pair: [string, string] | undefined;
+  for (let i = 0; !pair; i++) {
+    const level = `k${i}`;
+    const hash = levelHash(level, 0, level.length);
+    const other = seen.get(hash);
+    if (other !== undefined) pair = [other, level];
+    seen.set(hash, level);
+  }
+  const [x, y] = pair;
+  const trie = new TopicTrie<string>();
+  for (const filter of [`a/${x}`, `a/${y}`, "a/z", `a/${x}/+`, `a/${y}/#`]) {
+    trie.add(filter, filter);
+  }
+  assert.deepEqual(trie.match(`a/${x}`), [`a/${x}`]);
+  assert.deepEqual(trie.match(`a/${y}`).sort(), [`a/${y}`, `a/${y}/#`]);
+  assert.deepEqual(trie.match(`a/${x}/q`), [`a/${x}/+`]);
+  assert.equal(trie.delete(`a/${y}`, `a/${y}`), true);
+  assert.equal(trie.delete(`a/${y}/#`, `a/${y}/#`), true);
+  assert.deepEqual(trie.match(`a/${y}`), []);
+  assert.deepEqual(trie.match(`a/${x}`), [`a/${x}`]);
+  trie.add(`a/${y}`, "again");
+  assert.equal(trie.delete(`a/${x}`, `a/${x}`), true);
+  assert.equal(trie.delete(`a/${x}/+`, `a/${x}/+`), true);
+  assert.deepEqual(trie.match(`a/${x}`), []);
+  assert.deepEqual(trie.match(`a/${y}`), ["again"]);
+});
