@@ -70,6 +70,10 @@ Deno.test("TopicTrie.match() agrees with a brute-force matcher on random filters
     });
     assert.equal(trie.size, 150);
     check((i) => i % 2 === 1);
+    filters.forEach((filter, i) => {
+      if (i % 4 === 0) trie.add(filter, i);
+    });
+    check((i) => i % 2 === 1 || i % 4 === 0);
   }
 });
 
