@@ -178,7 +178,8 @@ export class Local<M extends Message> implements LocalSubscription<M> {
       if (pending) waiter.reject(pending.error);
       else waiter.resolve(DONE);
     }
-    if (this.#handler && !this.#pumping) this.#reportPending();
+    // Deferred: #end may run inside dispatch(), which never calls user code.
+    if (this.#handler && !this.#pumping) queueMicrotask(() => this.#reportPending());
     this.#released = this.#hooks.release(this);
     if (options.background !== false) this.#released.catch((e) => this.#hooks.reportError(e));
   }

@@ -462,3 +462,27 @@ Deno.test("iterating a handler subscription is refused", async () => {
   });
   await subscription.unsubscribe();
 });
+
+Deno.test("subscribers added in the same tick share one SUBSCRIBE at their highest QoS", async () => {
+  const { broker, calls } = recordingBroker();
+  const manager = new SubscriptionManager({ broker });
+  const subscriptions = [0, 2, 1].map((qos) => manager.subscribe("same", { qos: qos as 0 }));
+  assert.deepEqual(await Promise.all(subscriptions.map((s) => s.ready)), [2, 2, 2]);
+  assert.deepEqual(calls, ["SUBSCRIBE same qos 2"]);
+  for (const subscription of subscriptions) await subscription.unsubscribe();
+});
+
+Deno.test("a refused upgrade ends only the subscriber that asked for it", async () => {
+  const { broker, calls } = recordingBroker((s) => s.qos === 2 ? 0x9e : s.qos);
+  const manager = new SubscriptionManager({ broker });
+  const low = manager.subscribe("u", { qos: 1 });
+  await low.ready;
+  const high = manager.subscribe("u", { qos: 2 });
+  await assert.rejects(high.ready, { name: "SubscriptionRefusedError", reasonCode: 0x9e });
+  assert.equal(low.closed, false);
+  assert.equal(manager.dispatch(message("u")), 1);
+  assert.equal((await low.next()).value?.topic, "u");
+  assert.deepEqual(manager.activeSubscriptions().map((s) => s.qos), [1]);
+  await low.unsubscribe();
+  assert.deepEqual(calls, ["SUBSCRIBE u qos 1", "SUBSCRIBE u qos 2", "UNSUBSCRIBE u"]);
+});
