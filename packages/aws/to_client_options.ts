@@ -1,11 +1,62 @@
 /**
- * The one place where builder output meets the real transports (and the client):
- * {@linkcode IotClientOptions} → `@tern/transport` adapters.
+ * The one place where builder output meets the real client and transports:
+ * {@linkcode IotClientOptions} → `@tern/agent` client options and `@tern/transport` adapters.
  *
  * @module
  */
+import type { BrokerLimits } from "@tern/agent";
 import { httpProxy, tls, type Transport, websocket } from "@tern/transport";
 import type { IotClientOptions } from "./client_options.ts";
+import { defined } from "./_common.ts";
+
+/**
+ * The `MqttClient` options made from {@linkcode IotClientOptions}; spread them into the
+ * options of `new MqttClient(...)`.
+ */
+export interface IotMqttClientOptions {
+  /** The transport from {@linkcode iotTransport}. */
+  transport: Transport;
+  /** CONNECT client identifier. */
+  clientId: string;
+  /** CONNECT username. */
+  username?: string;
+  /** CONNECT password. */
+  password?: Uint8Array;
+  /** The broker limits the client enforces before sending. */
+  limits?: BrokerLimits;
+}
+
+/**
+ * `MqttClient` options for builder output: the transport from {@linkcode iotTransport}
+ * (which re-signs SigV4 URLs on every attempt), the CONNECT client id, username and
+ * password, and the broker limits. Spread it and add any other client option.
+ *
+ * @example Connect to AWS IoT Core with mutual TLS
+ * ```ts ignore
+ * import { MqttClient } from "@tern/agent";
+ * import { mtlsOptionsFromFiles, toMqttClientOptions } from "@tern/aws";
+ *
+ * const iot = await mtlsOptionsFromFiles({
+ *   endpoint: "abc123-ats.iot.us-east-1.amazonaws.com",
+ *   clientId: "device-1",
+ *   certFile: "device.pem.crt",
+ *   keyFile: "private.pem.key",
+ * });
+ * const client = new MqttClient({ ...toMqttClientOptions(iot), keepAlive: 1200 });
+ * await client.start();
+ * await client.publish("devices/device-1/hello", "hi", { qos: 1 });
+ * await client.stop();
+ * ```
+ */
+export function toMqttClientOptions(options: IotClientOptions): IotMqttClientOptions {
+  return defined({
+    transport: iotTransport(options),
+    clientId: options.clientId,
+    username: options.username,
+    password: options.password,
+    limits: options.limits,
+  });
+}
 
 /**
  * The transport that {@linkcode IotClientOptions} describe: TLS (with the certificate,

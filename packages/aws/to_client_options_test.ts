@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import type { MqttClientOptions } from "@tern/agent";
+import { customAuthorizerOptions } from "./custom_authorizer.ts";
+import { iotCoreLimits } from "./iot_core_limits.ts";
+import { mtlsOptions } from "./mtls.ts";
+import { iotTransport, toMqttClientOptions } from "./to_client_options.ts";
+
+const endpoint = "abc123-ats.iot.us-east-1.amazonaws.com";
+const cert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const key = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+
+Deno.test("toMqttClientOptions() carries the CONNECT fields and limits and builds the transport", () => {
+  const iot = customAuthorizerOptions({
+    endpoint,
+    clientId: "device-1",
+    authorizerName: "auth",
+    password: "pw",
+  });
+  const { transport, ...rest } = toMqttClientOptions(iot);
+  assert.equal(typeof transport.open, "function");
+  assert.deepEqual(rest, {
+    clientId: "device-1",
+    username: "?x-amz-customauthorizer-name=auth",
+    password: new TextEncoder().encode("pw"),
+    limits: iotCoreLimits,
+  });
+  // The result spreads into the client's own options.
+  const options: MqttClientOptions = { ...toMqttClientOptions(iot), keepAlive: 1200 };
+  assert.equal(options.clientId, "device-1");
+});
+
+Deno.test("toMqttClientOptions() leaves out what the builder did not set", () => {
+  const iot = mtlsOptions({ endpoint, clientId: "device-1", cert, key, limits: false });
+  assert.deepEqual(Object.keys(toMqttClientOptions(iot)).sort(), ["clientId", "transport"]);
+});
+
+Deno.test("iotTransport() refuses what no adapter can do", () => {
+  const ws = customAuthorizerOptions({ endpoint, clientId: "d", transport: "websocket" });
+  assert.throws(
+    () => iotTransport({ ...ws, proxy: "http://127.0.0.1:3128" }),
+    new TypeError(
+      "Cannot create the AWS IoT transport: the WebSocket transport cannot use an HTTP proxy; " +
+        "use mutual TLS or a custom authorizer over MQTT through the proxy",
+    ),
+  );
+  assert.throws(
+    () => iotTransport({ ...ws, url: "mqtt://127.0.0.1:1883" }),
+    new TypeError(
+      'Cannot create the AWS IoT transport: URL must start with mqtts:// or wss://, got "mqtt:"',
+    ),
+  );
+});
