@@ -3,6 +3,21 @@ import type { QoS } from "./message.ts";
 /**
  * One broker subscription as the manager asks for it: the fields of a SUBSCRIBE packet's
  * subscription entry plus the subscription identifier that goes into its properties.
+ *
+ * @example What the manager passes to `SubscriptionBroker.subscribe`
+ * ```ts
+ * import type { BrokerSubscription } from "@tern/subscriptions";
+ *
+ * const request: BrokerSubscription = {
+ *   topicFilter: "sensors/+/temperature",
+ *   qos: 1,
+ *   noLocal: false,
+ *   retainAsPublished: false,
+ *   retainHandling: 0,
+ *   subscriptionIdentifier: 1,
+ * };
+ * console.log(request.topicFilter);
+ * ```
  */
 export interface BrokerSubscription {
   /** The filter exactly as it goes on the wire, `$share/...` included. */

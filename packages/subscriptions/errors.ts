@@ -28,7 +28,7 @@ export class SubscriptionRefusedError extends Error {
  * A subscription with the overflow policy `"error"` received a message while its buffer
  * was full; the subscription has ended.
  *
- * @example
+ * @example Recognise an overflow
  * ```ts
  * import { SubscriptionOverflowError } from "@tern/subscriptions";
  *

@@ -9,13 +9,44 @@ import type { Message, QoS } from "./message.ts";
  *   buffered messages have been consumed.
  *
  * Dropped messages are counted in {@linkcode LocalSubscription.dropped}.
+ *
+ * @example Keep the oldest messages of a burst
+ * ```ts
+ * import type { OverflowPolicy } from "@tern/subscriptions";
+ *
+ * const overflow: OverflowPolicy = "drop-newest";
+ * console.log(overflow);
+ * ```
  */
 export type OverflowPolicy = "drop-oldest" | "drop-newest" | "error";
 
-/** Receives the messages of a subscription, one at a time. */
+/**
+ * Receives the messages of a subscription, one at a time.
+ *
+ * @example An async handler; the next message waits for it
+ * ```ts
+ * import type { MessageHandler } from "@tern/subscriptions";
+ *
+ * const handler: MessageHandler = async (message) => {
+ *   await Promise.resolve();
+ *   console.log(message.topic);
+ * };
+ * await handler({ topic: "a", payload: new Uint8Array(), qos: 0, retain: false });
+ * ```
+ */
 export type MessageHandler<M extends Message = Message> = (message: M) => void | Promise<void>;
 
-/** Options for {@linkcode SubscriptionManager.subscribe}. */
+/**
+ * Options for {@linkcode SubscriptionManager.subscribe}.
+ *
+ * @example A QoS 1 subscription with a small buffer that fails loudly
+ * ```ts
+ * import type { SubscribeOptions } from "@tern/subscriptions";
+ *
+ * const options: SubscribeOptions = { qos: 1, bufferSize: 16, overflow: "error" };
+ * console.log(options.qos);
+ * ```
+ */
 export interface SubscribeOptions<M extends Message = Message> {
   /** The maximum QoS to receive messages at. Default 0. */
   qos?: QoS;

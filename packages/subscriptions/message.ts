@@ -1,9 +1,27 @@
-/** A quality-of-service level. */
+/**
+ * A quality-of-service level.
+ *
+ * @example Ask for at-least-once delivery
+ * ```ts
+ * import type { QoS } from "@tern/subscriptions";
+ *
+ * const atLeastOnce: QoS = 1;
+ * console.log(atLeastOnce);
+ * ```
+ */
 export type QoS = 0 | 1 | 2;
 
 /**
  * The MQTT 5 properties of an incoming message that subscribers may read; the same names
  * and types as `PublishProperties` in `@tern/codec`, so a decoded PUBLISH fits as it is.
+ *
+ * @example Read a request's response topic
+ * ```ts
+ * import type { MessageProperties } from "@tern/subscriptions";
+ *
+ * const properties: MessageProperties = { responseTopic: "replies/42", subscriptionIdentifiers: [3] };
+ * console.log(properties.responseTopic);
+ * ```
  */
 export interface MessageProperties {
   /** 0: unspecified bytes, 1: UTF-8 character data. */

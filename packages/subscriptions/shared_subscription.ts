@@ -1,7 +1,17 @@
 import { SHARE_PREFIX, splitShared } from "./_shared.ts";
 import { validateTopicFilter } from "./topic_filter.ts";
 
-/** The parts of an MQTT 5 shared subscription `$share/{shareName}/{topicFilter}`. */
+/**
+ * The parts of an MQTT 5 shared subscription `$share/{shareName}/{topicFilter}`.
+ *
+ * @example Build the filter back from its parts
+ * ```ts
+ * import type { SharedSubscription } from "@tern/subscriptions";
+ *
+ * const shared: SharedSubscription = { shareName: "workers", topicFilter: "jobs/+" };
+ * console.log(`$share/${shared.shareName}/${shared.topicFilter}`);
+ * ```
+ */
 export interface SharedSubscription {
   /** The group of clients that share the messages. */
   shareName: string;

@@ -15,7 +15,21 @@ const MAX_SUBSCRIPTION_IDENTIFIER = 268_435_455;
 
 const OVERFLOW_POLICIES = ["drop-oldest", "drop-newest", "error"];
 
-/** Options for {@linkcode SubscriptionManager}. */
+/**
+ * Options for {@linkcode SubscriptionManager}.
+ *
+ * @example Count and log what nobody subscribed to
+ * ```ts
+ * import type { SubscriptionManagerOptions } from "@tern/subscriptions";
+ *
+ * const options: SubscriptionManagerOptions = {
+ *   broker: { subscribe: (s) => Promise.resolve(s.qos), unsubscribe: () => Promise.resolve(0) },
+ *   onUnmatched: (message) => console.warn("unexpected message on", message.topic),
+ *   onError: (error) => console.error("subscription error", error),
+ * };
+ * console.log(typeof options.broker.subscribe);
+ * ```
+ */
 export interface SubscriptionManagerOptions<M extends Message = Message> {
   /** Sends SUBSCRIBE and UNSUBSCRIBE for the manager: the MQTT client's side. */
   broker: SubscriptionBroker;
