@@ -159,9 +159,12 @@ export class SubscriptionManager<M extends Message = Message> {
     const identifiers = message.properties?.subscriptionIdentifiers;
     if (identifiers !== undefined && identifiers.length > 0) {
       let levels: string[] | undefined;
-      for (let i = 0; i < identifiers.length; i++) {
-        const entry = this.#byIdentifier.get(identifiers[i]);
-        if (!entry || identifiers.indexOf(identifiers[i]) !== i) continue;
+      // Linear in the number of identifiers, however many a hostile server sends.
+      const seen = identifiers.length > 1 ? new Set<FilterEntry<M>>() : undefined;
+      for (const identifier of identifiers) {
+        const entry = this.#byIdentifier.get(identifier);
+        if (!entry || seen?.has(entry)) continue;
+        seen?.add(entry);
         levels ??= message.topic.split("/");
         // An identifier from an earlier session may name a different filter now.
         if (matchLevels(entry.levels, levels)) delivered += entry.deliver(message);

@@ -486,3 +486,14 @@ Deno.test("a refused upgrade ends only the subscriber that asked for it", async 
   await low.unsubscribe();
   assert.deepEqual(calls, ["SUBSCRIBE u qos 1", "SUBSCRIBE u qos 2", "UNSUBSCRIBE u"]);
 });
+
+Deno.test("dispatch() delivers once per filter however often a flood of identifiers repeats it", async () => {
+  const { broker, requests } = recordingBroker();
+  const manager = new SubscriptionManager({ broker });
+  const subscription = manager.subscribe("flood");
+  await subscription.ready;
+  const id = requests[0].subscriptionIdentifier;
+  const subscriptionIdentifiers = Array.from({ length: 200_000 }, (_, i) => i % 2 ? id : i + 1000);
+  assert.equal(manager.dispatch(message("flood", { properties: { subscriptionIdentifiers } })), 1);
+  await subscription.unsubscribe();
+});
