@@ -469,9 +469,14 @@ export const SPEC_CASES: SpecCase[] = [
     ],
   },
   {
-    name: "§1.3 a delta key in the request's state is dropped, from the echo and from storage",
+    name:
+      "§1.3 a delta key in state and anything outside state are dropped, from the echo and from storage",
     steps: [
-      step(0, `${CLASSIC}/update`, { state: { reported: { a: 1 }, delta: { a: 2 } } }, [
+      step(0, `${CLASSIC}/update`, {
+        state: { reported: { a: 1 }, delta: { a: 2 } },
+        metadata: { reported: { a: { timestamp: 1 } } },
+        extra: { b: 1 },
+      }, [
         `${CLASSIC}/update/accepted`,
         {
           state: { reported: { a: 1 } },

@@ -167,7 +167,7 @@ export class ShadowClient implements AsyncDisposable {
    * reason.
    */
   get(options: ShadowRequestOptions = {}): Promise<ShadowGetAccepted> {
-    return this.#request("get", {}, options) as Promise<unknown> as Promise<ShadowGetAccepted>;
+    return this.#request<ShadowGetAccepted>("get", {}, options);
   }
 
   /**
@@ -196,9 +196,7 @@ export class ShadowClient implements AsyncDisposable {
       }
       body.version = options.version;
     }
-    return this.#request("update", body, options) as Promise<unknown> as Promise<
-      ShadowUpdateAccepted
-    >;
+    return this.#request<ShadowUpdateAccepted>("update", body, options);
   }
 
   /**
@@ -206,9 +204,7 @@ export class ShadowClient implements AsyncDisposable {
    * like {@linkcode ShadowClient.get}.
    */
   delete(options: ShadowRequestOptions = {}): Promise<ShadowDeleteAccepted> {
-    return this.#request("delete", {}, options) as Promise<unknown> as Promise<
-      ShadowDeleteAccepted
-    >;
+    return this.#request<ShadowDeleteAccepted>("delete", {}, options);
   }
 
   /**
@@ -318,11 +314,12 @@ export class ShadowClient implements AsyncDisposable {
     return remove;
   }
 
-  async #request(
+  /** Publishes a request; resolves with the accepted document whose type `T` names. */
+  async #request<T>(
     operation: Operation,
     body: JsonObject,
     options: ShadowRequestOptions,
-  ): Promise<JsonObject> {
+  ): Promise<T> {
     this.#assertOpen(operation);
     const { signal } = options;
     const timeoutMs = positive(options.timeoutMs ?? this.#timeoutMs, "timeoutMs");
@@ -354,7 +351,8 @@ export class ShadowClient implements AsyncDisposable {
         this.#mqtt.publish(this.topic(operation), encodeJson(body), { qos: this.#qos }),
         response,
       ]);
-      return await response;
+      // The accepted topic of `operation` carries a document of type T (spec §1.4).
+      return await response as unknown as T;
     } finally {
       this.#pending.delete(clientToken);
       clearTimeout(timer);
