@@ -29,16 +29,20 @@ export function internReset(): void {
  */
 export function internFind(ptr: usize, len: u32): i32 {
   if (len > INTERN_MAX_LENGTH) return -1;
-  // FNV-1a: cheap for the short strings interned here.
-  let h: u32 = 0x811c9dc5;
-  for (let i: u32 = 0; i < len; i++) {
-    h = (h ^ <u32> load<u8>(ptr + i)) * 0x01000193;
+  // FNV-1a over 8-byte words (then the tail bytes): strings are hashed on every sighting.
+  let h64: u64 = 0xcbf29ce484222325 ^ <u64>len;
+  let i: u32 = 0;
+  for (; i + 8 <= len; i += 8) {
+    h64 = (h64 ^ load<u64>(ptr + i)) * 0x100000001b3;
+    h64 ^= h64 >> 29;
   }
+  for (; i < len; i++) h64 = (h64 ^ <u64>load<u8>(ptr + i)) * 0x100000001b3;
+  let h = <u32>(h64 ^ (h64 >> 32));
   h |= 1; // 0 marks an empty slot
   const mask = INTERN_SLOT_COUNT - 1;
-  let i = h & mask;
+  let slotIndex = h & mask;
   while (true) {
-    const slot = INTERN_SLOTS + (<usize> i << 4);
+    const slot = INTERN_SLOTS + (<usize> slotIndex << 4);
     const sh = load<u32>(slot);
     if (sh == 0) {
       missSlot = slot;
@@ -47,13 +51,11 @@ export function internFind(ptr: usize, len: u32): i32 {
     }
     if (sh == h) {
       const lenFlags = load<u32>(slot, 8);
-      if (
-        (lenFlags >>> 8) == len && memory.compare(INTERN_STORE + load<u32>(slot, 4), ptr, len) == 0
-      ) {
+      if ((lenFlags >>> 8) == len && sameBytes(INTERN_STORE + load<u32>(slot, 4), ptr, len)) {
         return <i32> (((load<u32>(slot, 12) - 1) << 8) | (lenFlags & 0xff)) + 1;
       }
     }
-    i = (i + 1) & mask;
+    slotIndex = (slotIndex + 1) & mask;
   }
 }
 
@@ -71,4 +73,15 @@ export function internAdd(ptr: usize, len: u32, flags: u32): i32 {
   store<u32>(missSlot, id + 1, 12);
   internStoreUsed += len;
   return <i32> id;
+}
+
+function sameBytes(a: usize, b: usize, len: u32): bool {
+  let i: u32 = 0;
+  for (; i + 8 <= len; i += 8) {
+    if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  }
+  for (; i < len; i++) {
+    if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  }
+  return true;
 }

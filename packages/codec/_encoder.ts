@@ -384,6 +384,9 @@ class Output {
   }
 }
 
+// One cursor, reused: writing allocates nothing but the output itself.
+const output = new Output(new Uint8Array(0), 0);
+
 function writeProperties(out: Output, kind: string, given: Properties, length: number): void {
   out.varint(length);
   if (!given || length === 0) return;
@@ -443,7 +446,9 @@ export function writePacket(
   target: Uint8Array,
   offset: number,
 ): number {
-  const out = new Output(target, offset);
+  const out = output;
+  out.bytes = target;
+  out.pos = offset;
   const v5 = version === 5;
   const type = packet.type;
   const number = PACKET_TYPE_NUMBERS[type];

@@ -4,20 +4,12 @@
  * @module
  */
 import type {
-  AuthPacket,
-  ConnackPacket,
   ConnectPacket,
-  DisconnectPacket,
   Packet,
   ProtocolVersion,
   PublishAckPacket,
-  PublishPacket,
   QoS,
-  SubackPacket,
-  SubscribePacket,
   Subscription,
-  UnsubackPacket,
-  UnsubscribePacket,
   UserProperties,
   Will,
 } from "./packet.ts";
@@ -25,7 +17,6 @@ import { type CodecExports, instantiateCodec } from "./_wasm.ts";
 import { decodeError } from "./_decode_errors.ts";
 import { MalformedPacketError } from "./errors.ts";
 import { PACKET_TYPES } from "./_packet_types.ts";
-import { PROPERTIES_BY_ID, type PropertyKind } from "./_properties.ts";
 import * as tape from "./_tape.ts";
 
 /** The largest packet MQTT can frame: 1 + 4 + 268,435,455 bytes. */
@@ -66,12 +57,6 @@ const S_VERSION = 5;
 const S_PACKET = 6;
 
 const textDecoder = new TextDecoder();
-const PROPERTY_NAMES: string[] = [];
-const PROPERTY_KINDS: PropertyKind[] = [];
-for (const [id, definition] of PROPERTIES_BY_ID) {
-  PROPERTY_NAMES[id] = definition.name;
-  PROPERTY_KINDS[id] = definition.kind;
-}
 
 /**
  * Turns a byte stream into MQTT packets. Feed it chunks as they arrive, split anywhere
@@ -318,10 +303,10 @@ export class Decoder {
     let k = this.#tape() >>> 2;
     const end = k + words[this.#status + S_RECORDS] * 3;
     // One copy of this call's bytes holds every payload: no ArrayBuffer per message.
-    let slab: Uint8Array | undefined;
+    let slab: ArrayBuffer | undefined;
     const binary = (address: number, length: number): Uint8Array => {
-      slab ??= bytes.slice(base, base + consumed);
-      return slab.subarray(address - base, address - base + length);
+      slab ??= bytes.slice(base, base + consumed).buffer;
+      return new Uint8Array(slab, address - base, length);
     };
 
     let type = 0;
@@ -330,19 +315,12 @@ export class Decoder {
     let reasonCode = 0;
     let text = "";
     let payload: Uint8Array | undefined;
-    let properties: Record<string, unknown> | undefined;
-    let willProperties: Record<string, unknown> | undefined;
+    let properties: Properties | undefined;
     let inWill = false;
     let userKey = "";
-    let connectFlags = 0;
-    let keepAlive = 0;
-    let clientId = "";
-    let willTopic = "";
-    let willPayload: Uint8Array | undefined;
-    let username: string | undefined;
-    let password: Uint8Array | undefined;
-    let filters: string[] = [];
+    let connect: ConnectFields | undefined;
     let subscriptions: Subscription[] = [];
+    let filters: string[] = [];
     let codes: number[] = [];
 
     for (; k < end; k += 3) {
@@ -355,7 +333,6 @@ export class Decoder {
           flags = a & 15;
           reasonCode = 0;
           properties = undefined;
-          willProperties = undefined;
           inWill = false;
           break;
         case tape.T_PACKET_ID:
@@ -364,41 +341,123 @@ export class Decoder {
         case tape.T_REASON:
           reasonCode = a;
           break;
-        case tape.T_CONNECT:
-          version = a as ProtocolVersion;
-          connectFlags = b;
-          username = undefined;
-          password = undefined;
-          break;
-        case tape.T_KEEP_ALIVE:
-          keepAlive = a;
-          break;
-        case tape.T_CLIENT_ID:
-          clientId = this.#string(a, b);
-          break;
-        case tape.T_WILL_PROPERTIES:
-          inWill = true;
-          break;
-        case tape.T_WILL_TOPIC:
-          willTopic = this.#string(a, b);
-          break;
-        case tape.T_WILL_PAYLOAD:
-          willPayload = binary(a, b);
-          break;
-        case tape.T_USERNAME:
-          username = this.#string(a, b);
-          break;
-        case tape.T_PASSWORD:
-          password = binary(a, b);
-          break;
-        case tape.T_CONNACK_FLAGS:
-          flags = a;
-          break;
         case tape.T_TOPIC:
           text = this.#string(a, b);
           break;
         case tape.T_PAYLOAD:
           payload = binary(a, b);
+          break;
+        case tape.T_END: {
+          let packet: Packet;
+          switch (type) {
+            case 3: {
+              const qos = ((flags >>> 1) & 3) as QoS;
+              packet = qos > 0
+                ? {
+                  type: "publish",
+                  topic: text,
+                  payload: payload!,
+                  qos,
+                  retain: (flags & 1) !== 0,
+                  dup: (flags & 8) !== 0,
+                  packetId,
+                }
+                : {
+                  type: "publish",
+                  topic: text,
+                  payload: payload!,
+                  qos,
+                  retain: (flags & 1) !== 0,
+                  dup: (flags & 8) !== 0,
+                };
+              break;
+            }
+            case 4:
+            case 5:
+            case 6:
+            case 7:
+              packet = {
+                type: PACKET_TYPES[type] as PublishAckPacket["type"],
+                packetId,
+                reasonCode,
+              };
+              break;
+            case 1:
+              packet = buildConnect(connect!);
+              break;
+            case 2:
+              packet = { type: "connack", sessionPresent: flags === 1, reasonCode };
+              break;
+            case 8:
+              packet = { type: "subscribe", packetId, subscriptions };
+              subscriptions = [];
+              break;
+            case 9:
+            case 11:
+              packet = { type: type === 9 ? "suback" : "unsuback", packetId, reasonCodes: codes };
+              codes = [];
+              break;
+            case 10:
+              packet = { type: "unsubscribe", packetId, topicFilters: filters };
+              filters = [];
+              break;
+            case 12:
+              packet = { type: "pingreq" };
+              break;
+            case 13:
+              packet = { type: "pingresp" };
+              break;
+            default:
+              packet = { type: type === 14 ? "disconnect" : "auth", reasonCode };
+          }
+          if (properties) (packet as { properties?: Properties }).properties = properties;
+          packets.push(packet);
+          break;
+        }
+        case tape.T_USER_KEY:
+          userKey = this.#string(a, b);
+          break;
+        case tape.T_USER_VALUE: {
+          const target = inWill ? connect!.willProperties ??= {} : properties ??= {};
+          (target.userProperties ??= []).push([userKey, this.#string(a, b)]);
+          break;
+        }
+        case tape.T_CONNECT:
+          version = a as ProtocolVersion;
+          connect = {
+            flags: b,
+            keepAlive: 0,
+            clientId: "",
+            willTopic: "",
+            willPayload: undefined,
+            willProperties: undefined,
+            username: undefined,
+            password: undefined,
+          };
+          break;
+        case tape.T_KEEP_ALIVE:
+          connect!.keepAlive = a;
+          break;
+        case tape.T_CLIENT_ID:
+          connect!.clientId = this.#string(a, b);
+          break;
+        case tape.T_WILL_PROPERTIES:
+          inWill = true;
+          break;
+        case tape.T_WILL_TOPIC:
+          connect!.willTopic = this.#string(a, b);
+          break;
+        case tape.T_WILL_PAYLOAD:
+          connect!.willPayload = binary(a, b);
+          break;
+        case tape.T_USERNAME:
+          connect!.username = this.#string(a, b);
+          break;
+        case tape.T_PASSWORD:
+          connect!.password = binary(a, b);
+          break;
+        case tape.T_CONNACK_FLAGS:
+          flags = a;
           break;
         case tape.T_FILTER:
           text = this.#string(a, b);
@@ -420,161 +479,143 @@ export class Decoder {
         case tape.T_CODES:
           codes = Array.from(bytes.subarray(a, a + b));
           break;
-        case tape.T_USER_KEY:
-          userKey = this.#string(a, b);
-          break;
-        case tape.T_USER_VALUE: {
-          const target = inWill ? (willProperties ??= {}) : (properties ??= {});
-          ((target.userProperties ??= []) as UserProperties).push([userKey, this.#string(a, b)]);
-          break;
-        }
-        case tape.T_END:
-          packets.push(
-            this.#build(type, flags, packetId, reasonCode, text, payload, properties, {
-              connectFlags,
-              keepAlive,
-              clientId,
-              willTopic,
-              willPayload,
-              willProperties,
-              username,
-              password,
-              filters,
-              subscriptions,
-              codes,
-            }),
-          );
-          filters = [];
-          subscriptions = [];
-          codes = [];
-          break;
         default: {
-          const id = tag - tape.T_PROPERTY;
-          const target = inWill ? (willProperties ??= {}) : (properties ??= {});
-          const kind = PROPERTY_KINDS[id];
-          if (id === 0x0b && type === 3) {
-            ((target.subscriptionIdentifiers ??= []) as number[]).push(a);
-          } else {
-            target[PROPERTY_NAMES[id]] = kind === "string"
-              ? this.#string(a, b)
-              : kind === "binary"
-              ? binary(a, b)
-              : kind === "flag"
-              ? a === 1
-              : a >>> 0;
+          const target = inWill ? connect!.willProperties ??= {} : properties ??= {};
+          // Each property is stored under its literal name, so every store site stays
+          // monomorphic (a computed name would go through V8's megamorphic keyed store).
+          switch (tag - tape.T_PROPERTY) {
+            case 0x01:
+              target.payloadFormatIndicator = a as 0 | 1;
+              break;
+            case 0x02:
+              target.messageExpiryInterval = a >>> 0;
+              break;
+            case 0x03:
+              target.contentType = this.#string(a, b);
+              break;
+            case 0x08:
+              target.responseTopic = this.#string(a, b);
+              break;
+            case 0x09:
+              target.correlationData = binary(a, b);
+              break;
+            case 0x0b:
+              if (type === 3) (target.subscriptionIdentifiers ??= []).push(a);
+              else target.subscriptionIdentifier = a;
+              break;
+            case 0x11:
+              target.sessionExpiryInterval = a >>> 0;
+              break;
+            case 0x12:
+              target.assignedClientIdentifier = this.#string(a, b);
+              break;
+            case 0x13:
+              target.serverKeepAlive = a;
+              break;
+            case 0x15:
+              target.authenticationMethod = this.#string(a, b);
+              break;
+            case 0x16:
+              target.authenticationData = binary(a, b);
+              break;
+            case 0x17:
+              target.requestProblemInformation = a === 1;
+              break;
+            case 0x18:
+              target.willDelayInterval = a >>> 0;
+              break;
+            case 0x19:
+              target.requestResponseInformation = a === 1;
+              break;
+            case 0x1a:
+              target.responseInformation = this.#string(a, b);
+              break;
+            case 0x1c:
+              target.serverReference = this.#string(a, b);
+              break;
+            case 0x1f:
+              target.reasonString = this.#string(a, b);
+              break;
+            case 0x21:
+              target.receiveMaximum = a;
+              break;
+            case 0x22:
+              target.topicAliasMaximum = a;
+              break;
+            case 0x23:
+              target.topicAlias = a;
+              break;
+            case 0x24:
+              target.maximumQoS = a as 0 | 1;
+              break;
+            case 0x25:
+              target.retainAvailable = a === 1;
+              break;
+            case 0x27:
+              target.maximumPacketSize = a >>> 0;
+              break;
+            case 0x28:
+              target.wildcardSubscriptionAvailable = a === 1;
+              break;
+            case 0x29:
+              target.subscriptionIdentifiersAvailable = a === 1;
+              break;
+            case 0x2a:
+              target.sharedSubscriptionAvailable = a === 1;
+              break;
           }
         }
       }
     }
   }
+}
 
-  #build(
-    type: number,
-    flags: number,
-    packetId: number,
-    reasonCode: number,
-    text: string,
-    payload: Uint8Array | undefined,
-    properties: Record<string, unknown> | undefined,
-    rest: ConnectFields,
-  ): Packet {
-    switch (type) {
-      case 3: {
-        const qos = ((flags >>> 1) & 3) as QoS;
-        const packet: PublishPacket = {
-          type: "publish",
-          topic: text,
-          payload: payload!,
-          qos,
-          retain: (flags & 1) !== 0,
-          dup: (flags & 8) !== 0,
-        };
-        if (qos > 0) packet.packetId = packetId;
-        if (properties) packet.properties = properties;
-        return packet;
-      }
-      case 4:
-      case 5:
-      case 6:
-      case 7: {
-        const packet: PublishAckPacket = {
-          type: PACKET_TYPES[type] as PublishAckPacket["type"],
-          packetId,
-          reasonCode,
-        };
-        if (properties) packet.properties = properties;
-        return packet;
-      }
-      case 1:
-        return buildConnect(rest, properties);
-      case 2: {
-        const packet: ConnackPacket = { type: "connack", sessionPresent: flags === 1, reasonCode };
-        if (properties) packet.properties = properties;
-        return packet;
-      }
-      case 8: {
-        const packet: SubscribePacket = {
-          type: "subscribe",
-          packetId,
-          subscriptions: rest.subscriptions,
-        };
-        if (properties) packet.properties = properties;
-        return packet;
-      }
-      case 9:
-      case 11: {
-        const packet: SubackPacket | UnsubackPacket = {
-          type: type === 9 ? "suback" : "unsuback",
-          packetId,
-          reasonCodes: rest.codes,
-        };
-        if (properties) packet.properties = properties;
-        return packet;
-      }
-      case 10: {
-        const packet: UnsubscribePacket = {
-          type: "unsubscribe",
-          packetId,
-          topicFilters: rest.filters,
-        };
-        if (properties) packet.properties = properties;
-        return packet;
-      }
-      case 12:
-        return { type: "pingreq" };
-      case 13:
-        return { type: "pingresp" };
-      default: {
-        const packet: DisconnectPacket | AuthPacket = {
-          type: type === 14 ? "disconnect" : "auth",
-          reasonCode,
-        };
-        if (properties) packet.properties = properties;
-        return packet;
-      }
-    }
-  }
+// Every property any packet may carry: the decoder fills one of these per packet, and
+// the validation in WebAssembly guarantees only the packet's own properties appear.
+interface Properties {
+  payloadFormatIndicator?: 0 | 1;
+  messageExpiryInterval?: number;
+  contentType?: string;
+  responseTopic?: string;
+  correlationData?: Uint8Array;
+  subscriptionIdentifier?: number;
+  subscriptionIdentifiers?: number[];
+  sessionExpiryInterval?: number;
+  assignedClientIdentifier?: string;
+  serverKeepAlive?: number;
+  authenticationMethod?: string;
+  authenticationData?: Uint8Array;
+  requestProblemInformation?: boolean;
+  willDelayInterval?: number;
+  requestResponseInformation?: boolean;
+  responseInformation?: string;
+  serverReference?: string;
+  reasonString?: string;
+  receiveMaximum?: number;
+  topicAliasMaximum?: number;
+  topicAlias?: number;
+  maximumQoS?: 0 | 1;
+  retainAvailable?: boolean;
+  userProperties?: UserProperties;
+  maximumPacketSize?: number;
+  wildcardSubscriptionAvailable?: boolean;
+  subscriptionIdentifiersAvailable?: boolean;
+  sharedSubscriptionAvailable?: boolean;
 }
 
 interface ConnectFields {
-  connectFlags: number;
+  flags: number;
   keepAlive: number;
   clientId: string;
   willTopic: string;
   willPayload: Uint8Array | undefined;
-  willProperties: Record<string, unknown> | undefined;
+  willProperties: Properties | undefined;
   username: string | undefined;
   password: Uint8Array | undefined;
-  filters: string[];
-  subscriptions: Subscription[];
-  codes: number[];
 }
 
-function buildConnect(
-  fields: ConnectFields,
-  properties: Record<string, unknown> | undefined,
-): ConnectPacket {
-  const flags = fields.connectFlags;
+function buildConnect(fields: ConnectFields): ConnectPacket {
+  const flags = fields.flags;
   const packet: ConnectPacket = {
     type: "connect",
     clientId: fields.clientId,
@@ -593,7 +634,6 @@ function buildConnect(
     if (fields.willProperties) will.properties = fields.willProperties;
     packet.will = will;
   }
-  if (properties) packet.properties = properties;
   return packet;
 }
 

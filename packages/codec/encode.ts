@@ -31,6 +31,10 @@ function checkVersion(version: unknown): ProtocolVersion {
  * ignored. PUBACK, PUBREC, PUBREL and PUBCOMP are written in their shortest form (§3.4.2.1);
  * MQTT 5 DISCONNECT and AUTH always carry their reason code and property length.
  *
+ * Packets up to 4 KiB are views into a shared 64 KiB buffer (as Node's `Buffer` pools
+ * small allocations): `bytes.buffer` is larger than the packet; the bytes themselves are
+ * never reused.
+ *
  * @example Encode a PUBACK
  * ```ts
  * import { encode } from "@tern/codec";
@@ -42,8 +46,28 @@ function checkVersion(version: unknown): ProtocolVersion {
  */
 export function encode(packet: Packet, options: EncodeOptions): Uint8Array {
   const version = checkVersion(options?.version);
-  const bytes = new Uint8Array(packetSize(measurePacket(packet, version)));
+  const size = packetSize(measurePacket(packet, version));
+  const bytes = allocate(size);
   writePacket(packet, version, bytes, 0);
+  return bytes;
+}
+
+// Small packets are carved from a shared slab: in Deno a new small Uint8Array (its own
+// ArrayBuffer) costs more than encoding a PUBLISH. Views are never handed out twice.
+const SLAB_SIZE = 64 * 1024;
+const SLAB_LIMIT = 4096;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+function allocate(size: number): Uint8Array {
+  if (size > SLAB_LIMIT) return new Uint8Array(size);
+  if (slabUsed + size > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const bytes = slab.subarray(slabUsed, slabUsed + size);
+  // Keep views 8-byte aligned, as a fresh allocation would be.
+  slabUsed += (size + 7) & ~7;
   return bytes;
 }
 
