@@ -155,6 +155,25 @@ for (const connector of CONNECTORS) {
     await deltas.return!();
   });
 
+  Deno.test(`${connector.name}: two clients of one shadow share a connection; closing one leaves the other subscribed`, async () => {
+    await using broker = await startBroker();
+    await using serviceConnection = await connector.connect(broker.url);
+    await using _service = await ShadowService.start(serviceConnection);
+    await using connection = await connector.connect(broker.url);
+    const first = new ShadowClient(connection, { thingName: "lamp1" });
+    await using second = new ShadowClient(connection, { thingName: "lamp1" });
+    // Both subscribe to the same filters on the same connection.
+    const deltas = await second.deltas();
+    await first.deltas();
+    await second.update({ reported: { on: false } });
+    await first.update({ desired: { on: true } });
+    assert.equal((await deltas.next()).value?.version, 2);
+    await first.close();
+    await second.update({ desired: { on: false, level: 2 } });
+    assert.deepStrictEqual((await deltas.next()).value?.state, { level: 2 });
+    await deltas.return!();
+  });
+
   Deno.test(`${connector.name}: without a service, a request rejects with ShadowTimeoutError`, async () => {
     await using broker = await startBroker();
     await using connection = await connector.connect(broker.url);
