@@ -278,9 +278,11 @@ export class ShadowClient implements AsyncDisposable {
     options: ShadowStreamOptions,
   ): Promise<AsyncIterableIterator<T>> {
     let remove = () => {};
+    const onAbort = () => queue.close();
     const queue = new EventQueue<T>(this.#streamBufferSize, () => {
       remove();
       this.#streams.delete(queue);
+      options.signal?.removeEventListener("abort", onAbort);
     });
     this.#streams.add(queue);
     try {
@@ -289,7 +291,7 @@ export class ShadowClient implements AsyncDisposable {
       queue.close();
       throw error;
     }
-    options.signal?.addEventListener("abort", () => queue.close(), { once: true });
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     return queue;
   }
 
@@ -304,7 +306,15 @@ export class ShadowClient implements AsyncDisposable {
     await this.#subscribe(type);
     options.signal?.throwIfAborted();
     // A function of its own, so that adding the same listener twice registers it twice.
-    const entry = (event: T) => listener(event);
+    const entry = (event: T) => {
+      try {
+        listener(event);
+      } catch (error) {
+        // As EventTarget does: the error is reported, and neither the other listeners nor
+        // the MQTT client's delivery loop see it.
+        reportError(error);
+      }
+    };
     listeners.add(entry);
     const remove = () => {
       listeners.delete(entry);
@@ -320,13 +330,13 @@ export class ShadowClient implements AsyncDisposable {
     body: JsonObject,
     options: ShadowRequestOptions,
   ): Promise<T> {
-    this.#assertOpen(operation);
+    this.#assertOpen(`${operation} shadow`);
     const { signal } = options;
     const timeoutMs = positive(options.timeoutMs ?? this.#timeoutMs, "timeoutMs");
     signal?.throwIfAborted();
     await Promise.all(RESPONSE_FILTERS[operation].map((type) => this.#subscribe(type)));
     signal?.throwIfAborted();
-    this.#assertOpen(operation);
+    this.#assertOpen(`${operation} shadow`);
 
     const clientToken = crypto.randomUUID();
     body.clientToken = clientToken;
@@ -434,8 +444,8 @@ export class ShadowClient implements AsyncDisposable {
     }
   }
 
-  #assertOpen(operation: string): void {
-    if (this.#closed) throw new Error(`Cannot ${operation} shadow: the client is closed`);
+  #assertOpen(action: string): void {
+    if (this.#closed) throw new Error(`Cannot ${action}: the shadow client is closed`);
   }
 }
 

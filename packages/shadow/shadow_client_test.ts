@@ -221,7 +221,10 @@ Deno.test("ShadowClient.close() rejects pending requests and refuses new ones", 
   await t.shadow.close();
   await assert.rejects(pending, { message: "Cannot get shadow: the client was closed" });
   await assert.rejects(t.shadow.update({}), {
-    message: "Cannot update shadow: the client is closed",
+    message: "Cannot update shadow: the shadow client is closed",
+  });
+  await assert.rejects(t.shadow.deltas(), {
+    message: "Cannot listen to update/delta: the shadow client is closed",
   });
   assert.equal(t.connection.subscriptions.size, 0);
 });
@@ -312,4 +315,28 @@ Deno.test("ShadowClient ignores payloads on its topics that are not JSON objects
   await t.connection.publish(topic, encode({ version: 7, state: { ok: true } }), { qos: 1 });
   assert.deepStrictEqual((await deltas.next()).value, { version: 7, state: { ok: true } });
   await deltas.return!();
+});
+
+Deno.test("ShadowClient: a callback that throws is reported and does not stop the others", async () => {
+  await using t = await setup();
+  const reported: unknown[] = [];
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    reported.push(event.error);
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    await t.shadow.onDelta(() => {
+      throw new Error("listener bug");
+    });
+    const deltas = await t.shadow.deltas();
+    await t.shadow.update({ desired: { a: 1 } });
+    assert.deepStrictEqual((await deltas.next()).value?.state, { a: 1 });
+    await t.shadow.update({ desired: { a: 2 } });
+    assert.deepStrictEqual((await deltas.next()).value?.state, { a: 2 });
+    assert.deepStrictEqual(reported, [new Error("listener bug"), new Error("listener bug")]);
+    await deltas.return!();
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
 });
