@@ -89,6 +89,8 @@ export class MqttClient {
   #connection?: Connection;
   #decoder?: Decoder;
   #writing = false;
+  /** Something was queued while the writer was busy: it polls again before going idle. */
+  #dirty = false;
   #closing = false;
   #closeError?: Error;
   #ended?: PromiseWithResolvers<Error>;
@@ -554,7 +556,8 @@ export class MqttClient {
   /** After any input: report events, start writing, re-arm the timer, finish a close. */
   #pump(): void {
     this.#processEvents();
-    if (this.#connection && !this.#writing) void this.#flush(this.#connection);
+    if (this.#writing) this.#dirty = true;
+    else if (this.#connection) void this.#flush(this.#connection);
     this.#arm();
     this.#finishClose();
   }
@@ -595,9 +598,14 @@ export class MqttClient {
             : this.#ops.get(transmit.operation);
           if (pending) batch.push(pending);
         }
-        // Polling can fail operations (too large, not supported): report those at once.
+        // Polling can fail operations (too large, not supported): report those at once. A
+        // listener may queue more meanwhile; #pump() then marks the writer dirty.
         this.#processEvents();
-        if (chunks.length === 0) break;
+        if (chunks.length === 0) {
+          if (!this.#dirty) break;
+          this.#dirty = false;
+          continue;
+        }
         try {
           await connection.write(chunks.length === 1 ? chunks[0] : concat(chunks, total));
         } catch (error) {

@@ -72,6 +72,9 @@ interface Flight {
 
 const MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
 const DEFAULT_CONNACK_TIMEOUT_MS = 30_000;
+// MQTT 3.1.1 servers cannot announce a limit, yet mosquitto (max_inflight_messages, default
+// 20) drops publishes beyond it while still acknowledging them; stay within that by default.
+const DEFAULT_MQTT4_INFLIGHT = 20;
 
 const ACK_NAME = {
   publish1: "PUBACK",
@@ -856,7 +859,14 @@ export class Session {
         now,
       );
     }
-    const settings = negotiateSettings(connect, packet, this.protocolVersion);
+    const negotiated = negotiateSettings(connect, packet, this.protocolVersion);
+    const settings = {
+      ...negotiated,
+      receiveMaximumToServer: Math.min(
+        negotiated.receiveMaximumToServer,
+        this.#options.maximumInflight ?? (v5 ? 65_535 : DEFAULT_MQTT4_INFLIGHT),
+      ),
+    };
     const previousKey = this.#clientId;
     this.#clientId = settings.clientId;
     this.#settings = settings;
@@ -1275,6 +1285,9 @@ function checkOptions(options: SessionOptions): void {
       1,
       MAX_VARIABLE_BYTE_INTEGER + 5,
     );
+  }
+  if (options.maximumInflight !== undefined) {
+    checkInteger(action, "maximumInflight", options.maximumInflight, 1, 65_535);
   }
   if (options.topicAliasMaximum !== undefined) {
     checkInteger(action, "topicAliasMaximum", options.topicAliasMaximum, 0, 65_535);

@@ -172,6 +172,15 @@ Deno.test("QoS 1 and 2 publishes wait for the server's Receive Maximum, keeping 
   assert.deepEqual(transmits(session, 4).map((t) => t.operation), [ids[4]]);
 });
 
+Deno.test("MQTT 3.1.1 keeps at most maximumInflight (default 20) publishes unacknowledged", () => {
+  const v4 = connected({ protocolVersion: 4 });
+  assert.equal(v4.settings?.receiveMaximumToServer, 20);
+  for (let i = 0; i < 25; i++) v4.publish(msg("t", 1), 0);
+  assert.equal(sent(v4).length, 20);
+  const capped = connected({ maximumInflight: 3 }, { properties: { receiveMaximum: 10 } });
+  assert.equal(capped.settings?.receiveMaximumToServer, 3);
+});
+
 Deno.test("packet ids run 1..65535 and are never reused while in flight", () => {
   const session = connected();
   for (let i = 0; i < 65_536; i++) session.publish(msg("t", 1), 0);

@@ -40,6 +40,13 @@ export interface SessionOptions {
   sessionExpiryInterval?: number;
   /** MQTT 5: most unacknowledged QoS 1 / 2 publishes the server may send us. Default 65535. */
   receiveMaximum?: number;
+  /**
+   * Most QoS 1 / 2 publishes the client keeps unacknowledged at once; MQTT 5 also stays
+   * within the server's Receive Maximum. Default 65535 for MQTT 5 (the server announces its
+   * limit) and 20 for MQTT 3.1.1, whose servers cannot: mosquitto's default
+   * `max_inflight_messages` is 20 and it drops, while acknowledging, publishes beyond it.
+   */
+  maximumInflight?: number;
   /** MQTT 5: largest packet, in bytes, the client accepts. Default: no limit. */
   maximumPacketSize?: number;
   /** MQTT 5: most topic aliases the server may use toward the client. Default 0. */
