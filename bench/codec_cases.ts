@@ -1,7 +1,7 @@
 // The benchmark cases of issue 2 §5, shared by codec_bench.ts and codec_ratios.ts.
 import { Buffer } from "node:buffer";
 import mqtt from "mqtt-packet";
-import { Decoder, encode, encodeAll } from "../packages/codec/mod.ts";
+import { type Decoder, encode, encodeAll, type PacketWriter } from "../packages/codec/mod.ts";
 import type { Packet, ProtocolVersion } from "../packages/codec/mod.ts";
 import { type MqttPacket, toMqttPacket } from "../packages/codec/testdata/mqtt_packet_model.ts";
 
@@ -112,8 +112,8 @@ function consume(packet: { topic?: string; payload?: Uint8Array | null }): void 
   sink += (packet.topic?.length ?? 0) + (packet.payload?.length ?? 0);
 }
 
-/** Decodes the case's stream with a fresh Tern decoder; returns the packets decoded. */
-export function decodeTern(c: CodecCase, decoder = new Decoder({ version: c.version })): number {
+/** Decodes the case's stream with `decoder` (long-lived, as a connection keeps one). */
+export function decodeTern(c: CodecCase, decoder: Decoder): number {
   let n = 0;
   for (const chunk of c.chunks) {
     const packets = decoder.push(chunk);
@@ -123,16 +123,22 @@ export function decodeTern(c: CodecCase, decoder = new Decoder({ version: c.vers
   return n;
 }
 
-/** Decodes the case's stream with a fresh mqtt-packet parser; returns the packets decoded. */
-export function decodeMqttPacket(c: CodecCase): number {
+/**
+ * A function decoding the case's stream with one long-lived mqtt-packet parser (as a
+ * connection keeps one), returning the packets decoded.
+ */
+export function mqttPacketDecoder(c: CodecCase): () => number {
   const parser = mqtt.parser({ protocolVersion: c.version });
   let n = 0;
   parser.on("packet", (packet: MqttPacket) => {
     consume(packet);
     n++;
   });
-  for (const buffer of c.buffers) parser.parse(buffer);
-  return n;
+  return () => {
+    n = 0;
+    for (const buffer of c.buffers) parser.parse(buffer);
+    return n;
+  };
 }
 
 /** Encodes the case's packet `count` times with Tern's encode(). */
@@ -149,4 +155,10 @@ export function encodeMqttPacket(c: CodecCase, count: number): void {
 /** Keeps the sink observable. */
 export function sinkValue(): number {
   return sink;
+}
+
+/** Encodes the case's packet `count` times into one buffer with a PacketWriter. */
+export function encodeTernBatch(c: CodecCase, writer: PacketWriter, count: number): void {
+  for (let i = 0; i < count; i++) writer.write(c.packet);
+  sink += writer.take().length;
 }

@@ -9,10 +9,11 @@
 import { Decoder, PacketWriter } from "../packages/codec/mod.ts";
 import {
   CASES,
-  decodeMqttPacket,
   decodeTern,
   encodeMqttPacket,
   encodeTern,
+  encodeTernBatch,
+  mqttPacketDecoder,
   sinkValue,
 } from "./codec_cases.ts";
 
@@ -35,14 +36,12 @@ const rows: string[] = [];
 for (const c of CASES) {
   const decoder = new Decoder({ version: c.version });
   const writer = new PacketWriter({ version: c.version });
-  const batch = () => {
-    for (let i = 0; i < ENCODE_COUNT; i++) writer.write(c.packet);
-    writer.take();
-  };
+  const batch = () => encodeTernBatch(c, writer, ENCODE_COUNT);
+  const decodeMqttPacket = mqttPacketDecoder(c);
   // Warm up both sides so the JIT has settled before measuring.
   for (let i = 0; i < 5; i++) {
     decodeTern(c, decoder);
-    decodeMqttPacket(c);
+    decodeMqttPacket();
     encodeTern(c, ENCODE_COUNT);
     encodeMqttPacket(c, ENCODE_COUNT);
     batch();
@@ -53,7 +52,7 @@ for (const c of CASES) {
   const ternDecode: number[] = [];
   const mqttDecode: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const theirs = time(() => decodeMqttPacket(c));
+    const theirs = time(() => decodeMqttPacket());
     const ours = time(() => decodeTern(c, decoder));
     decodeRatios.push(theirs / ours);
     ternDecode.push(c.packetsPerStream / ours / 1000);

@@ -27,6 +27,7 @@ const { error, stderr } = await asc.main([
   "--runtime",
   "stub",
   "--noAssert",
+  "--converge",
 ], {
   writeFile: (name: string, contents: Uint8Array | string) => {
     outputs.set(name, typeof contents === "string" ? new TextEncoder().encode(contents) : contents);

@@ -29,14 +29,19 @@ export function internReset(): void {
  */
 export function internFind(ptr: usize, len: u32): i32 {
   if (len > INTERN_MAX_LENGTH) return -1;
-  // FNV-1a over 8-byte words (then the tail bytes): strings are hashed on every sighting.
+  // FNV-1a over 8-byte words, strings being hashed on every sighting. The last word is
+  // loaded whole and masked: the bytes after a string are always inside memory (more input,
+  // or the tape after it), so reading them is safe.
   let h64: u64 = 0xcbf29ce484222325 ^ <u64>len;
   let i: u32 = 0;
   for (; i + 8 <= len; i += 8) {
     h64 = (h64 ^ load<u64>(ptr + i)) * 0x100000001b3;
     h64 ^= h64 >> 29;
   }
-  for (; i < len; i++) h64 = (h64 ^ <u64>load<u8>(ptr + i)) * 0x100000001b3;
+  if (i < len) {
+    h64 = (h64 ^ (load<u64>(ptr + i) & tailMask(len - i))) * 0x100000001b3;
+    h64 ^= h64 >> 29;
+  }
   let h = <u32>(h64 ^ (h64 >> 32));
   h |= 1; // 0 marks an empty slot
   const mask = INTERN_SLOT_COUNT - 1;
@@ -75,13 +80,19 @@ export function internAdd(ptr: usize, len: u32, flags: u32): i32 {
   return <i32> id;
 }
 
+// @ts-ignore: decorator
+@inline function tailMask(remaining: u32): u64 {
+  return (<u64>1 << (<u64>remaining << 3)) - 1;
+}
+
 function sameBytes(a: usize, b: usize, len: u32): bool {
   let i: u32 = 0;
   for (; i + 8 <= len; i += 8) {
     if (load<u64>(a + i) != load<u64>(b + i)) return false;
   }
-  for (; i < len; i++) {
-    if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  if (i < len) {
+    const mask = tailMask(len - i);
+    return (load<u64>(a + i) & mask) == (load<u64>(b + i) & mask);
   }
   return true;
 }

@@ -419,7 +419,9 @@ export class Decoder {
           break;
         case tape.T_USER_VALUE: {
           const target = inWill ? connect!.willProperties ??= {} : properties ??= {};
-          (target.userProperties ??= []).push([userKey, this.#string(a, b)]);
+          const pair: [string, string] = [userKey, this.#string(a, b)];
+          if (target.userProperties) target.userProperties.push(pair);
+          else target.userProperties = [pair];
           break;
         }
         case tape.T_CONNECT:
