@@ -111,6 +111,8 @@ export class Decoder {
   #position = 0;
   #strings: string[] = [];
   #failure?: Error;
+  // Size of the last readView(), which commit() may fill.
+  #viewSize = 0;
 
   /** Creates a decoder with its own WebAssembly instance and memory. */
   constructor(options: DecoderOptions) {
@@ -160,6 +162,7 @@ export class Decoder {
    */
   push(chunk: Uint8Array): Packet[] {
     if (this.#failure) throw this.#failure;
+    this.#viewSize = 0;
     const packets: Packet[] = [];
     let offset = 0;
     do {
@@ -169,36 +172,89 @@ export class Decoder {
         n === chunk.length ? chunk : chunk.subarray(offset, offset + n),
         this.#input + this.#pending,
       );
-      const length = this.#pending + n;
-      let start = 0;
-      while (start < length) {
-        const consumed = this.#codec.decode(
-          this.#input + start,
-          length - start,
-          this.#tape(),
-          this.#tapeCapacity,
-          this.#version,
-          this.#maxPacketSize,
-        );
-        if (consumed === -2) {
-          this.#reserve(this.#inputCapacity, this.#tapeCapacity * 2);
-          continue;
-        }
-        if (consumed === -1) throw this.#fail();
-        const version = this.#version;
-        this.#version = this.#words[this.#status + S_VERSION] as ProtocolVersion;
-        if (consumed === 0) break;
-        this.#read(this.#input + start, consumed, version, packets);
-        start += consumed;
-      }
-      if (start > 0) {
-        this.#bytes.copyWithin(this.#input, this.#input + start, this.#input + length);
-        this.#position += start;
-      }
-      this.#pending = length - start;
+      this.#decode(n, packets);
       offset += n;
     } while (offset < chunk.length);
     return packets;
+  }
+
+  /**
+   * A view of the decoder's own memory for the next bytes to be read into directly, saving
+   * the copy `push()` makes: `const n = await conn.read(decoder.readView())`, then
+   * `decoder.commit(n)`. The view is valid until the next call on the decoder.
+   *
+   * @example Read from a connection without copying
+   * ```ts ignore
+   * import { Decoder } from "@tern/codec";
+   *
+   * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 1883 });
+   * const decoder = new Decoder({ version: 5 });
+   * for (let n; (n = await conn.read(decoder.readView())) !== null;) {
+   *   for (const packet of decoder.commit(n)) console.log(packet.type);
+   * }
+   * ```
+   */
+  readView(size: number = WINDOW): Uint8Array {
+    if (this.#failure) throw this.#failure;
+    if (!Number.isInteger(size) || size < 1 || size > WINDOW) {
+      throw new RangeError(
+        `Cannot reserve a read view: size must be an integer from 1 to ${WINDOW}, got ${size}`,
+      );
+    }
+    this.#reserve(this.#pending + size, this.#tapeCapacity);
+    this.#viewSize = size;
+    const start = this.#input + this.#pending;
+    return this.#bytes.subarray(start, start + size);
+  }
+
+  /**
+   * Decodes the `bytesRead` bytes just read into the view from `readView()`.
+   *
+   * @throws {MalformedPacketError} The bytes are not a valid packet (0x81, 0x95).
+   * @throws {ProtocolError} The packet breaks a protocol rule (0x82 or a more specific code).
+   */
+  commit(bytesRead: number): Packet[] {
+    if (this.#failure) throw this.#failure;
+    if (!Number.isInteger(bytesRead) || bytesRead < 0 || bytesRead > this.#viewSize) {
+      throw new RangeError(
+        `Cannot commit ${bytesRead} bytes: expected an integer from 0 to ${this.#viewSize}, the size of the last readView()`,
+      );
+    }
+    this.#viewSize = 0;
+    const packets: Packet[] = [];
+    this.#decode(bytesRead, packets);
+    return packets;
+  }
+
+  // Decodes the pending bytes plus `n` new ones placed right after them.
+  #decode(n: number, packets: Packet[]): void {
+    const length = this.#pending + n;
+    let start = 0;
+    while (start < length) {
+      const consumed = this.#codec.decode(
+        this.#input + start,
+        length - start,
+        this.#tape(),
+        this.#tapeCapacity,
+        this.#version,
+        this.#maxPacketSize,
+      );
+      if (consumed === -2) {
+        this.#reserve(this.#inputCapacity, this.#tapeCapacity * 2);
+        continue;
+      }
+      if (consumed === -1) throw this.#fail();
+      const version = this.#version;
+      this.#version = this.#words[this.#status + S_VERSION] as ProtocolVersion;
+      if (consumed === 0) break;
+      this.#read(this.#input + start, consumed, version, packets);
+      start += consumed;
+    }
+    if (start > 0) {
+      this.#bytes.copyWithin(this.#input, this.#input + start, this.#input + length);
+      this.#position += start;
+    }
+    this.#pending = length - start;
   }
 
   /** Bytes of WebAssembly memory this decoder holds (it grows with the largest packet seen). */
@@ -225,6 +281,7 @@ export class Decoder {
     this.#pending = 0;
     this.#position = 0;
     this.#failure = undefined;
+    this.#viewSize = 0;
     this.#strings = [];
     this.#codec.reset();
   }

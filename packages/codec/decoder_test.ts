@@ -95,3 +95,34 @@ Deno.test("Decoder accepts a precompiled WebAssembly.Module", () => {
 Deno.test("Decoder returns nothing for an empty chunk", () => {
   assert.deepEqual(new Decoder({ version: 4 }).push(new Uint8Array(0)), []);
 });
+
+Deno.test("Decoder.readView() lets a TCP connection read straight into the decoder's memory", async () => {
+  const packets = Array.from({ length: 2000 }, (_, i) => publish(`t/${i % 10}`));
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+  const server = await listener.accept();
+  const writing = (async () => {
+    const bytes = encodeAll(packets, { version: 4 });
+    for (let at = 0; at < bytes.length;) at += await server.write(bytes.subarray(at));
+    server.close();
+  })();
+  const decoder = new Decoder({ version: 4 });
+  const decoded: Packet[] = [];
+  for (let n; (n = await client.read(decoder.readView())) !== null;) {
+    decoded.push(...decoder.commit(n));
+  }
+  client.close();
+  await writing;
+  decoder.end();
+  assert.deepEqual(decoded, packets);
+});
+
+Deno.test("Decoder.commit() refuses more bytes than the last readView() held", () => {
+  const decoder = new Decoder({ version: 4 });
+  assert.throws(() => decoder.commit(1), RangeError);
+  const view = decoder.readView(4);
+  view.set([0xc0, 0x00, 0xd0, 0x00]);
+  assert.throws(() => decoder.commit(5), RangeError);
+  assert.deepEqual(decoder.commit(4), [{ type: "pingreq" }, { type: "pingresp" }]);
+  assert.throws(() => decoder.readView(0), RangeError);
+});
