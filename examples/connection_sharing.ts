@@ -1,0 +1,113 @@
+/**
+ * The coreMQTT-Agent connection-sharing demo: one agent owns ONE MQTT connection and many
+ * tasks share it. Each task subscribes to its own topic, then repeatedly publishes to it and
+ * waits for the echo, even tasks at QoS 0 and odd tasks at QoS 1. The demo prints a summary
+ * and exits 0 only when every echo arrived.
+ *
+ *   deno run -A examples/connection_sharing.ts [--url mqtt://127.0.0.1:1883]
+ *                                              [--tasks 12] [--rounds 10] [--mqtt 5]
+ *
+ * Without `--url` it starts its own mosquitto on a free loopback port (`deno task demo`).
+ */
+import { parseArgs } from "node:util";
+import { MqttClient } from "@tern/agent";
+import type { InboundMessage } from "@tern/agent";
+import { startBroker } from "../tests/support/broker.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    url: { type: "string" },
+    tasks: { type: "string", default: "12" },
+    rounds: { type: "string", default: "10" },
+    mqtt: { type: "string", default: "5" },
+    "echo-timeout-ms": { type: "string", default: "5000" },
+  },
+});
+const tasks = Number(values.tasks);
+const rounds = Number(values.rounds);
+const protocolVersion = Number(values.mqtt) as 4 | 5;
+const echoTimeoutMs = Number(values["echo-timeout-ms"]);
+
+await using broker = values.url ? undefined : await startBroker();
+const url = values.url ?? broker!.url;
+
+// One agent, one connection: every task below shares it.
+const agent = new MqttClient({ url, protocolVersion, reconnect: false });
+agent.on("connectionsuccess", ({ settings }) =>
+  console.log(
+    `Connected to ${url} as "${settings.clientId}" (MQTT ${settings.protocolVersion}, ` +
+      `receive maximum ${settings.receiveMaximumToServer})`,
+  ));
+agent.on("disconnection", ({ error }) => console.log(`Disconnected: ${error.message}`));
+
+// The agent delivers every message once; each task waits for those on its own topic.
+const waiting = new Map<string, (message: InboundMessage) => void>();
+agent.on("message", (message) => waiting.get(message.topic)?.(message));
+
+function nextEcho(topic: string): Promise<InboundMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      waiting.delete(topic);
+      reject(new Error(`no echo on ${topic} within ${echoTimeoutMs} ms`));
+    }, echoTimeoutMs);
+    waiting.set(topic, (message) => {
+      clearTimeout(timer);
+      waiting.delete(topic);
+      resolve(message);
+    });
+  });
+}
+
+interface TaskReport {
+  task: number;
+  qos: 0 | 1;
+  echoes: number;
+  error?: string;
+}
+
+async function runTask(task: number): Promise<TaskReport> {
+  const qos = (task % 2) as 0 | 1;
+  const topic = `demo/agent/task-${task}`;
+  const report: TaskReport = { task, qos, echoes: 0 };
+  try {
+    const { reasonCodes } = await agent.subscribe(topic, { qos: 1 });
+    if (reasonCodes[0] >= 0x80) {
+      throw new Error(`subscription refused (0x${reasonCodes[0].toString(16)})`);
+    }
+    for (let round = 0; round < rounds; round++) {
+      const payload = `task ${task} round ${round}`;
+      const echo = nextEcho(topic);
+      await agent.publish(topic, payload, { qos });
+      const message = await echo;
+      if (new TextDecoder().decode(message.payload) !== payload) {
+        throw new Error(`round ${round}: echo does not match what was published`);
+      }
+      report.echoes++;
+    }
+    await agent.unsubscribe(topic);
+  } catch (error) {
+    report.error = (error as Error).message;
+  }
+  return report;
+}
+
+await agent.start();
+const reports = await Promise.all(Array.from({ length: tasks }, (_, task) => runTask(task)));
+const stats = agent.stats();
+await agent.stop();
+
+const expected = tasks * rounds;
+const received = reports.reduce((sum, report) => sum + report.echoes, 0);
+for (const report of reports) {
+  console.log(
+    `task ${
+      String(report.task).padStart(2)
+    }  QoS ${report.qos}  ${report.echoes}/${rounds} echoes` +
+      (report.error ? `  FAILED: ${report.error}` : ""),
+  );
+}
+console.log(
+  `${received}/${expected} echoes on one connection; operations left incomplete: ${stats.incompleteOperationCount}`,
+);
+if (received !== expected) Deno.exitCode = 1;
