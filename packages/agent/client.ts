@@ -95,8 +95,10 @@ export class MqttClient {
   #closeError?: Error;
   #ended?: PromiseWithResolvers<Error>;
   #timer?: ReturnType<typeof setTimeout>;
+  #timerDeadline?: number;
   #cancelRead?: () => void;
   #measured?: { packet: Packet; bytes: Uint8Array };
+  #reauthentication?: PromiseWithResolvers<void>;
 
   /** Creates a stopped client; nothing happens on the network until {@linkcode start}. */
   constructor(options: MqttClientOptions) {
@@ -351,6 +353,32 @@ export class MqttClient {
     }
   }
 
+  /**
+   * MQTT 5 re-authentication (§4.12.1): sends AUTH (Re-authenticate) with the
+   * authenticator's initial data, answers its challenges, and resolves when the server
+   * answers AUTH Success. A refusal arrives as a disconnection, which rejects.
+   */
+  async reauthenticate(): Promise<void> {
+    const authenticator = this.#options.authenticator;
+    if (!authenticator) {
+      throw new TypeError("Cannot re-authenticate: the client has no authenticator");
+    }
+    if (this.#session.state !== "connected") {
+      throw new TypeError("Cannot re-authenticate: the client is not connected");
+    }
+    const data = await authenticator.initialData?.();
+    const done = Promise.withResolvers<void>();
+    this.#reauthentication?.reject(new Error("Re-authentication started again"));
+    this.#reauthentication = done;
+    this.#session.sendAuth({ reasonCode: 0x19, authenticationData: data }, now());
+    this.#pump();
+    try {
+      await done.promise;
+    } finally {
+      if (this.#reauthentication === done) this.#reauthentication = undefined;
+    }
+  }
+
   // ---- operations -------------------------------------------------------------------------
 
   #operate(
@@ -494,8 +522,7 @@ export class MqttClient {
     }
     const reading = this.#read(connection);
     const error = await this.#ended.promise;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#disarm();
     this.#cancelRead?.();
     await connection.close().catch(() => {});
     await reading;
@@ -562,17 +589,30 @@ export class MqttClient {
     this.#finishClose();
   }
 
+  /**
+   * Keeps one timer for the session's next deadline. Deadlines mostly move later (every
+   * packet sent pushes keep-alive back), so the timer is only replaced when one moves
+   * earlier; firing early costs one handleTimeout() that finds nothing due.
+   */
   #arm(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (!this.#connection || this.#closing) return;
-    const deadline = this.#session.pollTimeout();
-    if (deadline === undefined) return;
+    const deadline = this.#connection && !this.#closing ? this.#session.pollTimeout() : undefined;
+    if (deadline === undefined) {
+      this.#disarm();
+      return;
+    }
+    if (this.#timer !== undefined && this.#timerDeadline! <= deadline) return;
+    this.#disarm();
+    this.#timerDeadline = deadline;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#session.handleTimeout(now());
       this.#pump();
     }, Math.max(0, Math.ceil(deadline - now())));
+  }
+
+  #disarm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   #finishClose(): void {
@@ -697,6 +737,7 @@ export class MqttClient {
   }
 
   #beginClose(error: Error): void {
+    this.#reauthentication?.reject(error);
     if (this.#closing) return;
     this.#closing = true;
     this.#closeError = error;
@@ -704,7 +745,10 @@ export class MqttClient {
 
   async #answerAuth(packet: Packet & { type: "auth" }): Promise<void> {
     const authenticator = this.#options.authenticator!;
-    if (packet.reasonCode !== 0x18) return;
+    if (packet.reasonCode === 0) {
+      this.#reauthentication?.resolve();
+      return;
+    }
     try {
       const data = await authenticator.challenge(packet.properties?.authenticationData, packet);
       if (this.#session.state === "disconnected") return;

@@ -229,6 +229,25 @@ Deno.test("enhanced authentication runs the authenticator on each AUTH challenge
   });
   await started;
   assert.deepEqual(seen, ["nonce"]);
+
+  // Re-authentication: AUTH 0x19, a challenge, the answer, AUTH Success.
+  const reauthenticated = client.reauthenticate();
+  const reauth = await server.next();
+  assert.ok(reauth.type === "auth" && reauth.reasonCode === 0x19);
+  assert.equal(new TextDecoder().decode(reauth.properties?.authenticationData), "hello");
+  await server.send({
+    type: "auth",
+    reasonCode: 0x18,
+    properties: {
+      authenticationMethod: "TEST",
+      authenticationData: new TextEncoder().encode("again"),
+    },
+  });
+  const answer2 = await server.next();
+  assert.ok(answer2.type === "auth" && answer2.reasonCode === 0x18);
+  await server.send({ type: "auth", reasonCode: 0, properties: { authenticationMethod: "TEST" } });
+  await reauthenticated;
+  assert.deepEqual(seen, ["nonce", "again"]);
   await client.stop();
   await server.closed();
 });
