@@ -55,7 +55,7 @@ export class ReasonCodeError extends Error {
  * The server refused the connection: CONNACK carried a failure reason code (MQTT 5) or a
  * non-zero return code (MQTT 3.1.1, codes 1 to 5).
  *
- * @example
+ * @example Tell a refused connection by its reason code
  * ```ts
  * import { ConnectionRefusedError } from "@tern/agent";
  *
@@ -82,7 +82,7 @@ export class ConnectionRefusedError extends ReasonCodeError {
  * the transport closed. `reasonCode` is the server's DISCONNECT reason code, or the code the
  * client sent (or would have sent) when it closed the connection itself.
  *
- * @example
+ * @example Read why a connection ended
  * ```ts
  * import { ConnectionClosedError } from "@tern/agent";
  *
@@ -113,7 +113,7 @@ export class ConnectionClosedError extends ReasonCodeError {
 /**
  * The client was stopped (or gave up reconnecting) before the operation completed.
  *
- * @example
+ * @example Tell a stopped client from other failures
  * ```ts
  * import { ClientStoppedError } from "@tern/agent";
  *
@@ -133,7 +133,7 @@ export class ClientStoppedError extends Error {
  * Something the client waited for did not arrive in time: a CONNACK, a PINGRESP, an
  * acknowledgement, or the response to a request.
  *
- * @example
+ * @example Tell a timeout from other failures
  * ```ts
  * import { TimeoutError } from "@tern/agent";
  *

@@ -15,3 +15,40 @@ export * from "./session.ts";
 export type * from "./client_options.ts";
 export * from "./client.ts";
 export * from "./connect.ts";
+// The codec and transport types that this package's API names, so one import suffices.
+export type {
+  AckProperties,
+  AuthPacket,
+  AuthProperties,
+  ConnackPacket,
+  ConnackProperties,
+  ConnectPacket,
+  ConnectProperties,
+  DisconnectPacket,
+  DisconnectProperties,
+  Packet,
+  PacketType,
+  PingPacket,
+  ProtocolVersion,
+  PublishAckPacket,
+  PublishPacket,
+  PublishProperties,
+  QoS,
+  SubackPacket,
+  SubscribePacket,
+  SubscribeProperties,
+  Subscription,
+  UnsubackPacket,
+  UnsubscribePacket,
+  UnsubscribeProperties,
+  UserProperties,
+  Will,
+  WillProperties,
+} from "@tern/codec";
+export type {
+  Connection,
+  FromUrlOptions,
+  OpenOptions,
+  TlsSettings,
+  Transport,
+} from "@tern/transport";
