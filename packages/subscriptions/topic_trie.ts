@@ -7,8 +7,8 @@ import { validateTopicFilter } from "./topic_filter.ts";
  *
  * Matching a large subscription set is bound by memory access, so the trie keeps few
  * objects on each path: a single literal child is kept inline rather than in a `Map`; a
- * branch that holds one filter is one node whose `rest` lists the filter's remaining
- * levels (split into ordinary nodes when a second filter shares its prefix); and children
+ * branch that holds one filter is one node whose `rest` is the rest of the filter, one
+ * string (split into ordinary nodes when a second filter shares its prefix); and children
  * are found by a hash of the level computed in place, so matching never slices the topic
  * (a `Map` keyed by fresh substrings costs a string-table probe per level).
  */
@@ -18,7 +18,7 @@ class Node<T> {
   /** The next child of the same parent whose level has the same hash. */
   sibling: Node<T> | undefined = undefined;
   /** The levels after this node's of the one filter this branch holds; nothing else is set. */
-  rest: string[] | undefined = undefined;
+  rest: string | undefined = undefined;
   /** The values of that filter. */
   restValues: T[] | undefined = undefined;
   /** The single literal child, while there is exactly one and no `children`. */
@@ -87,7 +87,10 @@ class Node<T> {
 
   /** Turns a `rest` branch into an ordinary child, whose own rest holds the levels after it. */
   split(): void {
-    const [first, ...more] = this.rest!;
+    const rest = this.rest!;
+    const slash = rest.indexOf("/");
+    const first = slash === -1 ? rest : rest.slice(0, slash);
+    const more = slash === -1 ? undefined : rest.slice(slash + 1);
     const values = this.restValues!;
     this.rest = this.restValues = undefined;
     if (first === "#") {
@@ -95,7 +98,7 @@ class Node<T> {
       return;
     }
     const child = first === "+" ? this.plus = new Node<T>() : this.addChild(first);
-    if (more.length === 0) child.values = values;
+    if (more === undefined) child.values = values;
     else {
       child.rest = more;
       child.restValues = values;
@@ -103,7 +106,7 @@ class Node<T> {
   }
 
   isEmpty(): boolean {
-    return !this.rest && !this.onlyChild && !this.children?.size && !this.plus &&
+    return this.rest === undefined && !this.onlyChild && !this.children?.size && !this.plus &&
       !this.hash?.length &&
       !this.values?.length;
   }
@@ -156,7 +159,7 @@ export class TopicTrie<T> {
     this.#size++;
     let node = this.#root;
     for (let i = 0;; i++) {
-      if (node.rest) {
+      if (node.rest !== undefined) {
         if (sameLevels(node.rest, levels, i)) return void node.restValues!.push(value);
         node.split();
       }
@@ -171,7 +174,7 @@ export class TopicTrie<T> {
       const child = level === "+" ? node.plus = new Node<T>() : node.addChild(level);
       if (i + 1 === levels.length) child.values = [value];
       else {
-        child.rest = levels.slice(i + 1);
+        child.rest = levels.slice(i + 1).join("/");
         child.restValues = [value];
       }
       return;
@@ -193,7 +196,7 @@ export class TopicTrie<T> {
     let node: Node<T> | undefined = this.#root;
     let list: T[] | undefined;
     for (let i = 0;; i++) {
-      if (node.rest) {
+      if (node.rest !== undefined) {
         if (!sameLevels(node.rest, levels, i)) return false;
         list = node.restValues;
         break;
@@ -260,7 +263,7 @@ function levelEnd(topic: string, start: number): number {
  * without splitting the topic, so matching allocates only for multi-child lookups.
  */
 function collect<T>(node: Node<T>, topic: string, start: number, out: T[]): void {
-  if (node.rest) {
+  if (node.rest !== undefined) {
     if (matchRest(node.rest, topic, start)) pushAll(out, node.restValues!);
     return;
   }
@@ -287,25 +290,29 @@ function sameLevel(level: string, text: string, start: number, end: number): boo
 }
 
 /** Matches the levels of a `rest` branch against the topic's levels from `start`. */
-function matchRest(rest: string[], topic: string, start: number): boolean {
-  for (let i = 0; i < rest.length; i++) {
-    const level = rest[i];
-    if (level === "#") return true;
+function matchRest(rest: string, topic: string, start: number): boolean {
+  for (let from = 0;;) {
+    const slash = rest.indexOf("/", from);
+    const to = slash === -1 ? rest.length : slash;
+    const wildcard = to - from === 1 ? rest.charCodeAt(from) : 0;
+    if (wildcard === 0x23) return true; // "#"
     if (start > topic.length) return false;
     const end = levelEnd(topic, start);
-    if (level !== "+" && !(level.length === end - start && topic.startsWith(level, start))) {
-      return false;
+    if (wildcard !== 0x2b) { // not "+": compare the literal level in place
+      if (to - from !== end - start) return false;
+      for (let k = 0; k < to - from; k++) {
+        if (rest.charCodeAt(from + k) !== topic.charCodeAt(start + k)) return false;
+      }
     }
     start = end + 1;
+    if (slash === -1) return start > topic.length;
+    from = slash + 1;
   }
-  return start > topic.length;
 }
 
-/** Whether `rest` equals `levels` from index `from` on. */
-function sameLevels(rest: string[], levels: string[], from: number): boolean {
-  if (rest.length !== levels.length - from) return false;
-  for (let i = 0; i < rest.length; i++) if (rest[i] !== levels[from + i]) return false;
-  return true;
+/** Whether `rest` equals the levels from index `from` on. */
+function sameLevels(rest: string, levels: string[], from: number): boolean {
+  return from < levels.length && rest === levels.slice(from).join("/");
 }
 
 function pushAll<T>(out: T[], values: T[]): void {
