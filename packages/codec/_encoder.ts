@@ -1,7 +1,7 @@
 // The packet encoder: measures a packet (validating everything), then writes it. Writing
 // only starts once measuring succeeded, so a rejected packet leaves no partial bytes.
 import type { Packet, ProtocolVersion, UserProperties } from "./packet.ts";
-import { PACKET_TYPE_NUMBERS, VALID_REASON_CODES, VALID_SUBACK_V4_CODES } from "./_packet_types.ts";
+import { VALID_REASON_CODES, VALID_SUBACK_V4_CODES } from "./_packet_types.ts";
 import { PROPERTIES_OF, type PropertyDefinition } from "./_properties.ts";
 import { utf8Length, writeUtf8 } from "./_utf8.ts";
 
@@ -43,7 +43,13 @@ function checkBinary(value: unknown, what: string): Uint8Array {
   return value;
 }
 
+// The last topic name validated and its UTF-8 length: an application usually publishes to
+// the same few topics, and comparing a string is cheaper than validating it again.
+let lastTopic = "";
+let lastTopicLength = 0;
+
 function checkTopicName(topic: unknown, what: string, aliased: boolean, version: number): number {
+  if (topic === lastTopic && lastTopicLength > 0) return lastTopicLength;
   if (typeof topic !== "string") throw new TypeError(`Cannot encode ${what}: expected a string`);
   for (let i = 0; i < topic.length; i++) {
     const c = topic.charCodeAt(i);
@@ -56,7 +62,10 @@ function checkTopicName(topic: unknown, what: string, aliased: boolean, version:
   if (topic.length === 0 && !(aliased && version === 5)) {
     throw new TypeError(`Cannot encode ${what}: topic name is empty and there is no topic alias`);
   }
-  return utf8Length(topic, what);
+  const length = utf8Length(topic, what);
+  lastTopic = topic;
+  lastTopicLength = length;
+  return length;
 }
 
 function checkString(value: unknown, what: string): number {
@@ -71,7 +80,7 @@ function checkReason(code: unknown, type: string, version: ProtocolVersion): num
     ? VALID_SUBACK_V4_CODES
     : version === 4 && type === "connack"
     ? undefined
-    : VALID_REASON_CODES[type];
+    : VALID_REASON_CODES.get(type)!;
   if (valid ? !valid.has(code as number) : (code as number) > 5) {
     throw new RangeError(
       `Cannot encode ${what}: 0x${
@@ -129,7 +138,7 @@ function measureProperties(kind: string, given: Properties, packetName: string):
   if (!given) return 0;
   const properties = given as Record<string, unknown>;
   let size = 0;
-  for (const definition of PROPERTIES_OF[kind]) {
+  for (const definition of PROPERTIES_OF.get(kind)!) {
     if (definition.id === 0x0b && kind === "publish") {
       const ids = properties.subscriptionIdentifiers;
       if (ids === undefined) continue;
@@ -343,6 +352,43 @@ export function packetSize(remainingLength: number): number {
   return 1 + varintSize(remainingLength) + remainingLength;
 }
 
+/** The fixed header's first byte: type and flags (§2.1). */
+function firstByte(packet: Packet): number {
+  switch (packet.type) {
+    case "publish":
+      return 0x30 | (packet.dup ? 8 : 0) | (packet.qos << 1) | (packet.retain ? 1 : 0);
+    case "connect":
+      return 0x10;
+    case "connack":
+      return 0x20;
+    case "puback":
+      return 0x40;
+    case "pubrec":
+      return 0x50;
+    // §2.1.3: PUBREL, SUBSCRIBE and UNSUBSCRIBE carry flags 0010.
+    case "pubrel":
+      return 0x62;
+    case "pubcomp":
+      return 0x70;
+    case "subscribe":
+      return 0x82;
+    case "suback":
+      return 0x90;
+    case "unsubscribe":
+      return 0xa2;
+    case "unsuback":
+      return 0xb0;
+    case "pingreq":
+      return 0xc0;
+    case "pingresp":
+      return 0xd0;
+    case "disconnect":
+      return 0xe0;
+    case "auth":
+      return 0xf0;
+  }
+}
+
 /** A cursor over the output buffer. */
 class Output {
   bytes: Uint8Array;
@@ -391,7 +437,7 @@ function writeProperties(out: Output, kind: string, given: Properties, length: n
   out.varint(length);
   if (!given || length === 0) return;
   const properties = given as Record<string, unknown>;
-  for (const definition of PROPERTIES_OF[kind]) {
+  for (const definition of PROPERTIES_OF.get(kind)!) {
     if (definition.id === 0x0b && kind === "publish") {
       for (const id of (properties.subscriptionIdentifiers as number[] | undefined) ?? []) {
         out.u8(0x0b);
@@ -450,23 +496,7 @@ export function writePacket(
   out.bytes = target;
   out.pos = offset;
   const v5 = version === 5;
-  const type = packet.type;
-  const number = PACKET_TYPE_NUMBERS[type];
-  switch (packet.type) {
-    case "publish":
-      out.u8(
-        (3 << 4) | (packet.dup ? 8 : 0) | (packet.qos << 1) | (packet.retain ? 1 : 0),
-      );
-      break;
-    case "pubrel":
-    case "subscribe":
-    case "unsubscribe":
-      // §2.1.3: these three carry flags 0010.
-      out.u8((number << 4) | 2);
-      break;
-    default:
-      out.u8(number << 4);
-  }
+  out.u8(firstByte(packet));
   out.varint(measured.remainingLength);
   switch (packet.type) {
     case "connect": {

@@ -65,7 +65,7 @@ function allocate(size: number): Uint8Array {
     slab = new Uint8Array(SLAB_SIZE);
     slabUsed = 0;
   }
-  const bytes = slab.subarray(slabUsed, slabUsed + size);
+  const bytes = new Uint8Array(slab.buffer, slabUsed, size);
   // Keep views 8-byte aligned, as a fresh allocation would be.
   slabUsed += (size + 7) & ~7;
   return bytes;

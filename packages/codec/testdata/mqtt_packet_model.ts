@@ -22,7 +22,7 @@ function propertiesToMqtt(kind: string, properties: object | undefined): MqttPac
   const given = properties as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   // mqtt-packet writes properties in key order: use the order Tern writes them in.
-  for (const definition of PROPERTIES_OF[kind]) {
+  for (const definition of PROPERTIES_OF.get(kind)!) {
     if (definition.id === 0x0b && kind === "publish") {
       if (given.subscriptionIdentifiers) out.subscriptionIdentifier = given.subscriptionIdentifiers;
       continue;

@@ -49,7 +49,7 @@ function randomUserProperties(random: Random): UserProperties {
 function randomProperties(random: Random, kind: string): Record<string, unknown> | undefined {
   if (random.chance(0.3)) return undefined;
   const properties: Record<string, unknown> = {};
-  for (const definition of PROPERTIES_OF[kind]) {
+  for (const definition of PROPERTIES_OF.get(kind)!) {
     if (!random.chance(0.4)) continue;
     switch (definition.kind) {
       case "byte":
@@ -120,7 +120,7 @@ function randomCode(random: Random, type: string, version: ProtocolVersion): num
   if (version === 4) {
     return type === "suback" ? random.pick([...VALID_SUBACK_V4_CODES]) : random.int(0, 5);
   }
-  return random.pick([...VALID_REASON_CODES[type]]);
+  return random.pick([...VALID_REASON_CODES.get(type)!]);
 }
 
 /** A random packet that is valid for `version`. */
