@@ -17,7 +17,7 @@ class Node<T> {
   readonly level: string;
   /** The next child of the same parent whose level has the same hash. */
   sibling: Node<T> | undefined = undefined;
-  /** The levels after this node's of the one filter this branch holds; nothing else is set. */
+  /** The levels after this one of the only filter in this branch; if set, nothing else is. */
   rest: string | undefined = undefined;
   /** The values of that filter. */
   restValues: T[] | undefined = undefined;
