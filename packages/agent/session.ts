@@ -75,6 +75,8 @@ const DEFAULT_CONNACK_TIMEOUT_MS = 30_000;
 // MQTT 3.1.1 servers cannot announce a limit, yet mosquitto (max_inflight_messages, default
 // 20) drops publishes beyond it while still acknowledging them; stay within that by default.
 const DEFAULT_MQTT4_INFLIGHT = 20;
+// Answers (PUBACK, PUBREC, PUBCOMP, ...) waiting to be written; far above any honest backlog.
+const MAX_UNSENT_ANSWERS = 100_000;
 
 const ACK_NAME = {
   publish1: "PUBACK",
@@ -478,6 +480,15 @@ export class Session {
   /** A packet arrived from the server. Ignored once the connection is being closed. */
   handlePacket(packet: Packet, now: number): void {
     if (this.#state === "disconnected") return;
+    if (this.#outbox.length >= MAX_UNSENT_ANSWERS) {
+      // The server keeps sending packets that need answers while not reading ours (PUBREL
+      // floods, say): close rather than let the answers pile up in memory.
+      return this.#violation(
+        `The server sent over ${MAX_UNSENT_ANSWERS} packets awaiting answers it does not read`,
+        0x96,
+        now,
+      );
+    }
     if (this.#state === "connecting") {
       if (packet.type === "connack") this.#onConnack(packet, now);
       else if (packet.type === "auth") this.#onAuth(packet, now);

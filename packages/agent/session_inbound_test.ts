@@ -268,3 +268,13 @@ Deno.test("an unacknowledged SUBSCRIBE is sent again after a reconnect", () => {
     result: { reasonCodes: [1], properties: undefined },
   }]);
 });
+
+Deno.test("a server flooding packets that need answers it never reads is disconnected", () => {
+  const session = connected();
+  for (let i = 0; i < 100_001; i++) {
+    session.handlePacket({ type: "pubrel", packetId: 1 + (i % 65_535) }, 1);
+  }
+  assert.equal(session.state, "disconnected");
+  const [event] = events(session);
+  assert.ok(event.type === "disconnection" && event.error.reasonCode === 0x96);
+});
