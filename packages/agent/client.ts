@@ -3,6 +3,7 @@ import type { Packet, Subscription } from "@tern/codec";
 import type { Connection, Transport } from "@tern/transport";
 import { fromUrl } from "@tern/transport/url";
 import { Backoff } from "./backoff.ts";
+import { createLimiter, type Limiter } from "./limits.ts";
 import { ClientStoppedError, ConnectionClosedError, TimeoutError } from "./errors.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import { Session } from "./session.ts";
@@ -75,6 +76,8 @@ export class MqttClient {
   #emitter = new Emitter<ClientEventMap>();
   #ops = new Map<number, Pending>();
   #requests: RequestRouter;
+  /** Splits SUBSCRIBE lists per the broker's limits (the session checks everything else). */
+  #limits?: Limiter;
 
   #running = false;
   #loop?: Promise<void>;
@@ -123,6 +126,7 @@ export class MqttClient {
     });
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
     this.#requests = new RequestRouter();
+    this.#limits = options.limits && createLimiter(options.limits);
   }
 
   /** Whether start() was called and stop() was not (connected or trying to be). */
@@ -279,13 +283,22 @@ export class MqttClient {
         }
         : entry
     );
-    return this.#operate(
-      "subscribe",
-      options,
-      "ack",
-      true,
-      () => this.#session.subscribe({ subscriptions, properties: options.properties }, now()),
-    ) as Promise<SubscriptionResult>;
+    const subscribeBatch = (batch: Subscription[]) =>
+      this.#operate(
+        "subscribe",
+        options,
+        "ack",
+        true,
+        () =>
+          this.#session.subscribe({ subscriptions: batch, properties: options.properties }, now()),
+      ) as Promise<SubscriptionResult>;
+    const batches = this.#limits?.splitSubscribe(subscriptions);
+    if (!batches || batches.length <= 1) return subscribeBatch(subscriptions);
+    // The broker takes only so many filters per SUBSCRIBE: one packet per batch, one result.
+    return Promise.all(batches.map(subscribeBatch)).then((results) => ({
+      reasonCodes: results.flatMap((result) => result.reasonCodes),
+      properties: results.find((result) => result.properties)?.properties,
+    }));
   }
 
   /** Unsubscribes from one or more topic filters; resolves with one reason code per filter. */

@@ -282,3 +282,27 @@ Deno.test("a publish larger than the server's Maximum Packet Size fails alone wi
   assert.equal(client.state, "connected");
   await client.stop();
 });
+
+Deno.test("broker limits split a long SUBSCRIBE into several packets with one combined result", async () => {
+  await using broker = await startBroker();
+  const record = recording(tcp({ hostname: "127.0.0.1", port: broker.port }), 5);
+  const client = new MqttClient({
+    transport: record.transport,
+    clientId: "split",
+    reconnect: false,
+    limits: { maxSubscriptionsPerSubscribe: 2 },
+  });
+  await client.start();
+  const result = await client.subscribe(["a", "b", "c", "d", "$share/group/e"], { qos: 1 });
+  assert.deepEqual(result.reasonCodes, [1, 1, 1, 1, 1]);
+  const subscribes = record.written.filter((p) => p.type === "subscribe");
+  assert.deepEqual(
+    subscribes.map((p) => p.type === "subscribe" && p.subscriptions.map((s) => s.topicFilter)),
+    [["a", "b"], ["c", "d"], ["$share/group/e"]],
+  );
+  // The shared subscription delivers too.
+  const received = collect(client, 1);
+  await client.publish("e", "shared", { qos: 1 });
+  assert.equal(text((await received)[0].payload), "shared");
+  await client.stop();
+});

@@ -21,6 +21,7 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import { MemoryStore } from "./memory_store.ts";
+import { createLimiter, type Limiter } from "./limits.ts";
 import { type NegotiatedSettings, negotiateSettings } from "./negotiated_settings.ts";
 import type { SessionStore } from "./session_store.ts";
 import type {
@@ -145,6 +146,13 @@ export class Session {
   #aliasesIn = new Map<number, string>();
   #reauthenticating = false;
 
+  /** Size, QoS and topic checks of `options.limits`. */
+  #limits?: Limiter;
+  /** The rate limits of `options.limits`, fresh for each connection. */
+  #rate?: Limiter;
+  /** A throttled PUBLISH may leave at this time. */
+  #throttledUntil?: number;
+
   #connackDeadline?: number;
   #keepAliveMs = 0;
   #pingTimeoutMs = 0;
@@ -159,6 +167,14 @@ export class Session {
     this.protocolVersion = options.protocolVersion ?? 5;
     this.#clientId = options.clientId ?? "";
     this.#store = options.store ?? new MemoryStore();
+    if (options.limits) {
+      this.#limits = createLimiter(options.limits);
+      const will = options.will;
+      this.#limits.checkConnect({
+        clientId: this.#clientId,
+        will: will && { topic: will.topic, payloadBytes: will.payload.length, qos: will.qos },
+      });
+    }
     for (const entry of this.#store.outbound(this.#clientId)) {
       this.#ids.claim(entry.packetId);
       this.#publishesInFlight++;
@@ -235,6 +251,7 @@ export class Session {
       }
       if (properties.responseTopic !== undefined) checkTopicName(action, properties.responseTopic);
     }
+    this.#limits?.checkPublish({ topic: message.topic, payloadBytes: message.payload.length, qos });
     const packet: PublishPacket = {
       type: "publish",
       topic: message.topic,
@@ -272,6 +289,7 @@ export class Session {
         );
       }
     }
+    this.#limits?.checkSubscribe(request.subscriptions);
     if (request.properties !== undefined) {
       this.#requireV5(action, "properties");
       const id = request.properties.subscriptionIdentifier;
@@ -301,6 +319,7 @@ export class Session {
       checkTopicFilter(action, filter);
       size += filter.length;
     }
+    this.#limits?.checkUnsubscribe(request.topicFilters);
     if (request.properties !== undefined) this.#requireV5(action, "properties");
     return this.#enqueue(
       {
@@ -564,6 +583,10 @@ export class Session {
 
   /** Time passed: CONNACK, PINGRESP and acknowledgement deadlines; keep-alive pings. */
   handleTimeout(now: number): void {
+    // A throttled PUBLISH may leave now; the next pollTransmit() throttles again if not.
+    if (this.#throttledUntil !== undefined && now >= this.#throttledUntil) {
+      this.#throttledUntil = undefined;
+    }
     if (this.#state === "connecting" && now >= this.#connackDeadline!) {
       this.#enterDisconnected();
       const ms = this.#options.connackTimeoutMs ?? DEFAULT_CONNACK_TIMEOUT_MS;
@@ -639,6 +662,7 @@ export class Session {
           : this.#lastSentAt + this.#keepAliveMs,
       );
     }
+    if (this.#state === "connected") consider(this.#throttledUntil);
     consider(this.#ackDeadlines.peek()?.deadline);
     return deadline;
   }
@@ -719,6 +743,17 @@ export class Session {
           ),
         );
         continue;
+      }
+      if (this.#rate && packet.type === "publish") {
+        const at = this.#rate.readyAt(now, size);
+        if (at > now) {
+          // Throttled by the broker's rate limits: the whole queue waits, in order.
+          if (packetId !== undefined) this.#ids.release(packetId);
+          this.#throttledUntil = at;
+          return undefined;
+        }
+        this.#rate.reserve(now, size);
+        this.#throttledUntil = undefined;
       }
       if (alias) this.#aliasesOut!.use((packet as PublishPacket).topic, alias.alias);
       this.#dropCommand(command);
@@ -887,6 +922,8 @@ export class Session {
     this.#keepAliveMs = settings.keepAlive * 1000;
     this.#pingTimeoutMs = this.#options.pingTimeoutMs ?? Math.min(30_000, this.#keepAliveMs / 2);
     this.#lastSentAt = now;
+    this.#rate = this.#options.limits && createLimiter(this.#options.limits);
+    this.#throttledUntil = undefined;
     if (v5 && (this.#options.topicAliases ?? true) && settings.topicAliasMaximumToServer > 0) {
       this.#aliasesOut = new OutboundTopicAliases(settings.topicAliasMaximumToServer);
     }

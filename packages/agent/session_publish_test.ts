@@ -3,6 +3,7 @@ import type { Packet, PublishPacket } from "@tern/codec";
 import { Session } from "./session.ts";
 import { MemoryStore } from "./memory_store.ts";
 import { ReasonCodeError, TimeoutError } from "./errors.ts";
+import { BrokerLimitError } from "./limits.ts";
 import {
   bytes,
   connected,
@@ -442,4 +443,23 @@ Deno.test("publish() rejects bad arguments with clear errors", () => {
   assert.throws(() => v4.publish({ ...msg("t"), properties: { contentType: "a" } }, 0), {
     message: "Cannot publish: properties need MQTT 5",
   });
+});
+
+Deno.test("broker limits refuse oversized publishes at once and throttle the rest in order", () => {
+  const session = connected({ limits: { maxPayloadBytes: 4, publishesPerSecond: 2 } });
+  assert.throws(() => session.publish(msg("t", 1, "too long"), 0), BrokerLimitError);
+  const ids = [0, 1, 2].map(() => session.publish(msg("t", 1), 0));
+  assert.deepEqual(transmits(session, 0).map((t) => t.operation), [ids[0], ids[1]]);
+  // The third waits for a token (500 ms at 2 per second); the deadline says when.
+  assert.equal(session.pollTimeout(), 500);
+  session.handleTimeout(500);
+  assert.deepEqual(transmits(session, 500).map((t) => t.operation), [ids[2]]);
+  assert.equal(session.pollTimeout(), 60_500);
+});
+
+Deno.test("broker limits check the client id and will when the session is made", () => {
+  assert.throws(
+    () => new Session({ clientId: "much-too-long", limits: { maxClientIdBytes: 4 } }),
+    BrokerLimitError,
+  );
 });

@@ -13,6 +13,7 @@ import type {
   Will,
 } from "@tern/codec";
 import type { SessionStore } from "./session_store.ts";
+import type { BrokerLimits } from "./limits.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import type { ConnectionClosedError } from "./errors.ts";
 
@@ -69,6 +70,13 @@ export interface SessionOptions {
   pingTimeoutMs?: number;
   /** Milliseconds to wait for an acknowledgement once sent; 0 waits forever. Default 0. */
   ackTimeoutMs?: number;
+  /**
+   * The broker's limits profile (e.g. `iotCoreLimits` from `@tern/aws`): publishes,
+   * subscriptions and the client id are checked before anything is queued (a
+   * `BrokerLimitError` otherwise), and outbound PUBLISH packets are throttled to its rates,
+   * per connection.
+   */
+  limits?: BrokerLimits;
   /**
    * The encoded size of a packet in bytes, used for Maximum Packet Size and statistics. The
    * runner passes one backed by the codec; without it sizes count as 0 and are not checked.
