@@ -10,7 +10,7 @@ import {
   utf8ErrorAt,
   validateUtf8,
 } from "./utf8";
-import { internAdd, internFind, internReset } from "./intern";
+import { internAdd, internFind, internLookup, internNewPacket, internReset } from "./intern";
 import {
   emit,
   T_CLIENT_ID,
@@ -167,7 +167,7 @@ function readString(tag: i32, kind: i32): void {
   let flags: i32;
   let idPlus1: u32 = 0;
   let isNew: u32 = 0;
-  const found = internFind(ptr, len);
+  const found = internLookup(ptr, len);
   if (found > 0) {
     flags = (found - 1) & 0xff;
     idPlus1 = (<u32> (found - 1) >>> 8) + 1;
@@ -808,6 +808,7 @@ export function decode(
     const recordsAt = tapeMark();
     const versionBefore = version;
     emit(T_PACKET, <i32> b0, <i32> packetStart);
+    internNewPacket();
     pos = packetStart + headerLength;
     end = packetStart + total;
     decodeBody(packetType, flags);

@@ -15,6 +15,39 @@ let internStoreUsed: u32 = 0;
 /** Slot of the last `internFind` miss, where `internAdd` will put the string. */
 let missSlot: usize = 0;
 let missHash: u32 = 0;
+/** Slot of the last `internFind` hit. */
+let foundSlot: usize = 0;
+
+// The table slot of the n-th string of the previous packets: a stream of similar packets
+// finds each string there by one comparison, without hashing. Entries are checked
+// against the slot's contents, so a reset table needs no clearing here.
+const RECENT = memory.data(32 * 4, 4);
+let ordinal: u32 = 0;
+let recentEntry: usize = 0;
+
+/** Starts counting strings for a new packet. */
+export function internNewPacket(): void {
+  ordinal = 0;
+}
+
+/** Like `internFind`, trying the slot of the string at this position in recent packets first. */
+export function internLookup(ptr: usize, len: u32): i32 {
+  recentEntry = RECENT + ((<usize>(ordinal++) & 31) << 2);
+  const slot = <usize>load<u32>(recentEntry);
+  if (slot != 0) {
+    const idPlus1 = load<u32>(slot, 12);
+    const lenFlags = load<u32>(slot, 8);
+    if (
+      idPlus1 != 0 && (lenFlags >>> 8) == len &&
+      sameBytes(INTERN_STORE + load<u32>(slot, 4), ptr, len)
+    ) {
+      return <i32> (((idPlus1 - 1) << 8) | (lenFlags & 0xff)) + 1;
+    }
+  }
+  const found = internFind(ptr, len);
+  if (found > 0) store<u32>(recentEntry, <u32>foundSlot);
+  return found;
+}
 
 /** Forgets every interned string; ids are then reused, each announced again as new. */
 export function internReset(): void {
@@ -57,6 +90,7 @@ export function internFind(ptr: usize, len: u32): i32 {
     if (sh == h) {
       const lenFlags = load<u32>(slot, 8);
       if ((lenFlags >>> 8) == len && sameBytes(INTERN_STORE + load<u32>(slot, 4), ptr, len)) {
+        foundSlot = slot;
         return <i32> (((load<u32>(slot, 12) - 1) << 8) | (lenFlags & 0xff)) + 1;
       }
     }
@@ -76,6 +110,7 @@ export function internAdd(ptr: usize, len: u32, flags: u32): i32 {
   store<u32>(missSlot, internStoreUsed, 4);
   store<u32>(missSlot, (len << 8) | flags, 8);
   store<u32>(missSlot, id + 1, 12);
+  store<u32>(recentEntry, <u32>missSlot);
   internStoreUsed += len;
   return <i32> id;
 }
