@@ -19,10 +19,37 @@ import { MalformedPacketError } from "./errors.ts";
 import { PACKET_TYPES } from "./_packet_types.ts";
 import * as tape from "./_tape.ts";
 
-/** The largest packet MQTT can frame: 1 + 4 + 268,435,455 bytes. */
+/**
+ * The largest packet MQTT can frame: 1 + 4 + 268,435,455 bytes. The default and the upper
+ * bound of {@linkcode DecoderOptions.maxPacketSize}.
+ *
+ * @example Accept everything the protocol allows
+ * ```ts
+ * import { Decoder, MAX_PACKET_SIZE } from "@tern/codec";
+ *
+ * const decoder = new Decoder({ version: 5, maxPacketSize: MAX_PACKET_SIZE });
+ * console.log(decoder.maxPacketSize); // 268435460
+ * ```
+ */
 export const MAX_PACKET_SIZE = 268_435_460;
 
-/** Options for {@linkcode Decoder}. */
+/**
+ * Options for {@linkcode Decoder}.
+ *
+ * @example Refuse packets over 64 KiB
+ * ```ts
+ * import { Decoder, type DecoderOptions, MalformedPacketError } from "@tern/codec";
+ * import assert from "node:assert/strict";
+ *
+ * const options: DecoderOptions = { version: 5, maxPacketSize: 65536 };
+ * const decoder = new Decoder(options);
+ * // The fixed header of a PUBLISH of 100,000 bytes is enough to refuse it.
+ * assert.throws(
+ *   () => decoder.push(new Uint8Array([0x30, 0xa0, 0x8d, 0x06])),
+ *   (error: unknown) => error instanceof MalformedPacketError && error.reasonCode === 0x95,
+ * );
+ * ```
+ */
 export interface DecoderOptions {
   /** The protocol version of the packets; a CONNECT switches it to the level it declares. */
   version: ProtocolVersion;

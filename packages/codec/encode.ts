@@ -6,7 +6,17 @@
 import type { Packet, ProtocolVersion } from "./packet.ts";
 import { measurePacket, packetSize, writePacket } from "./_encoder.ts";
 
-/** Options for {@linkcode encode}, {@linkcode encodeAll} and {@linkcode PacketWriter}. */
+/**
+ * Options for {@linkcode encode}, {@linkcode encodeAll} and {@linkcode PacketWriter}.
+ *
+ * @example Encode for MQTT 3.1.1
+ * ```ts
+ * import { encode, type EncodeOptions } from "@tern/codec";
+ *
+ * const options: EncodeOptions = { version: 4 };
+ * console.log(encode({ type: "pingreq" }, options)); // Uint8Array(2) [ 192, 0 ]
+ * ```
+ */
 export interface EncodeOptions {
   /** 4 for MQTT 3.1.1, 5 for MQTT 5.0. MQTT 5-only fields are left out for 4. */
   version: ProtocolVersion;
@@ -89,7 +99,19 @@ export function encodeAll(packets: Iterable<Packet>, options: EncodeOptions): Ui
   return writer.take();
 }
 
-/** Options for {@linkcode PacketWriter}. */
+/**
+ * Options for {@linkcode PacketWriter}.
+ *
+ * @example A writer with small buffers
+ * ```ts
+ * import { PacketWriter, type PacketWriterOptions } from "@tern/codec";
+ *
+ * const options: PacketWriterOptions = { version: 5, bufferSize: 1024 };
+ * const writer = new PacketWriter(options);
+ * writer.write({ type: "pingreq" });
+ * console.log(writer.take().length); // 2
+ * ```
+ */
 export interface PacketWriterOptions extends EncodeOptions {
   /** Bytes to allocate up front and whenever the buffer runs out. Default: 65,536. */
   bufferSize?: number;

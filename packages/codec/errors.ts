@@ -41,7 +41,7 @@ export class MalformedPacketError extends Error {
  * A well-formed packet that breaks a protocol rule (reason code 0x82 Protocol Error,
  * or a more specific one such as 0x94 Topic Alias Invalid).
  *
- * @example
+ * @example Report a protocol error
  * ```ts
  * import { ProtocolError } from "@tern/codec";
  *

@@ -106,7 +106,7 @@ export function reasonCodeName(reasonCode: number): string {
 /**
  * Whether a reason code reports a failure (0x80 and above, §2.4).
  *
- * @example
+ * @example Tell failures from successes
  * ```ts
  * import { isFailure } from "@tern/codec";
  *
