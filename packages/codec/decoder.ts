@@ -336,18 +336,27 @@ export class Decoder {
 
   // Makes room for `input` bytes of input and `tapeBytes` of tape; memory only grows.
   #reserve(input: number, tapeBytes: number): void {
-    if (input > this.#inputCapacity) {
-      this.#inputCapacity = Math.max(
-        input,
-        Math.min(this.#inputCapacity * 2, this.#maxPacketSize + WINDOW),
-      );
+    let inputCapacity = this.#inputCapacity;
+    if (input > inputCapacity) {
+      inputCapacity = Math.max(input, Math.min(inputCapacity * 2, this.#maxPacketSize + WINDOW));
     }
-    this.#tapeCapacity = tapeBytes || this.#tapeCapacity;
-    const needed = this.#tape() + this.#tapeCapacity;
+    const tapeCapacity = tapeBytes || this.#tapeCapacity;
+    const needed = align(this.#input + inputCapacity) + tapeCapacity;
     const memory = this.#codec.memory;
     if (needed > memory.buffer.byteLength) {
-      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
+      try {
+        memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
+      } catch (cause) {
+        // Only a packet near a huge maxPacketSize gets here: refuse it like a too-large one.
+        this.#failure = new MalformedPacketError(
+          `Cannot decode: no memory for ${needed} bytes of packet and decoded fields`,
+          { reasonCode: 0x95, offset: this.#position, cause },
+        );
+        throw this.#failure;
+      }
     }
+    this.#inputCapacity = inputCapacity;
+    this.#tapeCapacity = tapeCapacity;
     if (this.#bytes.buffer !== memory.buffer) {
       this.#bytes = new Uint8Array(memory.buffer);
       this.#words = new Int32Array(memory.buffer);
@@ -362,8 +371,8 @@ export class Decoder {
       code: words[status + S_CODE],
       field: words[status + S_FIELD],
       packetType: words[status + S_TYPE],
-      offset: streamOffset(words[status + S_OFFSET]),
-      packetOffset: streamOffset(words[status + S_PACKET]),
+      offset: streamOffset(words[status + S_OFFSET] >>> 0),
+      packetOffset: streamOffset(words[status + S_PACKET] >>> 0),
     });
     return this.#failure;
   }
@@ -409,7 +418,8 @@ export class Decoder {
 
     for (; k < end; k += 3) {
       const tag = words[k];
-      const a = words[k + 1];
+      // Addresses are unsigned (memory may pass 2 GiB); values fit 31 bits or are read >>> 0.
+      const a = words[k + 1] >>> 0;
       const b = words[k + 2];
       switch (tag) {
         case tape.T_PACKET:
@@ -574,7 +584,7 @@ export class Decoder {
               target.payloadFormatIndicator = a as 0 | 1;
               break;
             case 0x02:
-              target.messageExpiryInterval = a >>> 0;
+              target.messageExpiryInterval = a;
               break;
             case 0x03:
               target.contentType = this.#string(a, b);
@@ -590,7 +600,7 @@ export class Decoder {
               else target.subscriptionIdentifier = a;
               break;
             case 0x11:
-              target.sessionExpiryInterval = a >>> 0;
+              target.sessionExpiryInterval = a;
               break;
             case 0x12:
               target.assignedClientIdentifier = this.#string(a, b);
@@ -608,7 +618,7 @@ export class Decoder {
               target.requestProblemInformation = a === 1;
               break;
             case 0x18:
-              target.willDelayInterval = a >>> 0;
+              target.willDelayInterval = a;
               break;
             case 0x19:
               target.requestResponseInformation = a === 1;
@@ -638,7 +648,7 @@ export class Decoder {
               target.retainAvailable = a === 1;
               break;
             case 0x27:
-              target.maximumPacketSize = a >>> 0;
+              target.maximumPacketSize = a;
               break;
             case 0x28:
               target.wildcardSubscriptionAvailable = a === 1;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { codecWasmBytes, Decoder, encode, encodeAll } from "./mod.ts";
+import { codecWasmBytes, Decoder, encode, encodeAll, MalformedPacketError } from "./mod.ts";
 import type { Packet, PublishPacket } from "./packet.ts";
 
 function publish(topic: string, payload = new Uint8Array([1, 2, 3])): PublishPacket {
@@ -125,4 +125,22 @@ Deno.test("Decoder.commit() refuses more bytes than the last readView() held", (
   assert.throws(() => decoder.commit(5), RangeError);
   assert.deepEqual(decoder.commit(4), [{ type: "pingreq" }, { type: "pingresp" }]);
   assert.throws(() => decoder.readView(0), RangeError);
+});
+
+Deno.test("Decoder refuses a packet it has no memory for with reason code 0x95", () => {
+  const decoder = new Decoder({ version: 4 });
+  const grow = WebAssembly.Memory.prototype.grow;
+  WebAssembly.Memory.prototype.grow = () => {
+    throw new RangeError("WebAssembly.Memory.grow(): Maximum memory size exceeded");
+  };
+  try {
+    const bytes = encode(publish("big", new Uint8Array(300_000)), { version: 4 });
+    assert.throws(() => decoder.push(bytes), (error: unknown) => {
+      assert.ok(error instanceof MalformedPacketError);
+      assert.equal(error.reasonCode, 0x95);
+      return true;
+    });
+  } finally {
+    WebAssembly.Memory.prototype.grow = grow;
+  }
 });
