@@ -746,7 +746,8 @@ function decodeBody(type: i32, flags: u32): void {
  * Decodes every complete packet in `input[0, length)`, writing records to the tape at
  * `tape` (at most `tapeCapacity` bytes). Returns the bytes consumed (whole packets only);
  * -1 on an error (described in the status block); -2 when the first packet alone does not
- * fit the tape. Status word 0 receives the number of records, word 5 the version in force.
+ * fit the tape. Status word 0 receives the number of records, word 5 the version in force,
+ * word 7 whether it stopped for lack of tape (more complete packets may follow).
  */
 export function decode(
   input: usize,
@@ -762,6 +763,7 @@ export function decode(
   const limit = input + length;
   packetStart = input;
   let result: i32 = 0;
+  let tapeRanOut: i32 = 0;
   while (packetStart < limit) {
     const b0 = <u32> load<u8>(packetStart);
     packetType = <i32> (b0 >>> 4);
@@ -821,12 +823,14 @@ export function decode(
       version = versionBefore;
       internReset();
       if (recordsAt == tape) result = -2;
+      tapeRanOut = 1;
       break;
     }
     packetStart += total;
   }
   store<i32>(STATUS, <i32> ((tapeMark() - tape) / 12));
   store<i32>(STATUS, version, 20);
+  store<i32>(STATUS, tapeRanOut, 28);
   if (failed) return -1;
   if (result < 0) return result;
   return <i32> (packetStart - input);

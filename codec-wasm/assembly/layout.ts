@@ -5,7 +5,8 @@
 export const ALIGN: usize = 16;
 
 // Status block: [0] tape records written, [1] error code, [2] error offset, [3] error field,
-// [4] error packet type, [5] protocol version in force, [6] first byte of the failing packet.
+// [4] error packet type, [5] protocol version in force, [6] address of the failing packet,
+// [7] 1 when decoding stopped for lack of tape (call again), 0 when the input ran out.
 export const STATUS: usize = (__heap_base + ALIGN - 1) & ~(ALIGN - 1);
 
 // @ts-ignore: decorator

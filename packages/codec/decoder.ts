@@ -82,6 +82,7 @@ const S_FIELD = 3;
 const S_TYPE = 4;
 const S_VERSION = 5;
 const S_PACKET = 6;
+const S_TAPE_RAN_OUT = 7;
 
 const textDecoder = new TextDecoder();
 
@@ -276,6 +277,9 @@ export class Decoder {
       if (consumed === 0) break;
       this.#read(this.#input + start, consumed, version, packets);
       start += consumed;
+      // Usually one call frames everything the window completes; another only if the tape
+      // filled up first.
+      if (this.#words[this.#status + S_TAPE_RAN_OUT] === 0) break;
     }
     if (start > 0) {
       this.#bytes.copyWithin(this.#input, this.#input + start, this.#input + length);
