@@ -5,7 +5,9 @@
  *    `x-amzn-mqtt-ca`), with the AWS IoT Core limits enforced by the client;
  * 2. subscribe to `<clientId>/example/topic` at QoS 1;
  * 3. publish "Hello World! n" at QoS 1 and wait for each to come back from the broker;
- * 4. unsubscribe and disconnect.
+ * 4. show the IoT Core limits at work: a QoS 2 publish is refused before it is sent
+ *    (IoT Core would drop the connection);
+ * 5. unsubscribe and disconnect.
  *
  * Reconnects use exponential backoff with jitter (the client's default policy).
  *
@@ -25,7 +27,7 @@
  *     --cert client.crt --key client.key --ca ca.crt
  */
 import { parseArgs } from "node:util";
-import { type InboundMessage, MqttClient } from "@tern/agent";
+import { BrokerLimitError, type InboundMessage, MqttClient } from "@tern/agent";
 import { mtlsOptionsFromFiles, toMqttClientOptions } from "@tern/aws";
 
 const { values } = parseArgs({
@@ -83,6 +85,12 @@ try {
     console.log(
       `Published "${text}" (PUBACK reason ${result.reasonCode}), received it back on ${echo.topic} at QoS ${echo.qos}`,
     );
+  }
+  try {
+    await client.publish(topic, "QoS 2 is not for IoT Core", { qos: 2 });
+  } catch (error) {
+    if (!(error instanceof BrokerLimitError)) throw error;
+    console.log(`Refused before sending: ${error.message}`);
   }
   await client.unsubscribe(topic);
   console.log(`Unsubscribed from ${topic}; demo completed successfully`);

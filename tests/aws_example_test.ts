@@ -50,6 +50,7 @@ Deno.test("examples/aws_iot.ts echoes its publishes over mutual TLS on a local b
       'Published "Hello World! 1" (PUBACK reason 0), received it back on thing-1/example/topic at QoS 1',
       'Published "Hello World! 2" (PUBACK reason 0), received it back on thing-1/example/topic at QoS 1',
       'Published "Hello World! 3" (PUBACK reason 0), received it back on thing-1/example/topic at QoS 1',
+      "Refused before sending: Cannot publish: QoS 2 requested, over the AWS IoT Core limit maximumQoS of 1",
       "Unsubscribed from thing-1/example/topic; demo completed successfully",
     ]);
     // The broker saw a certificate-authenticated client under the demo's client id.
