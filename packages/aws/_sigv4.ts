@@ -65,6 +65,16 @@ export function amzDate(date: Date): string {
   return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }
 
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (error) {
+    throw new TypeError(`Cannot presign: malformed percent-encoding in "${text}"`, {
+      cause: error,
+    });
+  }
+}
+
 /** Decoded name/value pairs of a raw query string (`+` is a literal plus, as in SigV4). */
 function queryPairs(search: string): [string, string][] {
   const raw = search.startsWith("?") ? search.slice(1) : search;
@@ -73,7 +83,7 @@ function queryPairs(search: string): [string, string][] {
     const equals = part.indexOf("=");
     const name = equals === -1 ? part : part.slice(0, equals);
     const value = equals === -1 ? "" : part.slice(equals + 1);
-    return [decodeURIComponent(name), decodeURIComponent(value)];
+    return [decode(name), decode(value)];
   });
 }
 
@@ -86,7 +96,7 @@ export function canonicalQueryString(pairs: [string, string][]): string {
 
 /** Each path segment decoded and encoded once, so that equivalent spellings sign alike. */
 function canonicalPath(pathname: string): string {
-  return pathname.split("/").map((segment) => uriEncode(decodeURIComponent(segment))).join("/");
+  return pathname.split("/").map((segment) => uriEncode(decode(segment))).join("/");
 }
 
 /** Credentials for signing. */

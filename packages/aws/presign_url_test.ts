@@ -140,6 +140,10 @@ Deno.test("presignUrl() refuses incomplete input with a clear error", async () =
     new TypeError("Cannot presign: credentials need an accessKeyId and a secretAccessKey"),
   );
   await assert.rejects(
+    presignUrl({ ...base, url: "https://example.amazonaws.com/?a=%zz" }),
+    new TypeError('Cannot presign: malformed percent-encoding in "%zz"'),
+  );
+  await assert.rejects(
     presignUrl({ ...base, expiresIn: 0 }),
     new RangeError("Cannot presign: expiresIn must be an integer from 1 to 604800 seconds, got 0"),
   );
