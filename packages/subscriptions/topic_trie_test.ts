@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { matches } from "./matches.ts";
 import { TopicTrie } from "./topic_trie.ts";
 
 /** A deterministic PRNG (mulberry32) so that a failure can be replayed from its seed. */
@@ -74,6 +75,21 @@ Deno.test("TopicTrie.match() agrees with a brute-force matcher on random filters
       if (i % 4 === 0) trie.add(filter, i);
     });
     check((i) => i % 2 === 1 || i % 4 === 0);
+  }
+});
+
+Deno.test("matches() agrees with a brute-force matcher on random filters and topics", () => {
+  for (const seed of [7, 8, 9]) {
+    const next = random(seed);
+    for (let n = 0; n < 20_000; n++) {
+      const filter = randomFilter(next);
+      const topic = randomTopic(next);
+      assert.equal(
+        matches(filter, topic),
+        oracle(filter, topic),
+        `seed ${seed}: ${filter} ${topic}`,
+      );
+    }
   }
 });
 
