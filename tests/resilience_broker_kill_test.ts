@@ -61,6 +61,7 @@ interface KillOutcome {
 async function runKill(
   test: string,
   fault: string,
+  note: string | undefined,
   until: "all" | "quiet",
   kill: (broker: Broker, proxy: FaultProxy) => Promise<void>,
 ): Promise<KillOutcome> {
@@ -108,6 +109,7 @@ async function runKill(
     await recordStreams(test, fault, subscriber, {
       healMs: Math.round(healedAt - faultAt),
       reconnects: publisherConnections.successes.length - 1,
+      note,
     });
     return { results, subscriber };
   } finally {
@@ -122,6 +124,7 @@ Deno.test(consistentTest, async () => {
   const { results, subscriber } = await runKill(
     consistentTest,
     "mosquitto SIGKILL (snapshot current) + restart",
+    undefined,
     "all",
     async (broker, proxy) => {
       proxy.stall();
@@ -151,6 +154,13 @@ Deno.test(rawTest, async () => {
   const { results, subscriber } = await runKill(
     rawTest,
     "mosquitto SIGKILL (snapshot as it happens to be) + restart",
+    "mosquitto 2.0 persists a snapshot that QoS 2 state changes do not refresh. Traced on the " +
+      "wire: after the restart it resends a PUBLISH (DUP set, same packet id) whose PUBREL the " +
+      "subscriber had already received and answered, although a sender must not resend a " +
+      "PUBLISH once it sent the PUBREL [MQTT-4.3.3-6]; the subscriber then has to deliver it " +
+      "again. Runs without the proxy in between also lost a few QoS 2 messages the broker had " +
+      "already answered with PUBREC. QoS 2 duplicates and losses in this row are the broker's; " +
+      "with its snapshot current at the kill (the first test) there are none.",
     "quiet",
     (broker) => broker.restart(),
   );

@@ -19,10 +19,12 @@ export interface FaultFigures {
   lost: number;
   /** Arrivals beyond the first of the same message. */
   duplicated: number;
-  /** Milliseconds from the fault to the first delivery after it, when measured. */
+  /** Milliseconds from the fault to the client's next accepted connection (CONNACK). */
   healMs?: number;
   /** How many times the client reconnected during the test. */
   reconnects?: number;
+  /** What a reader needs to interpret the row (e.g. who caused a loss). */
+  note?: string;
 }
 
 /** The environment variable naming the JSON-lines file that figures are appended to. */

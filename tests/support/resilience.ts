@@ -118,7 +118,7 @@ export async function recordStreams(
   test: string,
   fault: string,
   subscriber: StreamSubscriber,
-  extra: Pick<FaultFigures, "healMs" | "reconnects">,
+  extra: Pick<FaultFigures, "healMs" | "reconnects" | "note">,
 ): Promise<void> {
   for (const qos of [1, 2] as const) {
     const { sent, received, lost, duplicated } = subscriber.ledgers[qos].summary();
