@@ -452,7 +452,9 @@ export class MqttClient {
         options.timeoutMs,
       );
     }
-    this.#pump();
+    // Enqueuing reports nothing: while a write is pending, marking the writer is enough.
+    if (this.#writing) this.#dirty = true;
+    else this.#pump();
     if (wait === "none") {
       // The caller does not wait; a later failure must not surface as an unhandled rejection.
       settled.promise.catch(() => {});

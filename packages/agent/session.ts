@@ -134,7 +134,6 @@ export class Session {
   #queued = new Map<number, Command>();
   #queuedSize = 0;
   #flights = new Map<number, Flight>();
-  #flightByOp = new Map<number, number>();
   #unackedSize = 0;
   #ids = new PacketIds();
   #publishesInFlight = 0;
@@ -346,11 +345,14 @@ export class Session {
       this.#queuedSize -= command.size;
       return true;
     }
-    const packetId = this.#flightByOp.get(operation);
-    if (packetId === undefined) return false;
-    this.#flightByOp.delete(operation);
-    this.#flights.get(packetId)!.op = 0;
-    return true;
+    // In flight: at most Receive Maximum publishes plus (un)subscribes; cancelling is rare.
+    for (const flight of this.#flights.values()) {
+      if (flight.op === operation) {
+        flight.op = 0;
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -366,7 +368,6 @@ export class Session {
     this.#queued.clear();
     this.#queuedSize = 0;
     for (const flight of this.#flights.values()) flight.op = 0;
-    this.#flightByOp.clear();
   }
 
   /**
@@ -621,7 +622,6 @@ export class Session {
       const flight = this.#flights.get(head.packetId);
       if (!flight || flight.op !== head.op || head.op === 0) continue;
       flight.op = 0;
-      this.#flightByOp.delete(head.op);
       const ack = ackName(flight);
       this.#events.push({
         type: "failed",
@@ -773,7 +773,6 @@ export class Session {
           size,
           state: "awaitingAck",
         });
-        if (command.id !== 0) this.#flightByOp.set(command.id, packetId);
         this.#unackedSize += size;
         if (original.type === "publish") {
           this.#publishesInFlight++;
@@ -838,7 +837,6 @@ export class Session {
     this.#flights.delete(packetId);
     this.#ids.release(packetId);
     this.#unackedSize -= flight.size;
-    if (flight.op !== 0) this.#flightByOp.delete(flight.op);
     if (flight.packet.type === "publish") {
       this.#publishesInFlight--;
       this.#store.deleteOutbound(this.#clientId, packetId);
@@ -966,7 +964,6 @@ export class Session {
         this.#queuedSize += command.size;
       }
       this.#flights.clear();
-      this.#flightByOp.clear();
       this.#publishesInFlight = 0;
       this.#unackedSize = 0;
       this.#commands.unshiftAll(requeued);
