@@ -49,6 +49,9 @@ interface Pending {
 
 /** Bytes gathered into one write at most (more waits for the next write). */
 const BATCH_BYTES = 64 * 1024;
+/** Read buffer sizes for transports with `read(into)`. */
+const READ_BUFFER_MIN = 4 * 1024;
+const READ_BUFFER_MAX = 256 * 1024;
 
 /**
  * The MQTT client: one connection, owned by this runner, shared by any number of concurrent
@@ -552,12 +555,16 @@ export class MqttClient {
     let cause: unknown;
     try {
       if (connection.read) {
-        const buffer = new Uint8Array(64 * 1024);
+        // Small while idle (memory per connection), doubled whenever a read fills it.
+        let buffer = new Uint8Array(READ_BUFFER_MIN);
         this.#cancelRead = undefined;
         while (!this.#closing) {
           const n = await connection.read(buffer);
           if (n === null) break;
           this.#receive(buffer.subarray(0, n));
+          if (n === buffer.length && buffer.length < READ_BUFFER_MAX) {
+            buffer = new Uint8Array(buffer.length * 2);
+          }
         }
       } else {
         const reader = connection.readable.getReader();
