@@ -38,14 +38,8 @@ import type {
 import { Fifo } from "./_fifo.ts";
 import { PacketIds } from "./_packet_ids.ts";
 import { OutboundTopicAliases } from "./_topic_aliases.ts";
-import {
-  checkInteger,
-  checkQoS,
-  checkString,
-  checkTopicFilter,
-  checkTopicName,
-  hasWildcard,
-} from "./_validate.ts";
+import { checkInteger, checkQoS, checkTopicFilter, checkTopicName } from "./_validate.ts";
+import { checkOptions, refuse } from "./_session_checks.ts";
 
 type CommandPacket = PublishPacket | SubscribePacket | UnsubscribePacket;
 
@@ -1234,116 +1228,4 @@ function pubrecResult(pubrec: PublishAckPacket | undefined) {
 function connectReturnCodeName(code: number): string {
   const entry = Object.entries(ConnectReturnCode).find(([, value]) => value === code);
   return entry ? entry[0] : `return code ${code}`;
-}
-
-/** Whether the server announced it would not accept this packet (MQTT 5 CONNACK properties). */
-function refuse(packet: CommandPacket, settings: NegotiatedSettings): ReasonCodeError | undefined {
-  if (packet.type === "publish") {
-    if (packet.qos > settings.maximumQoS) {
-      return new ReasonCodeError(
-        `Cannot publish to "${packet.topic}": QoS ${packet.qos} exceeds the server's maximum QoS ${settings.maximumQoS}`,
-        { reasonCode: 0x9b },
-      );
-    }
-    if (packet.retain && !settings.retainAvailable) {
-      return new ReasonCodeError(
-        `Cannot publish to "${packet.topic}": the server does not support retained messages`,
-        { reasonCode: 0x9a },
-      );
-    }
-    return undefined;
-  }
-  if (packet.type !== "subscribe") return undefined;
-  if (
-    packet.properties?.subscriptionIdentifier !== undefined &&
-    !settings.subscriptionIdentifiersAvailable
-  ) {
-    return new ReasonCodeError(
-      "Cannot subscribe: the server does not support subscription identifiers",
-      { reasonCode: 0xa1 },
-    );
-  }
-  for (const { topicFilter } of packet.subscriptions) {
-    const shared = topicFilter.startsWith("$share/");
-    if (shared && !settings.sharedSubscriptionsAvailable) {
-      return new ReasonCodeError(
-        `Cannot subscribe to "${topicFilter}": the server does not support shared subscriptions`,
-        { reasonCode: 0x9e },
-      );
-    }
-    if (hasWildcard(topicFilter) && !settings.wildcardSubscriptionsAvailable) {
-      return new ReasonCodeError(
-        `Cannot subscribe to "${topicFilter}": the server does not support wildcard subscriptions`,
-        { reasonCode: 0xa2 },
-      );
-    }
-  }
-  return undefined;
-}
-
-function checkOptions(options: SessionOptions): void {
-  const action = "create session";
-  const version = options.protocolVersion ?? 5;
-  if (version !== 4 && version !== 5) {
-    throw new RangeError(
-      `Cannot ${action}: protocolVersion must be 4 or 5, got ${String(version)}`,
-    );
-  }
-  const clientId = options.clientId ?? "";
-  checkString(action, "clientId", clientId);
-  if (version === 4 && clientId === "" && options.cleanStart === false) {
-    // [MQTT-3.1.3-7] An empty client id needs Clean Session 1.
-    throw new TypeError(`Cannot ${action}: an empty clientId needs cleanStart true in MQTT 3.1.1`);
-  }
-  if (options.keepAlive !== undefined) {
-    checkInteger(action, "keepAlive", options.keepAlive, 0, 65_535);
-  }
-  const v5Only = [
-    "sessionExpiryInterval",
-    "receiveMaximum",
-    "maximumPacketSize",
-    "topicAliasMaximum",
-    "requestResponseInformation",
-    "requestProblemInformation",
-    "userProperties",
-    "authenticationMethod",
-  ] as const;
-  if (version === 4) {
-    for (const key of v5Only) {
-      if (options[key] !== undefined) throw new TypeError(`Cannot ${action}: ${key} needs MQTT 5`);
-    }
-    if (options.will?.properties !== undefined) {
-      throw new TypeError(`Cannot ${action}: will properties need MQTT 5`);
-    }
-  }
-  if (options.sessionExpiryInterval !== undefined) {
-    checkInteger(action, "sessionExpiryInterval", options.sessionExpiryInterval, 0, 0xffffffff);
-  }
-  if (options.receiveMaximum !== undefined) {
-    checkInteger(action, "receiveMaximum", options.receiveMaximum, 1, 65_535);
-  }
-  if (options.maximumPacketSize !== undefined) {
-    checkInteger(
-      action,
-      "maximumPacketSize",
-      options.maximumPacketSize,
-      1,
-      MAX_VARIABLE_BYTE_INTEGER + 5,
-    );
-  }
-  if (options.maximumInflight !== undefined) {
-    checkInteger(action, "maximumInflight", options.maximumInflight, 1, 65_535);
-  }
-  if (options.topicAliasMaximum !== undefined) {
-    checkInteger(action, "topicAliasMaximum", options.topicAliasMaximum, 0, 65_535);
-  }
-  if (options.will !== undefined) {
-    checkTopicName(action, options.will.topic);
-    checkQoS(action, options.will.qos);
-  }
-  if (options.username !== undefined) checkString(action, "username", options.username);
-  for (const key of ["connackTimeoutMs", "pingTimeoutMs", "ackTimeoutMs"] as const) {
-    const value = options[key];
-    if (value !== undefined) checkInteger(action, key, value, 0, 2_147_483_647);
-  }
 }
