@@ -75,6 +75,7 @@ export class RequestRouter {
 
   /** Hands a message to the request it answers; false when it answers none. */
   deliver(message: InboundMessage): boolean {
+    if (this.#waiting.size === 0) return false;
     const byKey = this.#waiting.get(message.topic);
     const data = message.properties?.correlationData;
     if (!byKey || !data) return false;
