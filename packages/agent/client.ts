@@ -334,8 +334,7 @@ export class MqttClient {
       throw new TypeError("Cannot send a request: request / response needs MQTT 5");
     }
     const qos = options.qos ?? 1;
-    const responseTopic = options.responseTopic ??
-      `tern/response/${this.clientId || "client"}/${this.#requests.id}`;
+    const responseTopic = options.responseTopic ?? `tern/response/${this.#requests.id}`;
     await this.#requests.ensureSubscribed(
       responseTopic,
       () => this.subscribe(responseTopic, { qos, signal: options.signal }),

@@ -126,7 +126,7 @@ export interface UnsubscribeOptions extends OperationOptions {
 export interface RequestOptions extends OperationOptions {
   /** QoS of the request and of the response subscription. Default 1. */
   qos?: QoS;
-  /** Where the responder should publish; default a topic unique to this client. */
+  /** Where the responder should publish; default `tern/response/<random id of this client>`. */
   responseTopic?: string;
   /** More MQTT 5 properties of the request (not responseTopic / correlationData). */
   properties?: PublishProperties;
