@@ -77,6 +77,52 @@ for (
   });
 }
 
+// Every packet type a server may send, with fixed-header flags it must not have, and cut
+// short (a remaining length too small for its fields): each closes the connection with 0x81.
+const serverPackets: [string, number, number[]][] = [
+  ["CONNACK", 0x20, [0x00, 0x00, 0x00]],
+  ["PUBACK", 0x40, [0x00, 0x01, 0x00, 0x00]],
+  ["PUBREC", 0x50, [0x00, 0x01, 0x00, 0x00]],
+  ["PUBREL", 0x62, [0x00, 0x01, 0x00, 0x00]],
+  ["PUBCOMP", 0x70, [0x00, 0x01, 0x00, 0x00]],
+  ["SUBACK", 0x90, [0x00, 0x01, 0x00, 0x00]],
+  ["UNSUBACK", 0xb0, [0x00, 0x01, 0x00, 0x00]],
+  ["PINGRESP", 0xd0, []],
+  ["DISCONNECT", 0xe0, [0x00, 0x00]],
+  ["AUTH", 0xf0, [0x00, 0x00]],
+];
+for (const [name, header, body] of serverPackets) {
+  const variants: [string, number[]][] = [
+    ["wrong fixed-header flags", [header ^ 0x01, body.length, ...body]],
+  ];
+  if (body.length === 2) {
+    // Reason code, then a property length that claims more bytes than the packet has.
+    variants.push(["cut short", [header, 2, 0x00, 0x05]]);
+  } else if (body.length > 0) {
+    variants.push(["cut short", [header, 1, body[0]]]);
+  }
+  for (const [variant, bytes] of variants) {
+    Deno.test(`a ${name} with ${variant} closes the connection with Malformed Packet`, async () => {
+      await using peer = startScriptedPeer(5);
+      const client = new MqttClient({ transport: peer.transport, clientId: "m", reconnect: false });
+      const accepted = peer.accept();
+      const started = client.start();
+      const server = await accepted;
+      await server.next();
+      await server.send(connack);
+      await started;
+      const disconnection = next(client, "disconnection");
+      await server.send(new Uint8Array(bytes));
+      const { error } = await disconnection;
+      assert.equal(error.reasonCode, 0x81);
+      assert.deepEqual(
+        (await server.closed()).map((p) => p.type === "disconnect" && p.reasonCode),
+        [0x81],
+      );
+    });
+  }
+}
+
 Deno.test("a refusing CONNACK rejects start() with ConnectionRefusedError and stops without reconnect", async () => {
   await using peer = startScriptedPeer(5);
   const client = new MqttClient({ transport: peer.transport, clientId: "r", reconnect: false });

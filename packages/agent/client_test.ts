@@ -306,3 +306,23 @@ Deno.test("broker limits split a long SUBSCRIBE into several packets with one co
   assert.equal(text((await received)[0].payload), "shared");
   await client.stop();
 });
+
+Deno.test("subscription options reach mosquitto: noLocal, retainHandling and retainAsPublished", async () => {
+  await using broker = await startBroker();
+  const client = new MqttClient({ url: broker.url, clientId: "options", reconnect: false });
+  const seen: string[] = [];
+  client.on("message", (m) => seen.push(`${m.topic}:${text(m.payload)}:${m.retain}`));
+  await client.start();
+  await client.publish("opt/retained", "kept", { qos: 1, retain: true });
+  // retainHandling 2: the retained message is not sent on subscribe.
+  await client.subscribe("opt/retained", { qos: 1, retainHandling: 2 });
+  await client.subscribe("opt/local", { qos: 1, noLocal: true });
+  await client.subscribe("opt/rap", { qos: 1, retainAsPublished: true });
+  const last = collect(client, 1);
+  await client.publish("opt/local", "own", { qos: 1 });
+  await client.publish("opt/rap", "flag", { qos: 1, retain: true });
+  await last;
+  // Per-connection order: had "opt/local" or the retained message come, they were first.
+  assert.deepEqual(seen, ["opt/rap:flag:true"]);
+  await client.stop();
+});
