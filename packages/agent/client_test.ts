@@ -326,3 +326,29 @@ Deno.test("subscription options reach mosquitto: noLocal, retainHandling and ret
   assert.deepEqual(seen, ["opt/rap:flag:true"]);
   await client.stop();
 });
+
+Deno.test("stop() with reason 0x04 makes mosquitto publish the will", async () => {
+  await using broker = await startBroker();
+  const watcher = new MqttClient({ url: broker.url, clientId: "will-watcher", reconnect: false });
+  await watcher.start();
+  await watcher.subscribe("will/#", { qos: 1 });
+  const will = collect(watcher, 1);
+  const client = new MqttClient({
+    url: broker.url,
+    clientId: "will-owner",
+    reconnect: false,
+    will: {
+      topic: "will/owner",
+      payload: new TextEncoder().encode("gone"),
+      qos: 1,
+      retain: false,
+      properties: { contentType: "text/plain" },
+    },
+  });
+  await client.start();
+  await client.stop({ reasonCode: 0x04 });
+  const [message] = await will;
+  assert.equal(text(message.payload), "gone");
+  assert.equal(message.properties?.contentType, "text/plain");
+  await watcher.stop();
+});
