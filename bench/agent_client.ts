@@ -2,7 +2,8 @@
  * Client-alone throughput: Tern's MqttClient and MQTT.js (npm:mqtt@5) against the same
  * minimal loopback peer (`agent_peer.ts`, its own process), receiving a stream of QoS 0 / 1
  * PUBLISH packets and sending them. Reports messages per second and client CPU time per
- * message (user + system of this process), the best of `--rounds` runs each.
+ * message (user + system of this process), the best of `--rounds` runs each. Sending keeps
+ * 1000 publishes outstanding at a time.
  *
  *   deno run -A bench/agent_client.ts [--count 100000] [--rounds 3]
  */
@@ -22,6 +23,7 @@ const { values } = parseArgs({
 const COUNT = Number(values.count);
 const ROUNDS = Number(values.rounds);
 const PAYLOAD = new Uint8Array(64).fill(0x62);
+const WINDOW = 1000;
 
 interface Peer {
   port: number;
@@ -85,6 +87,30 @@ const scenarios: Scenario[] = [
   { name: "send QoS 1", mode: "sink", qos: 1 },
 ];
 
+/**
+ * Runs COUNT publishes with at most WINDOW outstanding: many concurrent callers, without
+ * MQTT.js running out of packet ids (it stalls past 65535 QoS 1 publishes in flight) or
+ * piling up drain listeners.
+ */
+async function windowed(publish: (i: number) => Promise<unknown>): Promise<void> {
+  let outstanding = 0;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const done = (error?: unknown) => {
+    if (error !== undefined) failure ??= error;
+    outstanding--;
+    wake?.();
+    wake = undefined;
+  };
+  for (let i = 0; i < COUNT; i++) {
+    while (outstanding >= WINDOW) await new Promise<void>((resolve) => wake = resolve);
+    outstanding++;
+    publish(i).then(() => done(), done);
+  }
+  while (outstanding > 0) await new Promise<void>((resolve) => wake = resolve);
+  if (failure !== undefined) throw failure;
+}
+
 async function tern(scenario: Scenario, port: number): Promise<Measure> {
   const client = new MqttClient({
     transport: tcp({ hostname: "127.0.0.1", port }),
@@ -104,13 +130,9 @@ async function tern(scenario: Scenario, port: number): Promise<Measure> {
       await done.promise;
     });
   } else {
-    result = await measure(async () => {
-      const all = [];
-      for (let i = 0; i < COUNT; i++) {
-        all.push(client.publish("bench/sink", PAYLOAD, { qos: scenario.qos }));
-      }
-      await Promise.all(all);
-    });
+    result = await measure(() =>
+      windowed((i) => client.publish("bench/sink", PAYLOAD, { qos: scenario.qos }))
+    );
   }
   await client.stop();
   return result;
@@ -139,13 +161,9 @@ async function mqttJs(scenario: Scenario, port: number): Promise<Measure> {
     });
   } else {
     const payload = Buffer.from(PAYLOAD);
-    result = await measure(async () => {
-      const all = [];
-      for (let i = 0; i < COUNT; i++) {
-        all.push(client.publishAsync("bench/sink", payload, { qos: scenario.qos }));
-      }
-      await Promise.all(all);
-    });
+    result = await measure(() =>
+      windowed(() => client.publishAsync("bench/sink", payload, { qos: scenario.qos }))
+    );
   }
   await client.endAsync();
   return result;
