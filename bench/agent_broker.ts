@@ -75,14 +75,35 @@ async function timed(run: () => Promise<unknown>): Promise<{ rate: number; cpu: 
   };
 }
 
+/**
+ * Runs COUNT publishes with at most 1000 outstanding (MQTT.js stalls past 65535 QoS 1
+ * publishes in flight and piles up drain listeners when given all at once).
+ */
+async function windowed(publish: () => Promise<unknown>): Promise<void> {
+  let outstanding = 0;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const done = (error?: unknown) => {
+    if (error !== undefined) failure ??= error;
+    outstanding--;
+    wake?.();
+    wake = undefined;
+  };
+  for (let i = 0; i < COUNT; i++) {
+    while (outstanding >= 1000) await new Promise<void>((resolve) => wake = resolve);
+    outstanding++;
+    publish().then(() => done(), done);
+  }
+  while (outstanding > 0) await new Promise<void>((resolve) => wake = resolve);
+  if (failure !== undefined) throw failure;
+}
+
 async function ternPublisher(topic: string, qos: 0 | 1) {
   const client = new MqttClient({ url: broker.url, clientId: "tern-pub", reconnect: false });
   await client.start();
   const sink = await counter(topic, qos);
   const result = await timed(async () => {
-    const all = [];
-    for (let i = 0; i < COUNT; i++) all.push(client.publish(topic, PAYLOAD, { qos }));
-    await Promise.all(all);
+    await windowed(() => client.publish(topic, PAYLOAD, { qos }));
     await sink.done;
   });
   await client.stop();
@@ -98,9 +119,7 @@ async function mqttJsPublisher(topic: string, qos: 0 | 1) {
   const sink = await counter(topic, qos);
   const payload = Buffer.from(PAYLOAD);
   const result = await timed(async () => {
-    const all = [];
-    for (let i = 0; i < COUNT; i++) all.push(client.publishAsync(topic, payload, { qos }));
-    await Promise.all(all);
+    await windowed(() => client.publishAsync(topic, payload, { qos }));
     await sink.done;
   });
   await client.endAsync();
