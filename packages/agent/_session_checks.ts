@@ -65,7 +65,19 @@ export function checkOptions(options: SessionOptions): void {
   }
   const clientId = options.clientId ?? "";
   checkString(action, "clientId", clientId);
-  if (version === 4 && clientId === "" && options.cleanStart === false) {
+  const behavior = options.sessionBehavior;
+  if (
+    behavior !== undefined && behavior !== "clean" && behavior !== "rejoinPostSuccess" &&
+    behavior !== "rejoinAlways"
+  ) {
+    throw new TypeError(
+      `Cannot ${action}: sessionBehavior must be "clean", "rejoinPostSuccess" or "rejoinAlways", got ${
+        String(behavior)
+      }`,
+    );
+  }
+  const rejoins = behavior === undefined ? options.cleanStart === false : behavior !== "clean";
+  if (version === 4 && clientId === "" && rejoins) {
     // [MQTT-3.1.3-7] An empty client id needs Clean Session 1.
     throw new TypeError(`Cannot ${action}: an empty clientId needs cleanStart true in MQTT 3.1.1`);
   }

@@ -100,6 +100,8 @@ export class MqttClient {
   #closing = false;
   #closeError?: Error;
   #ended?: PromiseWithResolvers<Error>;
+  /** Drops a closing connection whose pending write does not finish in time. */
+  #closeTimer?: ReturnType<typeof setTimeout>;
   #timer?: ReturnType<typeof setTimeout>;
   #timerDeadline?: number;
   #cancelRead?: () => void;
@@ -108,8 +110,15 @@ export class MqttClient {
 
   /** Creates a stopped client; nothing happens on the network until {@linkcode start}. */
   constructor(options: MqttClientOptions) {
-    const { url, transport, transportOptions, authenticator, reconnect, ...sessionOptions } =
-      options;
+    const {
+      url,
+      transport,
+      transportOptions,
+      authenticator,
+      reconnect,
+      closeTimeoutMs: _closeTimeoutMs,
+      ...sessionOptions
+    } = options;
     if ((url === undefined) === (transport === undefined)) {
       throw new TypeError("Cannot create MqttClient: give exactly one of url and transport");
     }
@@ -539,6 +548,8 @@ export class MqttClient {
     }
     const reading = this.#read(connection);
     const error = await this.#ended.promise;
+    clearTimeout(this.#closeTimer);
+    this.#closeTimer = undefined;
     this.#disarm();
     this.#cancelRead?.();
     await connection.close().catch(() => {});
@@ -762,6 +773,15 @@ export class MqttClient {
     if (this.#closing) return;
     this.#closing = true;
     this.#closeError = error;
+    if (this.#writing) {
+      // A write that cannot finish (a peer that stopped reading, a half-open link) must not
+      // hold the close, and with it every reconnect, forever: closing the connection fails it.
+      const connection = this.#connection;
+      this.#closeTimer = setTimeout(
+        () => void connection?.close().catch(() => {}),
+        this.#options.closeTimeoutMs ?? 5000,
+      );
+    }
   }
 
   async #answerAuth(packet: Packet & { type: "auth" }): Promise<void> {

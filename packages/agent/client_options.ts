@@ -57,6 +57,12 @@ export interface MqttClientOptions
    * (the client stops). Default: `new Backoff()` (1 s to 2 min, full jitter, forever).
    */
   reconnect?: ReconnectPolicy | false;
+  /**
+   * Milliseconds a closing connection may spend finishing a pending write (the DISCONNECT of
+   * `stop()`, or bytes stuck behind a peer that stopped reading) before it is dropped.
+   * Default 5000.
+   */
+  closeTimeoutMs?: number;
 }
 
 /** Options of {@linkcode MqttClient.start}. */

@@ -9,8 +9,11 @@ import type {
   ProtocolVersion,
   PublishAckPacket,
   PublishPacket,
+  QoS,
   SubackPacket,
   SubscribePacket,
+  SubscribeProperties,
+  Subscription,
   UnsubackPacket,
   UnsubscribePacket,
 } from "@tern/codec";
@@ -21,6 +24,12 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import { MemoryStore } from "./memory_store.ts";
+import {
+  keepsOnDisconnect,
+  OfflineError,
+  type OfflineQueuePolicy,
+  QueueFullError,
+} from "./offline_queue.ts";
 import { createLimiter, type Limiter } from "./limits.ts";
 import { type NegotiatedSettings, negotiateSettings } from "./negotiated_settings.ts";
 import type { SessionStore } from "./session_store.ts";
@@ -141,6 +150,8 @@ export class Session {
 
   /** Size, QoS and topic checks of `options.limits`. */
   #limits?: Limiter;
+  /** Granted subscriptions by topic filter, restored when the server lost the session. */
+  #active = new Map<string, { subscription: Subscription; properties?: SubscribeProperties }>();
   /** The rate limits of `options.limits`, fresh for each connection. */
   #rate?: Limiter;
   /** A throttled PUBLISH may leave at this time. */
@@ -474,7 +485,7 @@ export class Session {
     this.#connect = {
       type: "connect",
       clientId: this.#clientId,
-      cleanStart: v5 && this.#everConnected ? false : o.cleanStart ?? true,
+      cleanStart: cleanStartFor(o, v5, this.#everConnected),
       keepAlive: o.keepAlive ?? 60,
       username: o.username,
       password,
@@ -672,6 +683,28 @@ export class Session {
   }
 
   #enqueue(packet: CommandPacket, size: number): number {
+    const action = packet.type === "publish" ? `publish at QoS ${packet.qos}` : packet.type;
+    const policy = this.#options.offlineQueuePolicy ?? "failQos0PublishOnDisconnect";
+    if (this.#state !== "connected" && !keeps(policy, packet, size)) {
+      throw new OfflineError(
+        `Cannot ${action}: the client is disconnected and the offline queue policy ${policy} does not keep it`,
+        { policy },
+      );
+    }
+    const maxOperations = this.#options.maxQueuedOperations ?? 10_000;
+    const maxBytes = this.#options.maxQueuedBytes ?? 16 * 1024 * 1024;
+    if (this.#queued.size + 1 > maxOperations) {
+      throw new QueueFullError(
+        `Cannot ${action}: the offline queue is full (${this.#queued.size} operations, limit ${maxOperations})`,
+        { limit: "operations" },
+      );
+    }
+    if (this.#queuedSize + size > maxBytes) {
+      throw new QueueFullError(
+        `Cannot ${action}: the offline queue is full (${this.#queuedSize} bytes queued, ${size} more would pass the limit of ${maxBytes})`,
+        { limit: "bytes" },
+      );
+    }
     const command: Command = { id: this.#nextOp++, packet, size, cancelled: false };
     this.#commands.push(command);
     this.#queued.set(command.id, command);
@@ -792,12 +825,33 @@ export class Session {
   }
 
   #enterDisconnected(): void {
+    if (this.#state === "connected") this.#failUnkeptCommands();
     this.#state = "disconnected";
     this.#connackDeadline = undefined;
     this.#pingSentAt = undefined;
     this.#aliasesOut = undefined;
     this.#aliasesIn.clear();
     this.#reauthenticating = false;
+  }
+
+  /** The connection was lost: fails queued operations the offline queue policy does not keep. */
+  #failUnkeptCommands(): void {
+    const policy = this.#options.offlineQueuePolicy ?? "failQos0PublishOnDisconnect";
+    for (const command of this.#queued.values()) {
+      const { packet } = command;
+      if (keeps(policy, packet, command.size)) continue;
+      command.cancelled = true;
+      this.#queued.delete(command.id);
+      this.#queuedSize -= command.size;
+      const action = packet.type === "publish" ? `publish at QoS ${packet.qos}` : packet.type;
+      this.#fail(
+        command.id,
+        new OfflineError(
+          `Cannot ${action}: the connection was lost and the offline queue policy ${policy} does not keep it`,
+          { policy },
+        ),
+      );
+    }
   }
 
   /** The server broke the protocol: DISCONNECT (MQTT 5) with the matching code, then close. */
@@ -954,13 +1008,18 @@ export class Session {
           cancelled: false,
         };
         requeued.push(command);
-        if (command.id !== 0) this.#queued.set(command.id, command);
-        this.#queuedSize += command.size;
+        // A command no caller waits for (id 0) is not counted, as it is never uncounted.
+        if (command.id !== 0) {
+          this.#queued.set(command.id, command);
+          this.#queuedSize += command.size;
+        }
       }
       this.#flights.clear();
       this.#publishesInFlight = 0;
       this.#unackedSize = 0;
-      this.#commands.unshiftAll(requeued);
+      // Subscriptions first, so that no queued publish or resent message goes out (and no
+      // message is missed) before the server knows them again.
+      this.#commands.unshiftAll([...this.#restoreSubscriptions(), ...requeued]);
     }
     this.#events.push({ type: "connectionsuccess", connack: packet, settings });
   }
@@ -1125,6 +1184,42 @@ export class Session {
     );
   }
 
+  /** SUBSCRIBE commands (no caller waits) for every active subscription, one per properties. */
+  #restoreSubscriptions(): Command[] {
+    if (this.#options.resubscribe === false) return [];
+    const groups = new Map<
+      string,
+      { subscriptions: Subscription[]; properties?: SubscribeProperties }
+    >();
+    for (const { subscription, properties } of this.#active.values()) {
+      const key = JSON.stringify(properties ?? null);
+      let group = groups.get(key);
+      if (!group) groups.set(key, group = { subscriptions: [], properties });
+      group.subscriptions.push(subscription);
+    }
+    return [...groups.values()].map(({ subscriptions, properties }) => {
+      const packet: SubscribePacket = { type: "subscribe", packetId: 0, subscriptions, properties };
+      const size = subscriptions.reduce((sum, s) => sum + s.topicFilter.length + 1, 0);
+      return { id: 0, packet, size, cancelled: false };
+    });
+  }
+
+  /** Keeps the set of granted subscriptions current from a SUBACK or UNSUBACK. */
+  #trackSubscriptions(packet: SubackPacket | UnsubackPacket, flight: Flight): void {
+    if (flight.packet.type === "subscribe") {
+      const { subscriptions, properties } = flight.packet;
+      subscriptions.forEach((subscription, i) => {
+        if ((packet.reasonCodes[i] ?? 0x80) < 0x80) {
+          this.#active.set(subscription.topicFilter, { subscription, properties });
+        } else {
+          this.#active.delete(subscription.topicFilter);
+        }
+      });
+    } else if (flight.packet.type === "unsubscribe") {
+      for (const filter of flight.packet.topicFilters) this.#active.delete(filter);
+    }
+  }
+
   #onSubscriptionAck(packet: SubackPacket | UnsubackPacket, now: number): void {
     const wanted = packet.type === "suback" ? "subscribe" : "unsubscribe";
     const flight = this.#flights.get(packet.packetId);
@@ -1148,6 +1243,7 @@ export class Session {
         now,
       );
     }
+    this.#trackSubscriptions(packet, flight);
     this.#finishFlight(packet.packetId, flight);
     this.#complete(flight.op, {
       reasonCodes: v4Unsuback ? new Array(count).fill(0) : packet.reasonCodes,
@@ -1228,4 +1324,24 @@ function pubrecResult(pubrec: PublishAckPacket | undefined) {
 function connectReturnCodeName(code: number): string {
   const entry = Object.entries(ConnectReturnCode).find(([, value]) => value === code);
   return entry ? entry[0] : `return code ${code}`;
+}
+
+/** Whether the offline queue policy keeps this command across a disconnect. */
+function keeps(policy: OfflineQueuePolicy, packet: CommandPacket, size: number): boolean {
+  const qos: QoS | undefined = packet.type === "publish" ? packet.qos : undefined;
+  return keepsOnDisconnect(policy, { kind: packet.type, qos, bytes: size, fail() {} });
+}
+
+/** Clean Start for the next CONNECT, by `sessionBehavior` or else by `cleanStart`. */
+function cleanStartFor(options: SessionOptions, v5: boolean, everConnected: boolean): boolean {
+  switch (options.sessionBehavior) {
+    case "clean":
+      return true;
+    case "rejoinPostSuccess":
+      return !everConnected;
+    case "rejoinAlways":
+      return false;
+    default:
+      return v5 && everConnected ? false : options.cleanStart ?? true;
+  }
 }

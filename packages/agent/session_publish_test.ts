@@ -183,7 +183,7 @@ Deno.test("MQTT 3.1.1 keeps at most maximumInflight (default 20) publishes unack
 });
 
 Deno.test("packet ids run 1..65535 and are never reused while in flight", () => {
-  const session = connected();
+  const session = connected({ maxQueuedOperations: 70_000 });
   for (let i = 0; i < 65_536; i++) session.publish(msg("t", 1), 0);
   const first = sent(session) as PublishPacket[];
   assert.equal(first.length, 65_535);

@@ -14,6 +14,7 @@ import type {
 } from "@tern/codec";
 import type { SessionStore } from "./session_store.ts";
 import type { BrokerLimits } from "./limits.ts";
+import type { OfflineQueuePolicy } from "./offline_queue.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import type { ConnectionClosedError } from "./errors.ts";
 
@@ -31,6 +32,13 @@ export interface SessionOptions {
    * so a session with a Session Expiry Interval survives a dropped connection.
    */
   cleanStart?: boolean;
+  /**
+   * Whether each connection asks to resume the session (Clean Start 0): `clean` never,
+   * `rejoinPostSuccess` once a connection of this session succeeded, `rejoinAlways` every
+   * time (a process restarting with a durable store, or a broker that persists only sessions
+   * created with Clean Start 0, as mosquitto does). Overrides `cleanStart` when set.
+   */
+  sessionBehavior?: "clean" | "rejoinPostSuccess" | "rejoinAlways";
   /** User name for CONNECT. */
   username?: string;
   /** Password for CONNECT (a string is sent as UTF-8). */
@@ -77,6 +85,22 @@ export interface SessionOptions {
    * per connection.
    */
   limits?: BrokerLimits;
+  /**
+   * What happens to operations not yet sent when the connection is lost, and to new ones
+   * while it is: `failQos0PublishOnDisconnect` (default) keeps all but QoS 0 publishes,
+   * `failNonQos1PublishOnDisconnect` keeps only QoS 1 / 2 publishes, `failAllOnDisconnect`
+   * keeps nothing. Failed operations reject with an `OfflineError`.
+   */
+  offlineQueuePolicy?: OfflineQueuePolicy;
+  /** Most operations waiting to be sent; one more fails at once (`QueueFullError`). Default 10000. */
+  maxQueuedOperations?: number;
+  /** Most bytes (payload and topic) of operations waiting to be sent. Default 16 MiB. */
+  maxQueuedBytes?: number;
+  /**
+   * Restores every active subscription, ahead of any queued operation, when CONNACK says the
+   * server has no session. Default true.
+   */
+  resubscribe?: boolean;
   /**
    * The encoded size of a packet in bytes, used for Maximum Packet Size and statistics. The
    * runner passes one backed by the codec; without it sizes count as 0 and are not checked.
