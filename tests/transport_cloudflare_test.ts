@@ -118,7 +118,7 @@ Deno.test("cloudflare() and websocket() run CONNECT → PUBACK inside workerd", 
         tls: "1",
       });
       // workerd does not tell an untrusted certificate from a closed port.
-      assert.equal(untrusted.code, "network", untrusted.error);
+      assert.equal(untrusted.code, "network", untrusted.error ?? "no error message");
       assert.match(untrusted.error!, /refused or the TLS handshake failed/);
 
       const refused = await ask(ports.trusting, {
@@ -126,7 +126,7 @@ Deno.test("cloudflare() and websocket() run CONNECT → PUBACK inside workerd", 
         port: String(freePort()),
         tls: "0",
       });
-      assert.equal(refused.code, "refused", refused.error);
+      assert.equal(refused.code, "refused", refused.error ?? "no error message");
     } finally {
       if (!exited) workerd.kill("SIGTERM");
       await status;
