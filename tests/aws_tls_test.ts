@@ -42,7 +42,8 @@ async function startRecordingListener(certs: TestCertificates) {
     const peer = socket.getPeerCertificate();
     const handshake = {
       alpn: socket.alpnProtocol,
-      clientCommonName: peer && "subject" in peer ? peer.subject?.CN : undefined,
+      // @types/node (pulled in by npm:mqtt) types CN as string | string[].
+      clientCommonName: peer && "subject" in peer ? [peer.subject?.CN].flat()[0] : undefined,
       authorized: socket.authorized,
       serverName: (socket as unknown as { servername: string | false }).servername,
     };
