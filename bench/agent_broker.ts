@@ -2,7 +2,8 @@
  * Throughput and latency through mosquitto (started here, on a free loopback port):
  *
  * - publisher throughput at QoS 0 and 1, with `mosquitto_sub` (the C library) counting the
- *   messages: Tern, MQTT.js, and `mosquitto_pub -l` (the C library) as the broker's ceiling;
+ *   messages: Tern, MQTT.js, and at QoS 0 `mosquitto_pub -l` (the C library) as the
+ *   broker's ceiling;
  * - one connection publishing to its own subscription (Tern vs MQTT.js);
  * - QoS 1 round trip (publish, PUBACK, echo) p50 / p99, one message at a time.
  *
@@ -128,9 +129,7 @@ async function mqttJsPublisher(topic: string, qos: 0 | 1) {
 
 async function cPublisher(topic: string, qos: 0 | 1) {
   const sink = await counter(topic, qos);
-  // mosquitto_pub -l exits at end of input without waiting for its last acknowledgements,
-  // and those messages are lost; 1% more lines make sure the counter still sees COUNT.
-  const input = new TextEncoder().encode((PAYLOAD_LINE + "\n").repeat(COUNT + COUNT / 100));
+  const input = new TextEncoder().encode((PAYLOAD_LINE + "\n").repeat(COUNT));
   return await timed(async () => {
     const child = new Deno.Command("mosquitto_pub", {
       args: [...host, "-V", "5", "-t", topic, "-q", String(qos), "-l"],
@@ -235,16 +234,18 @@ for (const qos of [0, 1] as const) {
   for (let round = 0; round < ROUNDS; round++) {
     t.push(await ternPublisher(`pub/${qos}/tern/${round}`, qos));
     m.push(await mqttJsPublisher(`pub/${qos}/js/${round}`, qos));
-    c.push(await cPublisher(`pub/${qos}/c/${round}`, qos));
+    // At QoS 1, mosquitto_pub -l loses messages (the counter never completes), so it cannot
+    // stand for the ceiling there.
+    if (qos === 0) c.push(await cPublisher(`pub/${qos}/c/${round}`, qos));
   }
-  const [bt, bm, bc] = [best(t), best(m), best(c)];
+  const [bt, bm] = [best(t), best(m)];
+  const bc = c.length > 0 ? best(c) : undefined;
   rows.push(
-    `| publish QoS ${qos} | ${Math.round(bt.rate)} | ${Math.round(bm.rate)} | ${
-      Math.round(bc.rate)
-    } | ` +
-      `${(bt.rate / bc.rate * 100).toFixed(0)}% | ${(bt.rate / bm.rate).toFixed(2)}× | ${
-        bt.cpu.toFixed(2)
-      } | ${bm.cpu.toFixed(2)} |`,
+    `| publish QoS ${qos} | ${Math.round(bt.rate)} | ${Math.round(bm.rate)} | ` +
+      `${bc ? Math.round(bc.rate) : "—"} | ${
+        bc ? `${(bt.rate / bc.rate * 100).toFixed(0)}%` : "—"
+      } | ` +
+      `${(bt.rate / bm.rate).toFixed(2)}× | ${bt.cpu.toFixed(2)} | ${bm.cpu.toFixed(2)} |`,
   );
   console.error(rows.at(-1));
 }
