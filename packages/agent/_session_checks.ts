@@ -55,8 +55,7 @@ export function refuse(
   return undefined;
 }
 
-export function checkOptions(options: SessionOptions): void {
-  const action = "create session";
+export function checkOptions(options: SessionOptions, action = "create session"): void {
   const version = options.protocolVersion ?? 5;
   if (version !== 4 && version !== 5) {
     throw new RangeError(

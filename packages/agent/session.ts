@@ -34,6 +34,7 @@ import { createLimiter, type Limiter } from "./limits.ts";
 import { type NegotiatedSettings, negotiateSettings } from "./negotiated_settings.ts";
 import type { SessionStore } from "./session_store.ts";
 import type {
+  ConnectUpdate,
   OperationResult,
   OutgoingMessage,
   SessionEvent,
@@ -447,6 +448,39 @@ export class Session {
         },
       },
     });
+  }
+
+  /**
+   * Changes CONNECT fields for the connections that follow (the current one is unaffected):
+   * a field left out keeps its value, `null` removes it. The runner applies what a connect
+   * options provider returns here before each attempt. Throws like the constructor on a bad
+   * value, and leaves the options unchanged.
+   *
+   * @example Send a fresh token on the next connection
+   * ```ts
+   * import { Session } from "@tern/agent";
+   *
+   * const session = new Session({ clientId: "device-1", username: "device-1", password: "old" });
+   * session.updateConnectOptions({ password: "fresh" });
+   * session.handleConnectionOpened(0);
+   * const connect = session.pollTransmit(0)!.packet;
+   * console.log(connect.type === "connect" && new TextDecoder().decode(connect.password)); // "fresh"
+   * ```
+   */
+  updateConnectOptions(update: ConnectUpdate): void {
+    const next: SessionOptions = { ...this.#options };
+    for (const key of ["username", "password", "will", "userProperties"] as const) {
+      const value = update[key];
+      if (value === null) delete next[key];
+      else if (value !== undefined) (next as Record<string, unknown>)[key] = value;
+    }
+    checkOptions(next, "update connect options");
+    const will = next.will;
+    this.#limits?.checkConnect({
+      clientId: this.#clientId,
+      will: will && { topic: will.topic, payloadBytes: will.payload.length, qos: will.qos },
+    });
+    this.#options = next;
   }
 
   // ---- inputs ---------------------------------------------------------------------------

@@ -141,3 +141,38 @@ Deno.test("sessionBehavior is checked like cleanStart", () => {
     /an empty clientId needs cleanStart true in MQTT 3.1.1/,
   );
 });
+
+Deno.test("updated connect options go into the next CONNECT and null removes a field", () => {
+  const session = new Session({
+    clientId: "c",
+    username: "user",
+    password: "old",
+    will: { topic: "status", payload: bytes("gone"), qos: 1, retain: false },
+  });
+  session.updateConnectOptions({ password: bytes("new"), will: null });
+  session.handleConnectionOpened(0);
+  const connect = sent(session, 0)[0];
+  assert.ok(connect.type === "connect");
+  assert.equal(connect.username, "user");
+  assert.deepEqual(connect.password, bytes("new"));
+  assert.equal(connect.will, undefined);
+});
+
+Deno.test("a bad connect options update throws and changes nothing", () => {
+  const session = new Session({ clientId: "c", protocolVersion: 4, username: "user" });
+  assert.throws(
+    () => session.updateConnectOptions({ username: "other", userProperties: [["a", "b"]] }),
+    /Cannot update connect options: userProperties needs MQTT 5/,
+  );
+  assert.throws(
+    () =>
+      session.updateConnectOptions({
+        will: { topic: "a/+", payload: bytes(""), qos: 0, retain: false },
+      }),
+    /Cannot update connect options/,
+  );
+  session.handleConnectionOpened(0);
+  const connect = sent(session, 0)[0];
+  assert.ok(connect.type === "connect");
+  assert.equal(connect.username, "user");
+});

@@ -108,6 +108,21 @@ export interface SessionOptions {
   packetSize?: (packet: Packet) => number;
 }
 
+/**
+ * New CONNECT fields for the following connections (fresh credentials, a new will): a field
+ * left out keeps its value, `null` removes it.
+ */
+export interface ConnectUpdate {
+  /** User name for CONNECT. */
+  username?: string | null;
+  /** Password for CONNECT (a string is sent as UTF-8), e.g. a token that expires. */
+  password?: string | Uint8Array | null;
+  /** The will message. */
+  will?: Will | null;
+  /** MQTT 5: user properties of CONNECT. */
+  userProperties?: UserProperties | null;
+}
+
 /** A message to publish. */
 export interface OutgoingMessage {
   /** Topic name, without wildcards. */
