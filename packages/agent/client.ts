@@ -3,6 +3,7 @@ import type { Packet, Subscription } from "@tern/codec";
 import type { Connection, Transport } from "@tern/transport";
 import { fromUrl } from "@tern/transport/url";
 import { Backoff } from "./backoff.ts";
+import { ServerList } from "./_server_list.ts";
 import { createLimiter, type Limiter } from "./limits.ts";
 import { ClientStoppedError, ConnectionClosedError, TimeoutError } from "./errors.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
@@ -19,6 +20,7 @@ import type {
 import type {
   ClientEventMap,
   ClientEventType,
+  ConnectAttempt,
   MqttClientOptions,
   OperationOptions,
   PublishOptions,
@@ -73,7 +75,9 @@ const READ_BUFFER_MAX = 256 * 1024;
  */
 export class MqttClient {
   #options: MqttClientOptions;
-  #transport: Transport;
+  #servers: ServerList;
+  /** Whether CONNACK accepted the connection being served. */
+  #accepted = false;
   #session: Session;
   #reconnect?: ReconnectPolicy;
   #emitter = new Emitter<ClientEventMap>();
@@ -113,17 +117,25 @@ export class MqttClient {
     const {
       url,
       transport,
+      servers,
       transportOptions,
       authenticator,
       reconnect,
       closeTimeoutMs: _closeTimeoutMs,
+      connectOptionsProvider: _connectOptionsProvider,
+      shouldReconnect: _shouldReconnect,
       ...sessionOptions
     } = options;
-    if ((url === undefined) === (transport === undefined)) {
-      throw new TypeError("Cannot create MqttClient: give exactly one of url and transport");
+    if ([url, transport, servers].filter((given) => given !== undefined).length !== 1) {
+      throw new TypeError(
+        "Cannot create MqttClient: give exactly one of url, transport and servers",
+      );
     }
     this.#options = options;
-    this.#transport = transport ?? fromUrl(url!, transportOptions);
+    this.#servers = new ServerList(
+      servers ?? [url ?? transport!],
+      (address) => fromUrl(address, transportOptions),
+    );
     const protocolVersion = options.protocolVersion ?? 5;
     this.#session = new Session({
       ...sessionOptions,
@@ -484,13 +496,17 @@ export class MqttClient {
 
   async #run(signal: AbortSignal, generation: number): Promise<void> {
     let stopError: Error | undefined;
+    let lastError: Error | undefined;
     let attempt = 0;
     while (!signal.aborted) {
       attempt++;
-      this.#emitter.emit("attemptingconnect", { attempt });
+      const server = this.#servers.current;
+      this.#emitter.emit("attemptingconnect", { attempt, server });
+      this.#accepted = false;
       let error: Error;
       try {
-        const connection = await this.#transport.open({ signal });
+        const transport = await this.#prepare({ attempt, server, lastError, signal });
+        const connection = await transport.open({ signal });
         error = await this.#serve(connection);
       } catch (cause) {
         if (signal.aborted) break;
@@ -498,11 +514,24 @@ export class MqttClient {
         this.#emitter.emit("connectionfailure", { error });
       }
       if (signal.aborted) break;
+      lastError = error;
+      try {
+        if (this.#options.shouldReconnect?.(error) === false) {
+          stopError = error;
+          break;
+        }
+      } catch (hookError) {
+        stopError = hookError as Error;
+        break;
+      }
+      // The next server of this round goes at once; a round's end waits the reconnect delay.
+      if (!this.#servers.ended(error, this.#accepted)) continue;
       const wait = this.#reconnect?.nextDelay(now(), error);
       if (wait === undefined) {
         stopError = error;
         break;
       }
+      this.#servers.waited();
       try {
         await delay(wait, signal);
       } catch {
@@ -523,6 +552,29 @@ export class MqttClient {
     const reason = stopError ?? new ClientStoppedError("Cannot start: the client was stopped");
     for (const waiter of waiters) waiter.reject(reason);
     this.#emitter.emit("stopped", { error: stopError });
+  }
+
+  /**
+   * Asks the connect options provider, if any, for this attempt's options: CONNECT fields go
+   * to the session, a URL or transport replaces the server for this attempt only.
+   */
+  async #prepare(attempt: ConnectAttempt): Promise<Transport> {
+    const provider = this.#options.connectOptionsProvider;
+    if (!provider) return this.#servers.transport;
+    const overrides = await untilAborted(
+      Promise.resolve().then(() => provider(attempt)),
+      attempt.signal,
+    );
+    if (overrides === null || typeof overrides !== "object") {
+      throw new TypeError(
+        `Cannot connect: connectOptionsProvider must return an object, got ${String(overrides)}`,
+      );
+    }
+    const { url, transport, ...update } = overrides;
+    this.#session.updateConnectOptions(update);
+    if (transport !== undefined) return transport;
+    if (url !== undefined) return this.#servers.transportFor(url);
+    return this.#servers.transport;
   }
 
   /** Runs one connection from CONNECT to close; resolves with why it ended. */
@@ -743,6 +795,8 @@ export class MqttClient {
         this.#ops.get(event.operation)?.reject(event.error);
         return;
       case "connectionsuccess": {
+        this.#accepted = true;
+        this.#servers.connected();
         this.#reconnect?.connected?.(now());
         if (!event.settings.rejoinedSession) this.#requests.forgetSubscriptions();
         this.#emitter.emit("connectionsuccess", {
@@ -805,6 +859,16 @@ export class MqttClient {
 
 function now(): number {
   return performance.now();
+}
+
+/** Settles with `promise`, or rejects with the signal's reason once it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {

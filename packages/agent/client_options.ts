@@ -8,15 +8,17 @@ import type {
   UnsubscribeProperties,
 } from "@tern/codec";
 import type { FromUrlOptions, Transport } from "@tern/transport";
-import type { SessionOptions } from "./session_types.ts";
+import type { ConnectUpdate, SessionOptions } from "./session_types.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import type { ConnectionClosedError } from "./errors.ts";
 import type { InboundMessage } from "./session_types.ts";
 
 /**
- * Decides whether and when the client reconnects. A {@linkcode Backoff} satisfies it; the
- * runner calls `connected` on every CONNACK that accepts a connection and `nextDelay` after
- * every failed attempt or lost connection.
+ * Decides how long the client waits before reconnecting. A {@linkcode Backoff} satisfies it;
+ * the runner calls `connected` on every CONNACK that accepts a connection and `nextDelay`
+ * whenever it is about to wait: after a failed attempt or a lost connection, unless a server
+ * of `servers` not yet tried since the last wait (or a server reference) comes next. Whether
+ * to keep trying at all is `shouldReconnect`'s call, asked first.
  */
 export interface ReconnectPolicy {
   /** A connection was accepted at `now` (milliseconds, the runner's monotonic clock). */
@@ -41,6 +43,44 @@ export interface Authenticator {
   ): Uint8Array | undefined | Promise<Uint8Array | undefined>;
 }
 
+/** What a {@linkcode ConnectOptionsProvider} learns about the attempt it prepares. */
+export interface ConnectAttempt {
+  /** The attempt's number since `start()`, from 1. */
+  attempt: number;
+  /**
+   * The server the attempt goes to: an entry of `servers` (or `url` / `transport`), or the
+   * URL an MQTT 5 server reference named.
+   */
+  server: string | URL | Transport;
+  /** Why the previous attempt or connection ended; undefined before the first. */
+  lastError?: Error;
+  /** Aborts when the client stops. */
+  signal: AbortSignal;
+}
+
+/**
+ * What a {@linkcode ConnectOptionsProvider} returns. `url` or `transport` replaces the
+ * server for this attempt only; the CONNECT fields (see {@linkcode ConnectUpdate}) stay for
+ * the attempts that follow until changed again (a field left out keeps its value, `null`
+ * removes it).
+ */
+export interface ConnectOverrides extends ConnectUpdate {
+  /** The broker for this attempt, e.g. a freshly presigned WebSocket URL. */
+  url?: string | URL;
+  /** A transport for this attempt (wins over `url`). */
+  transport?: Transport;
+}
+
+/**
+ * Called before every connection attempt, reconnects included, to supply fresh connect
+ * options: a password or token, a re-signed URL, another server, a new will. A provider that
+ * throws (or rejects) fails the attempt like a transport error: a `connectionfailure` event,
+ * then `shouldReconnect` and the reconnect delay decide what follows.
+ */
+export type ConnectOptionsProvider = (
+  attempt: ConnectAttempt,
+) => ConnectOverrides | Promise<ConnectOverrides>;
+
 /** Options of {@linkcode MqttClient}: where to connect, and the session's options. */
 export interface MqttClientOptions
   extends Omit<SessionOptions, "packetSize" | "authenticationMethod"> {
@@ -50,11 +90,42 @@ export interface MqttClientOptions
   transportOptions?: FromUrlOptions;
   /** A transport to use instead of `url`. */
   transport?: Transport;
+  /**
+   * Brokers to try in turn, instead of `url` or `transport`: a failed attempt moves to the
+   * next at once, and the reconnect delay applies once every server was tried. A connection
+   * that was accepted and then lost retries the same server first. MQTT 5 server references
+   * (reason 0x9C Use another server, 0x9D Server moved, in CONNACK or DISCONNECT) are
+   * followed; 0x9D replaces the entry. A reference without a scheme takes the referring
+   * server's, and a reference never leaves TLS for plain text.
+   */
+  servers?: (string | URL | Transport)[];
+  /** Supplies fresh connect options before every attempt; see {@linkcode ConnectOptionsProvider}. */
+  connectOptionsProvider?: ConnectOptionsProvider;
+  /**
+   * Decides, after every failed attempt (a refused CONNACK, say) or lost connection, whether
+   * the client keeps trying; false stops it: `start()` rejects and `stopped` carries the
+   * error. Default: always keep trying (the `reconnect` policy may still give up).
+   *
+   * @example Stop on bad credentials
+   * ```ts
+   * import { ConnectionRefusedError, type MqttClientOptions } from "@tern/agent";
+   *
+   * const options: MqttClientOptions = {
+   *   url: "mqtt://127.0.0.1:1883",
+   *   shouldReconnect: (error) =>
+   *     !(error instanceof ConnectionRefusedError && [0x86, 0x87, 4, 5].includes(error.reasonCode)),
+   * };
+   * console.log(options.shouldReconnect!(new Error("reset"))); // true
+   * ```
+   */
+  shouldReconnect?: (error: Error) => boolean;
   /** MQTT 5 enhanced authentication. */
   authenticator?: Authenticator;
   /**
-   * When to reconnect after a failed attempt or a lost connection; false never reconnects
-   * (the client stops). Default: `new Backoff()` (1 s to 2 min, full jitter, forever).
+   * How long to wait before reconnecting after a failed attempt or a lost connection (once
+   * every server in `servers` was tried); a policy whose `nextDelay` returns undefined gives
+   * up and the client stops. false never waits: the client stops where it would wait.
+   * Default: `new Backoff()` (1 s to 2 min, full jitter, forever).
    */
   reconnect?: ReconnectPolicy | false;
   /**
@@ -140,8 +211,8 @@ export interface RequestOptions extends OperationOptions {
 
 /** The events of {@linkcode MqttClient} and what each listener receives. */
 export interface ClientEventMap {
-  /** A connection attempt begins. */
-  attemptingconnect: { attempt: number };
+  /** A connection attempt begins (before the connect options provider is asked). */
+  attemptingconnect: { attempt: number; server: string | URL | Transport };
   /** CONNACK accepted the connection. */
   connectionsuccess: { connack: ConnackPacket; settings: NegotiatedSettings };
   /** A connection attempt failed (transport, refused CONNACK, timeout, protocol error). */

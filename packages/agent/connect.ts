@@ -3,7 +3,9 @@ import { Backoff } from "./backoff.ts";
 import type { MqttClientOptions, ReconnectPolicy, StartOptions } from "./client_options.ts";
 
 /** Options of {@linkcode connect}: the client's options without `url`, plus `signal`. */
-export type ConnectOptions = Omit<MqttClientOptions, "url" | "transport"> & StartOptions;
+export type ConnectOptions =
+  & Omit<MqttClientOptions, "url" | "transport" | "servers">
+  & StartOptions;
 
 /**
  * Creates an {@linkcode MqttClient} for `url`, starts it and resolves once CONNACK accepted
