@@ -20,6 +20,8 @@ export interface PeerConnection {
 export interface ScriptedPeer extends AsyncDisposable {
   /** A transport that connects to the peer (plain TCP). */
   transport: Transport;
+  /** The peer's address, `mqtt://127.0.0.1:<port>`. */
+  url: string;
   /** The next accepted connection. */
   accept(): Promise<PeerConnection>;
 }
@@ -55,6 +57,7 @@ export function startScriptedPeer(version: ProtocolVersion): ScriptedPeer {
   };
   return {
     transport,
+    url: `mqtt://127.0.0.1:${port}`,
     async accept(): Promise<PeerConnection> {
       const conn = await listener.accept();
       conns.push(conn);
