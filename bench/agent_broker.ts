@@ -151,7 +151,7 @@ async function ternSelf(topic: string) {
   const done = Promise.withResolvers<void>();
   client.on("message", () => ++received === COUNT && done.resolve());
   await client.start();
-  await client.subscribe(topic, { qos: 0 });
+  await client.sendSubscribe(topic, { qos: 0 });
   const result = await timed(async () => {
     for (let i = 0; i < COUNT; i++) void client.publish(topic, PAYLOAD, { qos: 0, wait: "none" });
     await done.promise;
@@ -203,7 +203,7 @@ async function roundTrip(samples: number) {
   };
   const tern = new MqttClient({ url: broker.url, clientId: "tern-rtt", reconnect: false });
   await tern.start();
-  await tern.subscribe("rtt/tern", { qos: 1 });
+  await tern.sendSubscribe("rtt/tern", { qos: 1 });
   const ternResult = await measure(
     () => tern.publish("rtt/tern", PAYLOAD, { qos: 1 }),
     (fn) => tern.on("message", fn),

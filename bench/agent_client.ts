@@ -126,7 +126,7 @@ async function tern(scenario: Scenario, port: number): Promise<Measure> {
       if (++received === COUNT) done.resolve();
     });
     result = await measure(async () => {
-      await client.subscribe("bench/#", { qos: scenario.qos });
+      await client.sendSubscribe("bench/#", { qos: scenario.qos });
       await done.promise;
     });
   } else {

@@ -75,7 +75,7 @@ client.on("message", (message) => {
 try {
   const settings = await client.start();
   console.log(`Connected to ${endpoint} (MQTT ${settings.protocolVersion === 5 ? "5" : "3.1.1"})`);
-  const [granted] = (await client.subscribe(topic, { qos: 1 })).reasonCodes;
+  const [granted] = (await client.sendSubscribe(topic, { qos: 1 })).reasonCodes;
   console.log(`Subscribed to ${topic}, granted QoS ${granted}`);
   for (let i = 1; i <= count; i++) {
     const text = `Hello World! ${i}`;
@@ -92,7 +92,7 @@ try {
     if (!(error instanceof BrokerLimitError)) throw error;
     console.log(`Refused before sending: ${error.message}`);
   }
-  await client.unsubscribe(topic);
+  await client.sendUnsubscribe(topic);
   console.log(`Unsubscribed from ${topic}; demo completed successfully`);
 } finally {
   await client.stop();

@@ -71,7 +71,7 @@ async function runTask(task: number): Promise<TaskReport> {
   const topic = `demo/agent/task-${task}`;
   const report: TaskReport = { task, qos, echoes: 0 };
   try {
-    const { reasonCodes } = await agent.subscribe(topic, { qos: 1 });
+    const { reasonCodes } = await agent.sendSubscribe(topic, { qos: 1 });
     if (reasonCodes[0] >= 0x80) {
       throw new Error(`subscription refused (0x${reasonCodes[0].toString(16)})`);
     }
@@ -85,7 +85,7 @@ async function runTask(task: number): Promise<TaskReport> {
       }
       report.echoes++;
     }
-    await agent.unsubscribe(topic);
+    await agent.sendUnsubscribe(topic);
   } catch (error) {
     report.error = (error as Error).message;
   }

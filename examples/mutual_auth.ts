@@ -85,7 +85,7 @@ try {
   const settings = await client.start();
   console.log(`Connected over mutual TLS as "${settings.clientId}"`);
   const topic = `demo/mutual-auth/${settings.clientId}`;
-  const { reasonCodes } = await client.subscribe(topic, { qos: 1 });
+  const { reasonCodes } = await client.sendSubscribe(topic, { qos: 1 });
   console.log(`Subscribed to ${topic}, granted QoS ${reasonCodes[0]}`);
   for (let i = 1; i <= ECHOES; i++) {
     const payload = `Hello World! ${i}`;
@@ -103,7 +103,7 @@ try {
     console.log(`Received "${new TextDecoder().decode(message.payload)}" on ${message.topic}`);
     echoes++;
   }
-  await client.unsubscribe(topic);
+  await client.sendUnsubscribe(topic);
   console.log(`Unsubscribed from ${topic}`);
 } catch (error) {
   console.error(`Demo failed: ${(error as Error).message}`);

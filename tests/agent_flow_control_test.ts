@@ -45,7 +45,7 @@ Deno.test(`a burst of ${BURST} QoS 1/2 publishes stays within mosquitto's Receiv
     if (received.size === BURST) allReceived.resolve();
   });
   await listener.start();
-  await listener.subscribe("burst/#", { qos: 2 });
+  await listener.sendSubscribe("burst/#", { qos: 2 });
 
   const { transport, written } = recorded(tcp({ hostname: "127.0.0.1", port: broker.port }));
   const client = new MqttClient({ transport, clientId: "fc-sender", reconnect: false });
@@ -87,7 +87,7 @@ Deno.test(`a burst of ${BURST} QoS 1/2 publishes over MQTT 3.1.1 loses nothing`,
     if (received.size === BURST) allReceived.resolve();
   });
   await listener.start();
-  await listener.subscribe("burst4/#", { qos: 2 });
+  await listener.sendSubscribe("burst4/#", { qos: 2 });
   const client = new MqttClient({
     url: broker.url,
     protocolVersion: 4,

@@ -77,7 +77,7 @@ Deno.test("properties published by mosquitto_pub reach the client intact, with i
   const received = Promise.withResolvers<InboundMessage>();
   client.on("message", received.resolve);
   await client.start();
-  await client.subscribe("interop/in/#", { qos: 2, properties: { subscriptionIdentifier: 42 } });
+  await client.sendSubscribe("interop/in/#", { qos: 2, properties: { subscriptionIdentifier: 42 } });
   await run("mosquitto_pub", [
     "-h",
     "127.0.0.1",
@@ -145,7 +145,7 @@ Deno.test("an MQTT 3.1.1 client and mosquitto_pub / mosquitto_sub exchange messa
   const received = Promise.withResolvers<InboundMessage>();
   client.on("message", received.resolve);
   await client.start();
-  await client.subscribe("v4/in", { qos: 1 });
+  await client.sendSubscribe("v4/in", { qos: 1 });
   await run("mosquitto_pub", [
     "-h",
     "127.0.0.1",

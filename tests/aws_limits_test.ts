@@ -85,7 +85,7 @@ Deno.test("with iotCoreLimits the client refuses, before sending, what IoT Core 
       client.publish("a", new Uint8Array(128 * 1024 + 1), { qos: 1, timeoutMs }),
       isLimit("maxPayloadBytes"),
     );
-    await assert.rejects(client.subscribe("a/#", { qos: 2, timeoutMs }), isLimit("maximumQoS"));
+    await assert.rejects(client.sendSubscribe("a/#", { qos: 2, timeoutMs }), isLimit("maximumQoS"));
     assert.equal(hook.packets.length, sentBefore, "nothing was sent for refused operations");
     // Within the limits, the same operations go through.
     await client.publish("$aws/rules/r/1/2/3/4/5/6/7/8", "x", { qos: 1 });
@@ -105,7 +105,7 @@ Deno.test("with iotCoreLimits a SUBSCRIBE of 17 filters leaves as 8 + 8 + 1, wit
   try {
     await client.start();
     const filters = Array.from({ length: 17 }, (_, i) => `sensors/${i}/#`);
-    const result = await client.subscribe(filters, { qos: 1 });
+    const result = await client.sendSubscribe(filters, { qos: 1 });
     assert.deepEqual(result.reasonCodes, filters.map(() => 1));
     const subscribes = hook.packets.filter((p) => p.type === "subscribe");
     assert.deepEqual(subscribes.map((p) => p.type === "subscribe" && p.subscriptions.length), [

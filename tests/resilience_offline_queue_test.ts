@@ -60,7 +60,7 @@ for (const policy of Object.keys(KEPT) as OfflineQueuePolicy[]) {
       const operations = {
         qos0: follow(client.publish("o/0", "zero", { qos: 0 })),
         qos1: follow(client.publish("o/1", "one", { qos: 1 })),
-        subscribe: follow(client.subscribe("o/#", { qos: 1 })),
+        subscribe: follow(client.sendSubscribe("o/#", { qos: 1 })),
       };
       const kept = KEPT[policy];
       for (const name of ["qos0", "qos1", "subscribe"] as const) {

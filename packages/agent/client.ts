@@ -14,7 +14,6 @@ import type {
   PublishResult,
   SessionEvent,
   SessionState,
-  SessionStats,
   SubscriptionResult,
 } from "./session_types.ts";
 import type {
@@ -34,6 +33,9 @@ import type {
 import { Emitter } from "./_emitter.ts";
 import { delay } from "./_delay.ts";
 import { RequestRouter } from "./_request_router.ts";
+import { SubscriptionManager } from "@tern/subscriptions";
+import { ClientSubscription, type LocalSubscribeOptions } from "./client_subscription.ts";
+import type { ClientStats } from "./client_stats.ts";
 
 /** A caller waiting for an operation. */
 interface Pending {
@@ -66,10 +68,14 @@ const READ_BUFFER_MAX = 256 * 1024;
  * import { MqttClient } from "@tern/agent";
  *
  * const client = new MqttClient({ url: "mqtt://127.0.0.1:1883", clientId: "demo" });
- * client.on("message", (m) => console.log(m.topic, new TextDecoder().decode(m.payload)));
  * await client.start();
- * await client.subscribe("demo/#", { qos: 1 });
+ * const demo = client.subscribe("demo/#", { qos: 1 });
+ * await demo; // { reasonCodes: [1] }
  * await client.publish("demo/hello", "world", { qos: 1 });
+ * for await (const m of demo) {
+ *   console.log(m.topic, new TextDecoder().decode(m.payload));
+ *   break; // unsubscribes
+ * }
  * await client.stop();
  * ```
  */
@@ -83,6 +89,8 @@ export class MqttClient {
   #emitter = new Emitter<ClientEventMap>();
   #ops = new Map<number, Pending>();
   #requests: RequestRouter;
+  /** Local subscribers and the broker subscriptions they share; every PUBLISH goes through it. */
+  #subscriptions: SubscriptionManager<InboundMessage>;
   /** Splits SUBSCRIBE lists per the broker's limits (the session checks everything else). */
   #limits?: Limiter;
 
@@ -150,6 +158,22 @@ export class MqttClient {
     });
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
     this.#requests = new RequestRouter();
+    this.#subscriptions = new SubscriptionManager<InboundMessage>({
+      broker: {
+        subscribe: ({ subscriptionIdentifier, ...subscription }) =>
+          this.sendSubscribe([subscription], {
+            // Without identifiers the manager routes by matching topics instead.
+            properties: this.#session.protocolVersion === 5 &&
+                this.settings?.subscriptionIdentifiersAvailable !== false
+              ? { subscriptionIdentifier }
+              : undefined,
+          }).then((result) => result.reasonCodes[0]),
+        unsubscribe: (topicFilter) =>
+          this.sendUnsubscribe(topicFilter).then((result) =>
+            this.#session.protocolVersion === 5 ? result.reasonCodes[0] : undefined
+          ),
+      },
+    });
     this.#limits = options.limits && createLimiter(options.limits);
   }
 
@@ -173,9 +197,12 @@ export class MqttClient {
     return this.#session.settings;
   }
 
-  /** Operation counts and sizes: incomplete (queued or unacknowledged) and unacknowledged. */
-  stats(): SessionStats {
-    return this.#session.stats();
+  /**
+   * Operation counts and sizes (incomplete: queued or unacknowledged; unacknowledged), and
+   * the messages no local subscription took (delivered as "message" events).
+   */
+  stats(): ClientStats {
+    return { ...this.#session.stats(), unmatchedMessages: this.#subscriptions.unmatched };
   }
 
   /**
@@ -288,10 +315,38 @@ export class MqttClient {
   }
 
   /**
-   * Subscribes to one or more topic filters and resolves with one reason code per filter,
-   * in order: the granted QoS, or a failure code (0x80 and above).
+   * Adds a local subscriber to one or more topic filters. Local subscribers of a filter
+   * share one broker subscription (made for the first, at the highest QoS asked for, and
+   * removed after the last leaves); each gets the filter's messages through its `handler`
+   * or by iterating the returned {@linkcode ClientSubscription}, which is also awaitable
+   * for one SUBACK reason code per filter. Deliveries never hold up the connection: each
+   * subscriber has its own bounded buffer (`bufferSize`, `overflow`). With MQTT 5 and
+   * subscription identifiers, messages are routed by identifier, otherwise by matching.
+   * A message no local subscription takes goes to the "message" event.
+   *
+   * @throws {TypeError} If a filter or an option is invalid.
+   * @throws {RangeError} If `qos`, `retainHandling` or `bufferSize` is out of range.
    */
   subscribe(
+    filters: string | string[],
+    options: LocalSubscribeOptions = {},
+  ): ClientSubscription {
+    const topicFilters = typeof filters === "string" ? [filters] : [...filters];
+    if (topicFilters.length === 0) {
+      throw new TypeError("Cannot subscribe: give at least one topic filter");
+    }
+    const locals = topicFilters.map((topicFilter) =>
+      this.#subscriptions.subscribe(topicFilter, options)
+    );
+    return new ClientSubscription(topicFilters, locals);
+  }
+
+  /**
+   * Sends SUBSCRIBE for one or more topic filters, outside the local subscriptions (their
+   * messages arrive as "message" events), and resolves with one reason code per filter, in
+   * order: the granted QoS, or a failure code (0x80 and above).
+   */
+  sendSubscribe(
     filters: string | string[] | Subscription[],
     options: SubscribeOptions = {},
   ): Promise<SubscriptionResult> {
@@ -325,8 +380,11 @@ export class MqttClient {
     }));
   }
 
-  /** Unsubscribes from one or more topic filters; resolves with one reason code per filter. */
-  unsubscribe(
+  /**
+   * Sends UNSUBSCRIBE for filters subscribed with {@linkcode sendSubscribe}; resolves with
+   * one reason code per filter. (End a local subscription with its own `unsubscribe()`.)
+   */
+  sendUnsubscribe(
     filters: string | string[],
     options: UnsubscribeOptions = {},
   ): Promise<SubscriptionResult> {
@@ -358,7 +416,7 @@ export class MqttClient {
     const responseTopic = options.responseTopic ?? `tern/response/${this.#requests.id}`;
     await this.#requests.ensureSubscribed(
       responseTopic,
-      () => this.subscribe(responseTopic, { qos, signal: options.signal }),
+      () => this.sendSubscribe(responseTopic, { qos, signal: options.signal }),
     );
     const timeoutMs = options.timeoutMs ?? 30_000;
     const { correlationData, response, cancel } = this.#requests.expect(responseTopic);
@@ -490,6 +548,7 @@ export class MqttClient {
     this.#session.abandonOperations();
     for (const pending of [...this.#ops.values()]) pending.reject(error);
     this.#requests.failAll(error);
+    this.#subscriptions.close(error);
   }
 
   // ---- the connection loop ----------------------------------------------------------------
@@ -782,7 +841,13 @@ export class MqttClient {
   #handleEvent(event: SessionEvent): void {
     switch (event.type) {
       case "message":
-        if (!this.#requests.deliver(event.message)) this.#emitter.emit("message", event.message);
+        // dispatch() only queues for subscribers, so a slow one never delays keep-alive.
+        if (
+          !this.#requests.deliver(event.message) &&
+          this.#subscriptions.dispatch(event.message) === 0
+        ) {
+          this.#emitter.emit("message", event.message);
+        }
         return;
       case "completed": {
         const pending = this.#ops.get(event.operation);

@@ -46,7 +46,7 @@ for (const protocolVersion of [4, 5] as const) {
     const settings = await client.start();
     assert.equal(settings.clientId, `basic-${protocolVersion}`);
     assert.equal(settings.protocolVersion, protocolVersion);
-    const granted = await client.subscribe("t/#", { qos: 2 });
+    const granted = await client.sendSubscribe("t/#", { qos: 2 });
     assert.deepEqual(granted.reasonCodes, [2]);
     const received = collect(client, 3);
     const results = await Promise.all([
@@ -60,7 +60,7 @@ for (const protocolVersion of [4, 5] as const) {
       messages.map((m) => [m.topic, text(m.payload), m.qos]).sort(),
       [["t/0", "zero", 0], ["t/1", "one", 1], ["t/2", "two", 2]],
     );
-    const gone = await client.unsubscribe(["t/#", "never/subscribed"]);
+    const gone = await client.sendUnsubscribe(["t/#", "never/subscribed"]);
     assert.deepEqual(gone.reasonCodes, protocolVersion === 5 ? [0, 0x11] : [0, 0]);
     await client.stop();
     assert.deepEqual(events, [
@@ -77,7 +77,7 @@ Deno.test("stop() fails pending operations with ClientStoppedError and the clien
   await using broker = await startBroker();
   const client = new MqttClient({ url: broker.url, clientId: "restart", reconnect: false });
   await client.start();
-  await client.subscribe("r", { qos: 1 });
+  await client.sendSubscribe("r", { qos: 1 });
   const queuedBehind = client.publish("r", "late", { qos: 1 });
   const pending = client.request("nobody/listens", "ping", { timeoutMs: 60_000 });
   const rejected = assert.rejects(pending, ClientStoppedError);
@@ -86,7 +86,7 @@ Deno.test("stop() fails pending operations with ClientStoppedError and the clien
   await rejected;
   await client.start();
   const received = collect(client, 1);
-  await client.subscribe("r", { qos: 1 });
+  await client.sendSubscribe("r", { qos: 1 });
   await client.publish("r", "again", { qos: 1 });
   assert.equal(text((await received)[0].payload), "again");
   await client.stop();
@@ -96,7 +96,7 @@ Deno.test("publish waits: none resolves once queued (even offline), sent once wr
   await using broker = await startBroker();
   const listener = new MqttClient({ url: broker.url, clientId: "w-listener", reconnect: false });
   await listener.start();
-  await listener.subscribe("w/#", { qos: 1 });
+  await listener.sendSubscribe("w/#", { qos: 1 });
   const received = collect(listener, 2);
   const client = new MqttClient({ url: broker.url, clientId: "w-sender", reconnect: false });
   // Not started: "none" still resolves, and the message leaves once connected.
@@ -113,7 +113,7 @@ Deno.test("an operation gives up on AbortSignal or timeoutMs and is never sent",
   await using broker = await startBroker();
   const listener = new MqttClient({ url: broker.url, clientId: "a-listener", reconnect: false });
   await listener.start();
-  await listener.subscribe("a/#", { qos: 1 });
+  await listener.sendSubscribe("a/#", { qos: 1 });
   const received = collect(listener, 1);
   const client = new MqttClient({ url: broker.url, clientId: "a-sender", reconnect: false });
   const controller = new AbortController();
@@ -144,7 +144,7 @@ Deno.test("request() gets the response carrying its correlation data", async () 
     });
   });
   await responder.start();
-  await responder.subscribe("svc/echo", { qos: 1 });
+  await responder.sendSubscribe("svc/echo", { qos: 1 });
   const client = new MqttClient({ url: broker.url, clientId: "requester", reconnect: false });
   await client.start();
   const [a, b] = await Promise.all([
@@ -240,7 +240,7 @@ Deno.test("QoS 1 and 2 publishes in flight when the connection drops complete af
   await using proxy = await startFaultProxy({ targetPort: broker.port });
   const listener = new MqttClient({ url: broker.url, clientId: "drop-listener", reconnect: false });
   await listener.start();
-  await listener.subscribe("drop/#", { qos: 2 });
+  await listener.sendSubscribe("drop/#", { qos: 2 });
   const seen = new Set<string>();
   listener.on("message", (m) => seen.add(text(m.payload)));
   const client = new MqttClient({
@@ -293,7 +293,7 @@ Deno.test("broker limits split a long SUBSCRIBE into several packets with one co
     limits: { maxSubscriptionsPerSubscribe: 2 },
   });
   await client.start();
-  const result = await client.subscribe(["a", "b", "c", "d", "$share/group/e"], { qos: 1 });
+  const result = await client.sendSubscribe(["a", "b", "c", "d", "$share/group/e"], { qos: 1 });
   assert.deepEqual(result.reasonCodes, [1, 1, 1, 1, 1]);
   const subscribes = record.written.filter((p) => p.type === "subscribe");
   assert.deepEqual(
@@ -315,9 +315,9 @@ Deno.test("subscription options reach mosquitto: noLocal, retainHandling and ret
   await client.start();
   await client.publish("opt/retained", "kept", { qos: 1, retain: true });
   // retainHandling 2: the retained message is not sent on subscribe.
-  await client.subscribe("opt/retained", { qos: 1, retainHandling: 2 });
-  await client.subscribe("opt/local", { qos: 1, noLocal: true });
-  await client.subscribe("opt/rap", { qos: 1, retainAsPublished: true });
+  await client.sendSubscribe("opt/retained", { qos: 1, retainHandling: 2 });
+  await client.sendSubscribe("opt/local", { qos: 1, noLocal: true });
+  await client.sendSubscribe("opt/rap", { qos: 1, retainAsPublished: true });
   const last = collect(client, 1);
   await client.publish("opt/local", "own", { qos: 1 });
   await client.publish("opt/rap", "flag", { qos: 1, retain: true });
@@ -331,7 +331,7 @@ Deno.test("stop() with reason 0x04 makes mosquitto publish the will", async () =
   await using broker = await startBroker();
   const watcher = new MqttClient({ url: broker.url, clientId: "will-watcher", reconnect: false });
   await watcher.start();
-  await watcher.subscribe("will/#", { qos: 1 });
+  await watcher.sendSubscribe("will/#", { qos: 1 });
   const will = collect(watcher, 1);
   const client = new MqttClient({
     url: broker.url,

@@ -14,6 +14,9 @@ export type * from "./session_types.ts";
 export * from "./session.ts";
 export type * from "./client_options.ts";
 export * from "./client.ts";
+export * from "./client_subscription.ts";
+export type * from "./client_stats.ts";
+export * from "./mqtt_like.ts";
 export * from "./connect.ts";
 // The codec and transport types that this package's API names, so one import suffices.
 export type {

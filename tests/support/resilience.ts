@@ -42,7 +42,7 @@ export async function startSubscriber(options: MqttClientOptions): Promise<Strea
     subscriber.ledgers[qos].received(message.payload);
   });
   await client.start();
-  await client.subscribe([
+  await client.sendSubscribe([
     { topicFilter: STREAM_TOPICS[1], qos: 1 },
     { topicFilter: STREAM_TOPICS[2], qos: 2 },
   ]);
