@@ -17,9 +17,8 @@
  * `deno task shadow-service` is already serving the broker.
  */
 import { parseArgs } from "node:util";
-import { connect } from "@tern/agent";
+import { asMqttLike, connect } from "@tern/agent";
 import { DeviceShadow, ShadowClient, ShadowError, ShadowService } from "@tern/shadow";
-import { mqttLikeFromAgent } from "../packages/shadow/_agent_adapter.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -36,11 +35,11 @@ const rounds = Number(values.rounds);
 // The service, the device and the application each have their own connection, as they
 // would in the field (the service is AWS IoT's; the application is in the cloud).
 const serviceClient = values["external-service"] ? undefined : await connect(values.url);
-const service = serviceClient && await ShadowService.start(mqttLikeFromAgent(serviceClient));
+const service = serviceClient && await ShadowService.start(asMqttLike(serviceClient));
 const deviceClient = await connect(values.url);
 const appClient = await connect(values.url);
-const deviceShadow = new ShadowClient(mqttLikeFromAgent(deviceClient), { thingName });
-const app = new ShadowClient(mqttLikeFromAgent(appClient), { thingName });
+const deviceShadow = new ShadowClient(asMqttLike(deviceClient), { thingName });
+const app = new ShadowClient(asMqttLike(appClient), { thingName });
 
 try {
   try {

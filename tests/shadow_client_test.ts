@@ -136,13 +136,20 @@ for (const connector of CONNECTORS) {
     ]);
     await broker.restart();
     await reconnected;
-    // delta, update/accepted and update/rejected for the device; one filter for the service.
-    await until(
-      () =>
-        deviceConnection.granted === deviceGranted + 3 &&
-        serviceConnection.granted === serviceGranted + 1,
-      "both re-subscribed",
-    );
+    if (connector.restoresSubscriptions) {
+      // The client re-subscribed on its own, ahead of anything else it sends; the shadow
+      // packages had nothing to do.
+      assert.equal(deviceConnection.granted, deviceGranted);
+      assert.equal(serviceConnection.granted, serviceGranted);
+    } else {
+      // delta, update/accepted and update/rejected for the device; one filter for the service.
+      await until(
+        () =>
+          deviceConnection.granted === deviceGranted + 3 &&
+          serviceConnection.granted === serviceGranted + 1,
+        "both re-subscribed",
+      );
+    }
 
     await using appConnection = await connector.connect(broker.url);
     await using app = new ShadowClient(appConnection, { thingName: "lamp1" });

@@ -1,13 +1,12 @@
 /**
  * Real MQTT connections as {@linkcode MqttLike}, for the shadow tests against mosquitto:
- * through `@tern/agent`'s `MqttClient` (with the adapter the `shadow-service` command uses)
+ * through `@tern/agent`'s `MqttClient` (through `asMqttLike`, as the `shadow-service` command does)
  * and through MQTT.js (the dev-only oracle in the import map), to show that any client fits.
  */
 import { Buffer } from "node:buffer";
 import mqtt from "mqtt";
-import { connect } from "@tern/agent";
+import { asMqttLike, connect } from "@tern/agent";
 import type { MqttLike, MqttLikeMessage } from "@tern/shadow";
-import { mqttLikeFromAgent } from "../packages/shadow/_agent_adapter.ts";
 import { topicMatches } from "../packages/shadow/_topic_match.ts";
 
 /** An {@linkcode MqttLike} over a real broker connection; disposing it disconnects. */
@@ -27,6 +26,8 @@ export interface ConnectOptions {
 /** A way to open a {@linkcode RealMqtt}. */
 export interface Connector {
   name: string;
+  /** Whether the client restores its subscriptions itself after the broker lost the session. */
+  restoresSubscriptions: boolean;
   connect(url: string, options?: ConnectOptions): Promise<RealMqtt>;
 }
 
@@ -40,21 +41,23 @@ function countGrants(inner: MqttLike): { mqtt: MqttLike; granted: () => number }
         granted++;
         return subscription;
       },
-      onSessionLost: (listener) => inner.onSessionLost!(listener),
+      ...(inner.onSessionLost &&
+        { onSessionLost: (listener: () => void) => inner.onSessionLost!(listener) }),
     },
     granted: () => granted,
   };
 }
 
-/** `@tern/agent`'s MqttClient (MQTT 5) through `mqttLikeFromAgent`. */
+/** `@tern/agent`'s MqttClient (MQTT 5) through `asMqttLike`. */
 export const agentConnector: Connector = {
   name: "@tern/agent",
+  restoresSubscriptions: true,
   async connect(url, options = {}) {
     const delay = options.reconnectDelayMs;
     const client = await connect(url, {
       reconnect: delay === undefined ? false : { nextDelay: () => delay },
     });
-    const { mqtt, granted } = countGrants(mqttLikeFromAgent(client));
+    const { mqtt, granted } = countGrants(asMqttLike(client));
     const reconnects = new Set<() => void>();
     client.on("connectionsuccess", () => {
       for (const resolve of reconnects) resolve();
@@ -78,6 +81,7 @@ export const agentConnector: Connector = {
  */
 export const mqttJsConnector: Connector = {
   name: "MQTT.js",
+  restoresSubscriptions: false,
   async connect(url, options = {}) {
     const client = await mqtt.connectAsync(url, {
       clean: true,

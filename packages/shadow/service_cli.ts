@@ -6,10 +6,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { connect } from "@tern/agent";
+import { asMqttLike, connect } from "@tern/agent";
 import { MemoryShadowStore, ShadowService, type ShadowStore } from "./mod.ts";
 import { SqliteShadowStore } from "./sqlite_store.ts";
-import { mqttLikeFromAgent } from "./_agent_adapter.ts";
 
 const USAGE = `Usage: deno task shadow-service --url <broker url> [options]
 
@@ -58,7 +57,7 @@ async function main(args: string[]): Promise<number> {
     const client = await connect(values.url, {
       clientId: values["client-id"] ?? `tern-shadow-service-${crypto.randomUUID().slice(0, 8)}`,
     });
-    const service = await ShadowService.start(mqttLikeFromAgent(client), {
+    const service = await ShadowService.start(asMqttLike(client), {
       store,
       maxDocumentBytes,
     });
