@@ -173,6 +173,11 @@ export class MqttClient {
             this.#session.protocolVersion === 5 ? result.reasonCodes[0] : undefined
           ),
       },
+      // A throwing handler is reported like a throwing listener. An UNSUBSCRIBE cut short by
+      // stop() is not worth reporting: stopping ends every local subscription anyway.
+      onError: (error) => {
+        if (!(error instanceof ClientStoppedError)) reportError(error);
+      },
     });
     this.#limits = options.limits && createLimiter(options.limits);
   }
