@@ -34,7 +34,8 @@ import { Emitter } from "./_emitter.ts";
 import { delay } from "./_delay.ts";
 import { RequestRouter } from "./_request_router.ts";
 import { SubscriptionManager } from "@tern/subscriptions";
-import { ClientSubscription, type LocalSubscribeOptions } from "./client_subscription.ts";
+import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscription.ts";
+import { LocalFilters } from "./_client_subscription.ts";
 import type { ClientStats } from "./client_stats.ts";
 
 /** A caller waiting for an operation. */
@@ -343,7 +344,7 @@ export class MqttClient {
     const locals = topicFilters.map((topicFilter) =>
       this.#subscriptions.subscribe(topicFilter, options)
     );
-    return new ClientSubscription(topicFilters, locals);
+    return new LocalFilters(topicFilters, locals);
   }
 
   /**

@@ -14,7 +14,7 @@ export type * from "./session_types.ts";
 export * from "./session.ts";
 export type * from "./client_options.ts";
 export * from "./client.ts";
-export * from "./client_subscription.ts";
+export type * from "./client_subscription.ts";
 export type * from "./client_stats.ts";
 export * from "./mqtt_like.ts";
 export * from "./connect.ts";
@@ -48,6 +48,9 @@ export type {
   Will,
   WillProperties,
 } from "@tern/codec";
+// The subscription types and errors that local subscriptions name.
+export type { OverflowPolicy } from "@tern/subscriptions";
+export { SubscriptionOverflowError, SubscriptionRefusedError } from "@tern/subscriptions";
 export type {
   Connection,
   FromUrlOptions,
