@@ -14,10 +14,20 @@ export class LocalFilters implements ClientSubscription {
   #result: Promise<SubscriptionResult>;
   /** One outstanding `next()` per filter still open, so buffers stay in the filters' queues. */
   #pending = new Map<number, Promise<Outcome>>();
+  /** Filters whose iteration is done (a closed one may still have buffered messages or an error). */
+  #finished = new Set<number>();
 
   /** Made by {@linkcode MqttClient.subscribe}; not meant to be constructed directly. */
-  constructor(topicFilters: string[], locals: LocalSubscription<InboundMessage>[]) {
+  /** Without a handler: a subscription with one is not iterated (and stays subscribed). */
+  #iterable: boolean;
+
+  constructor(
+    topicFilters: string[],
+    locals: LocalSubscription<InboundMessage>[],
+    iterable: boolean,
+  ) {
     this.topicFilters = topicFilters;
+    this.#iterable = iterable;
     this.#locals = locals;
     this.#result = Promise.all(locals.map((local) =>
       local.ready.then(
@@ -56,8 +66,13 @@ export class LocalFilters implements ClientSubscription {
    * client stopping.
    */
   async next(): Promise<IteratorResult<InboundMessage, undefined>> {
+    if (!this.#iterable) {
+      throw new TypeError(
+        `Cannot iterate the subscription to "${this.topicFilters.join('", "')}": it has a handler`,
+      );
+    }
     this.#locals.forEach((local, index) => {
-      if (!this.#pending.has(index) && !local.closed) {
+      if (!this.#pending.has(index) && !this.#finished.has(index)) {
         this.#pending.set(
           index,
           local.next().then((result) => ({ index, result }), (error) => ({ index, error })),
@@ -73,6 +88,7 @@ export class LocalFilters implements ClientSubscription {
         throw outcome.error;
       }
       if (!outcome.result.done) return outcome.result;
+      this.#finished.add(outcome.index);
     }
     return { done: true, value: undefined };
   }

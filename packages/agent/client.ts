@@ -344,7 +344,7 @@ export class MqttClient {
     const locals = topicFilters.map((topicFilter) =>
       this.#subscriptions.subscribe(topicFilter, options)
     );
-    return new LocalFilters(topicFilters, locals);
+    return new LocalFilters(topicFilters, locals, options.handler === undefined);
   }
 
   /**
