@@ -31,26 +31,13 @@ import type {
   UnsubscribeOptions,
 } from "./client_options.ts";
 import { Emitter } from "./_emitter.ts";
+import { type OperationKind, Pending } from "./_pending.ts";
 import { delay } from "./_delay.ts";
 import { RequestRouter } from "./_request_router.ts";
 import { SubscriptionManager } from "@tern/subscriptions";
 import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscription.ts";
 import { LocalFilters } from "./_client_subscription.ts";
 import type { ClientStats } from "./client_stats.ts";
-
-/** A caller waiting for an operation. */
-interface Pending {
-  kind: "publish" | "subscribe" | "unsubscribe";
-  /** Resolve when written ("sent") or when acknowledged ("ack"). */
-  wait: "sent" | "ack";
-  /** QoS 0 publishes are lost, not resent, when their write fails. */
-  resendable: boolean;
-  written: boolean;
-  /** A completion that arrived before the bytes were written (QoS 0). */
-  result?: OperationResult;
-  resolve(result: OperationResult | undefined): void;
-  reject(error: Error): void;
-}
 
 /** Bytes gathered into one write at most (more waits for the next write). */
 const BATCH_BYTES = 64 * 1024;
@@ -89,6 +76,11 @@ export class MqttClient {
   #reconnect?: ReconnectPolicy;
   #emitter = new Emitter<ClientEventMap>();
   #ops = new Map<number, Pending>();
+  /** Shared by every Pending: drop it from the table, and from the session if abandoned. */
+  #forget = (pending: Pending, cancel: boolean): void => {
+    this.#ops.delete(pending.id);
+    if (cancel) this.#session.cancel(pending.id);
+  };
   #requests: RequestRouter;
   /** Local subscribers and the broker subscriptions they share; every PUBLISH goes through it. */
   #subscriptions: SubscriptionManager<InboundMessage>;
@@ -482,7 +474,7 @@ export class MqttClient {
   // ---- operations -------------------------------------------------------------------------
 
   #operate(
-    kind: Pending["kind"],
+    kind: OperationKind,
     options: OperationOptions,
     wait: "none" | "sent" | "ack",
     resendable: boolean,
@@ -502,52 +494,26 @@ export class MqttClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    const settled = Promise.withResolvers<OperationResult | undefined>();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const cleanup = () => {
-      this.#ops.delete(id);
-      if (timer !== undefined) clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-    };
-    const giveUp = (error: Error) => {
-      this.#session.cancel(id);
-      pending.reject(error);
-    };
-    const onAbort = () => giveUp(options.signal!.reason);
-    const pending: Pending = {
+    const pending = new Pending(
+      id,
       kind,
-      wait: wait === "sent" ? "sent" : "ack",
+      wait === "sent" ? "sent" : "ack",
       resendable,
-      written: false,
-      resolve: (result) => {
-        cleanup();
-        settled.resolve(result);
-      },
-      reject: (error) => {
-        cleanup();
-        settled.reject(error);
-      },
-    };
+      this.#forget,
+    );
     this.#ops.set(id, pending);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    if (options.timeoutMs !== undefined) {
-      timer = setTimeout(
-        () =>
-          giveUp(
-            new TimeoutError(`Cannot complete ${kind}: no outcome within ${options.timeoutMs} ms`),
-          ),
-        options.timeoutMs,
-      );
+    if (options.signal || options.timeoutMs !== undefined) {
+      pending.watch(options.signal, options.timeoutMs);
     }
     // Enqueuing reports nothing: while a write is pending, marking the writer is enough.
     if (this.#writing) this.#dirty = true;
     else this.#pump();
     if (wait === "none") {
       // The caller does not wait; a later failure must not surface as an unhandled rejection.
-      settled.promise.catch(() => {});
+      pending.promise.catch(() => {});
       return Promise.resolve(undefined);
     }
-    return settled.promise;
+    return pending.promise;
   }
 
   #abandonAll(error: Error): void {
