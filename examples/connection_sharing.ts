@@ -1,7 +1,8 @@
 /**
  * The coreMQTT-Agent connection-sharing demo: one agent owns ONE MQTT connection and many
- * tasks share it. Each task subscribes to its own topic, then repeatedly publishes to it and
- * waits for the echo, even tasks at QoS 0 and odd tasks at QoS 1. The demo prints a summary
+ * tasks share it. Each task subscribes to its own topic (a local subscription: the agent's
+ * subscription manager hands it the messages of its filter), then repeatedly publishes to it
+ * and waits for the echo, even tasks at QoS 0 and odd tasks at QoS 1. The demo prints a summary
  * and exits 0 only when every echo arrived.
  *
  *   deno run -A examples/connection_sharing.ts [--url mqtt://127.0.0.1:1883]
@@ -11,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { MqttClient } from "@tern/agent";
-import type { InboundMessage } from "@tern/agent";
+import type { ClientSubscription, InboundMessage } from "@tern/agent";
 import { startBroker } from "../tests/support/broker.ts";
 
 const { values } = parseArgs({
@@ -41,22 +42,22 @@ agent.on("connectionsuccess", ({ settings }) =>
   ));
 agent.on("disconnection", ({ error }) => console.log(`Disconnected: ${error.message}`));
 
-// The agent delivers every message once; each task waits for those on its own topic.
-const waiting = new Map<string, (message: InboundMessage) => void>();
-agent.on("message", (message) => waiting.get(message.topic)?.(message));
-
-function nextEcho(topic: string): Promise<InboundMessage> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      waiting.delete(topic);
-      reject(new Error(`no echo on ${topic} within ${echoTimeoutMs} ms`));
-    }, echoTimeoutMs);
-    waiting.set(topic, (message) => {
-      clearTimeout(timer);
-      waiting.delete(topic);
-      resolve(message);
-    });
+/** The next message of a task's subscription, or an error after the echo timeout. */
+async function nextEcho(echoes: ClientSubscription): Promise<InboundMessage> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no echo on ${echoes.topicFilters[0]} within ${echoTimeoutMs} ms`)),
+      echoTimeoutMs,
+    );
   });
+  try {
+    const { value, done } = await Promise.race([echoes.next(), timeout]);
+    if (done) throw new Error(`the subscription to ${echoes.topicFilters[0]} ended`);
+    return value;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 interface TaskReport {
@@ -70,24 +71,25 @@ async function runTask(task: number): Promise<TaskReport> {
   const qos = (task % 2) as 0 | 1;
   const topic = `demo/agent/task-${task}`;
   const report: TaskReport = { task, qos, echoes: 0 };
+  const echoes = agent.subscribe(topic, { qos: 1 });
   try {
-    const { reasonCodes } = await agent.sendSubscribe(topic, { qos: 1 });
+    const { reasonCodes } = await echoes;
     if (reasonCodes[0] >= 0x80) {
       throw new Error(`subscription refused (0x${reasonCodes[0].toString(16)})`);
     }
     for (let round = 0; round < rounds; round++) {
       const payload = `task ${task} round ${round}`;
-      const echo = nextEcho(topic);
       await agent.publish(topic, payload, { qos });
-      const message = await echo;
+      const message = await nextEcho(echoes);
       if (new TextDecoder().decode(message.payload) !== payload) {
         throw new Error(`round ${round}: echo does not match what was published`);
       }
       report.echoes++;
     }
-    await agent.sendUnsubscribe(topic);
+    await echoes.unsubscribe();
   } catch (error) {
     report.error = (error as Error).message;
+    await echoes.return();
   }
   return report;
 }
