@@ -221,7 +221,7 @@ export interface ClientEventMap {
   disconnection: { error: ConnectionClosedError };
   /** The client stopped: stop() was called, or the reconnect policy gave up. */
   stopped: { error?: Error };
-  /** An application message arrived. */
+  /** A message arrived that no local subscription (`subscribe()`) took: the catch-all. */
   message: InboundMessage;
 }
 
