@@ -788,6 +788,11 @@ export class MqttClient {
         }
         this.#processEvents();
       }
+    } catch (error) {
+      // Preparing bytes failed (a session store that throws, say): end this connection and
+      // report why, rather than leave an unhandled rejection behind.
+      this.#session.handleConnectionLost(now(), error);
+      this.#processEvents();
     } finally {
       this.#writing = false;
     }

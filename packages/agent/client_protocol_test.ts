@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import type { Packet } from "@tern/codec";
 import { MqttClient } from "./client.ts";
-import { ConnectionClosedError, ConnectionRefusedError, TimeoutError } from "./errors.ts";
+import {
+  ClientStoppedError,
+  ConnectionClosedError,
+  ConnectionRefusedError,
+  TimeoutError,
+} from "./errors.ts";
+import { MemoryStore } from "./memory_store.ts";
 import { startScriptedPeer } from "./testdata/scripted_peer.ts";
 import type { ClientEventMap } from "./client_options.ts";
 
@@ -295,5 +301,31 @@ Deno.test("enhanced authentication runs the authenticator on each AUTH challenge
   await reauthenticated;
   assert.deepEqual(seen, ["nonce", "again"]);
   await client.stop();
+  await server.closed();
+});
+
+Deno.test("a session store that throws ends the connection with that cause and settles the call", async () => {
+  await using peer = startScriptedPeer(5);
+  const store = new MemoryStore();
+  store.putOutbound = () => {
+    throw new Error("disk full");
+  };
+  const client = new MqttClient({
+    transport: peer.transport,
+    clientId: "s",
+    store,
+    reconnect: false,
+  });
+  const accepted = peer.accept();
+  const started = client.start();
+  const server = await accepted;
+  await server.next();
+  await server.send(connack);
+  await started;
+  const disconnection = next(client, "disconnection");
+  const rejected = assert.rejects(client.publish("t", "x", { qos: 1 }), ClientStoppedError);
+  const { error } = await disconnection;
+  assert.equal((error.cause as Error).message, "disk full");
+  await rejected;
   await server.closed();
 });
