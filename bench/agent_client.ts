@@ -131,7 +131,7 @@ async function tern(scenario: Scenario, port: number): Promise<Measure> {
     });
   } else {
     result = await measure(() =>
-      windowed((i) => client.publish("bench/sink", PAYLOAD, { qos: scenario.qos }))
+      windowed(() => client.publish("bench/sink", PAYLOAD, { qos: scenario.qos }))
     );
   }
   await client.stop();

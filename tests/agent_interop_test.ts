@@ -77,7 +77,10 @@ Deno.test("properties published by mosquitto_pub reach the client intact, with i
   const received = Promise.withResolvers<InboundMessage>();
   client.on("message", received.resolve);
   await client.start();
-  await client.sendSubscribe("interop/in/#", { qos: 2, properties: { subscriptionIdentifier: 42 } });
+  await client.sendSubscribe("interop/in/#", {
+    qos: 2,
+    properties: { subscriptionIdentifier: 42 },
+  });
   await run("mosquitto_pub", [
     "-h",
     "127.0.0.1",
