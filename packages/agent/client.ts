@@ -7,7 +7,7 @@ import { ServerList } from "./_server_list.ts";
 import { createLimiter, type Limiter } from "./limits.ts";
 import { ClientStoppedError, ConnectionClosedError, TimeoutError } from "./errors.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
-import { Session } from "./session.ts";
+import { DEFAULT_MAXIMUM_PACKET_SIZE, Session } from "./session.ts";
 import type {
   InboundMessage,
   OperationResult,
@@ -613,7 +613,7 @@ export class MqttClient {
     this.#connection = connection;
     this.#decoder = new Decoder({
       version: this.#session.protocolVersion,
-      maxPacketSize: this.#options.maximumPacketSize,
+      maxPacketSize: this.#options.maximumPacketSize ?? DEFAULT_MAXIMUM_PACKET_SIZE,
     });
     this.#closing = false;
     this.#closeError = undefined;

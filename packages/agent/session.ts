@@ -77,6 +77,23 @@ interface Flight {
 
 const MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
 const DEFAULT_CONNACK_TIMEOUT_MS = 30_000;
+
+/**
+ * The largest packet, in bytes, a client accepts unless told otherwise: 16 MiB.
+ *
+ * A limit is on by default because the decoder buffers a whole packet before decoding it,
+ * so without one a hostile or broken server could make each connection hold up to 256 MiB.
+ * MQTT 5 announces it in CONNECT, so a conforming server never sends more.
+ *
+ * @example Accept larger messages
+ * ```ts
+ * import { DEFAULT_MAXIMUM_PACKET_SIZE } from "@tern/agent";
+ *
+ * const maximumPacketSize = 4 * DEFAULT_MAXIMUM_PACKET_SIZE;
+ * console.log(maximumPacketSize); // 67108864
+ * ```
+ */
+export const DEFAULT_MAXIMUM_PACKET_SIZE = 16 * 1024 * 1024;
 // MQTT 3.1.1 servers cannot announce a limit, yet mosquitto (max_inflight_messages, default
 // 20) drops publishes beyond it while still acknowledging them; stay within that by default.
 const DEFAULT_MQTT4_INFLIGHT = 20;
@@ -499,7 +516,7 @@ export class Session {
     if (v5) {
       if (o.sessionExpiryInterval) properties.sessionExpiryInterval = o.sessionExpiryInterval;
       if (o.receiveMaximum !== undefined) properties.receiveMaximum = o.receiveMaximum;
-      if (o.maximumPacketSize !== undefined) properties.maximumPacketSize = o.maximumPacketSize;
+      properties.maximumPacketSize = o.maximumPacketSize ?? DEFAULT_MAXIMUM_PACKET_SIZE;
       if (o.topicAliasMaximum) properties.topicAliasMaximum = o.topicAliasMaximum;
       if (o.requestResponseInformation !== undefined) {
         properties.requestResponseInformation = o.requestResponseInformation;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MalformedPacketError } from "@tern/codec";
-import { Session } from "./session.ts";
+import { DEFAULT_MAXIMUM_PACKET_SIZE, Session } from "./session.ts";
 import { ConnectionClosedError, ConnectionRefusedError, TimeoutError } from "./errors.ts";
 import { bytes, connected, events, openAndAccept, sent } from "./testdata/session_fixture.ts";
 
@@ -294,6 +294,7 @@ Deno.test("enhanced authentication exchanges AUTH packets before CONNACK and on 
   session.handleConnectionOpened(0, { authenticationData: bytes("first") });
   const [connect] = sent(session);
   assert.deepEqual((connect as { properties: unknown }).properties, {
+    maximumPacketSize: DEFAULT_MAXIMUM_PACKET_SIZE,
     authenticationMethod: "SCRAM",
     authenticationData: bytes("first"),
   });
@@ -380,4 +381,21 @@ Deno.test("a lost connection is a disconnection and drops unwritten packets", ()
   // A new connection starts from CONNECT again.
   openAndAccept(session);
   assert.equal(session.state, "connected");
+});
+
+Deno.test("CONNECT announces a 16 MiB maximum packet size unless told another", () => {
+  const byDefault = new Session({ clientId: "c" });
+  byDefault.handleConnectionOpened(0);
+  const [first] = sent(byDefault);
+  assert.equal(
+    (first as { properties?: { maximumPacketSize?: number } }).properties?.maximumPacketSize,
+    16 * 1024 * 1024,
+  );
+  const custom = new Session({ clientId: "c", maximumPacketSize: 1000 });
+  custom.handleConnectionOpened(0);
+  const [second] = sent(custom);
+  assert.equal(
+    (second as { properties?: { maximumPacketSize?: number } }).properties?.maximumPacketSize,
+    1000,
+  );
 });

@@ -56,7 +56,11 @@ export interface SessionOptions {
    * `max_inflight_messages` is 20 and it drops, while acknowledging, publishes beyond it.
    */
   maximumInflight?: number;
-  /** MQTT 5: largest packet, in bytes, the client accepts. Default: no limit. */
+  /**
+   * Largest packet, in bytes, the client accepts; larger ones close the connection with
+   * 0x95 Packet Too Large before they are buffered. MQTT 5 announces it in CONNECT.
+   * Default {@linkcode DEFAULT_MAXIMUM_PACKET_SIZE} (16 MiB).
+   */
   maximumPacketSize?: number;
   /** MQTT 5: most topic aliases the server may use toward the client. Default 0. */
   topicAliasMaximum?: number;
