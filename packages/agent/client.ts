@@ -518,6 +518,7 @@ export class MqttClient {
 
   #abandonAll(error: Error): void {
     this.#session.abandonOperations();
+    this.#session.forgetSubscriptions();
     for (const pending of [...this.#ops.values()]) pending.reject(error);
     this.#requests.failAll(error);
     this.#subscriptions.close(error);

@@ -394,6 +394,19 @@ export class Session {
   }
 
   /**
+   * Forgets the subscriptions the session would restore after the server lost the session,
+   * and drops restores still queued. The runner calls it when the client stops, since the
+   * local subscribers those subscriptions served are gone; a restarted client subscribes anew.
+   */
+  forgetSubscriptions(): void {
+    this.#active.clear();
+    for (const command of this.#commands.drain()) {
+      const isRestore = command.id === 0 && command.packet.type === "subscribe";
+      if (!isRestore) this.#commands.push(command);
+    }
+  }
+
+  /**
    * Sends DISCONNECT (MQTT 5: with `reasonCode` and `properties`) and ends the connection.
    * Emits "disconnection" (or "connectionfailure" before CONNACK); the runner then flushes
    * what it polls and closes the transport.

@@ -87,6 +87,21 @@ Deno.test("a present session restores nothing, and resubscribe: false turns rest
   }
 });
 
+Deno.test("forgetSubscriptions() leaves nothing to restore, not even restores already queued", () => {
+  const session = connected({ sessionExpiryInterval: 60 });
+  session.subscribe({ subscriptions: [{ topicFilter: "a", qos: 1 }] }, 0);
+  sent(session);
+  session.handlePacket({ type: "suback", packetId: 1, reasonCodes: [1] }, 1);
+  session.handleConnectionLost(2);
+  openAndAccept(session, { sessionPresent: false }, 3);
+  // The restore SUBSCRIBE is queued now; the connection drops before it leaves.
+  session.handleConnectionLost(4);
+  session.forgetSubscriptions();
+  session.publish(msg("t", 1), 5);
+  openAndAccept(session, { sessionPresent: false }, 6);
+  assert.deepEqual(sent(session, 6).map((p) => p.type), ["publish"]);
+});
+
 Deno.test("a publish restored from the store and sent again as new leaves no queued size behind", () => {
   const store = new MemoryStore();
   const before = connected({ store, packetSize: () => 10 });
