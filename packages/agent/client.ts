@@ -38,9 +38,12 @@ import { SubscriptionManager } from "@tern/subscriptions";
 import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscription.ts";
 import { LocalFilters } from "./_client_subscription.ts";
 import type { ClientStats } from "./client_stats.ts";
+import { WriteBatch } from "./_write_batch.ts";
 
 /** Bytes gathered into one write at most (more waits for the next write). */
 const BATCH_BYTES = 64 * 1024;
+/** A write buffer that grew larger than this (one large packet) is not kept for the next. */
+const BATCH_KEEP = 2 * BATCH_BYTES;
 /** Read buffer sizes for transports with `read(into)`. */
 const READ_BUFFER_MIN = 4 * 1024;
 const READ_BUFFER_MAX = 256 * 1024;
@@ -110,7 +113,10 @@ export class MqttClient {
   #timer?: ReturnType<typeof setTimeout>;
   #timerDeadline?: number;
   #cancelRead?: () => void;
-  #measured?: { packet: Packet; bytes: Uint8Array };
+  /** The last packet the session measured, and its bytes: written as they are. */
+  #measuredPacket?: Packet;
+  #measuredBytes?: Uint8Array;
+  #batch = new WriteBatch();
   #reauthentication?: PromiseWithResolvers<void>;
 
   /** Creates a stopped client; nothing happens on the network until {@linkcode start}. */
@@ -145,7 +151,8 @@ export class MqttClient {
       authenticationMethod: authenticator?.method,
       packetSize: (packet) => {
         const bytes = encode(packet, { version: protocolVersion });
-        this.#measured = { packet, bytes };
+        this.#measuredPacket = packet;
+        this.#measuredBytes = bytes;
         return bytes.length;
       },
     });
@@ -740,15 +747,14 @@ export class MqttClient {
     try {
       while (true) {
         const at = now();
-        const chunks: Uint8Array[] = [];
+        const output = this.#batch;
+        // The previous write finished (or failed): its buffer is free again.
+        output.clear(BATCH_KEEP);
         const batch: Pending[] = [];
-        let total = 0;
-        while (total < BATCH_BYTES) {
+        while (output.length < BATCH_BYTES) {
           const transmit = this.#session.pollTransmit(at);
           if (!transmit) break;
-          const bytes = this.#bytesOf(transmit.packet);
-          chunks.push(bytes);
-          total += bytes.length;
+          output.add(this.#bytesOf(transmit.packet));
           const pending = transmit.operation === undefined
             ? undefined
             : this.#ops.get(transmit.operation);
@@ -757,13 +763,13 @@ export class MqttClient {
         // Polling can fail operations (too large, not supported): report those at once. A
         // listener may queue more meanwhile; #pump() then marks the writer dirty.
         this.#processEvents();
-        if (chunks.length === 0) {
+        if (output.length === 0) {
           if (!this.#dirty) break;
           this.#dirty = false;
           continue;
         }
         try {
-          await connection.write(chunks.length === 1 ? chunks[0] : concat(chunks, total));
+          await connection.write(output.bytes());
         } catch (error) {
           for (const pending of batch) {
             if (!pending.resendable) {
@@ -795,6 +801,7 @@ export class MqttClient {
       this.#session.handleConnectionLost(now(), error);
       this.#processEvents();
     } finally {
+      this.#batch.clear(BATCH_KEEP);
       this.#writing = false;
     }
     this.#arm();
@@ -802,10 +809,10 @@ export class MqttClient {
   }
 
   #bytesOf(packet: Packet): Uint8Array {
-    const measured = this.#measured;
-    if (measured?.packet === packet) {
-      this.#measured = undefined;
-      return measured.bytes;
+    if (this.#measuredPacket === packet) {
+      const bytes = this.#measuredBytes!;
+      this.#measuredPacket = this.#measuredBytes = undefined;
+      return bytes;
     }
     return encode(packet, { version: this.#session.protocolVersion });
   }
@@ -912,16 +919,6 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 function randomHex(bytes: number): string {

@@ -23,7 +23,6 @@ import {
   ReasonCodeError,
   TimeoutError,
 } from "./errors.ts";
-import { MemoryStore } from "./memory_store.ts";
 import {
   keepsOnDisconnect,
   OfflineError,
@@ -143,7 +142,11 @@ export class Session {
   /** 4 (MQTT 3.1.1) or 5. */
   readonly protocolVersion: ProtocolVersion;
   #options: SessionOptions;
-  #store: SessionStore;
+  /**
+   * Only a store given in the options: the session itself holds everything in flight, and
+   * a private default store would only be written, never read (a copy of every payload).
+   */
+  #store?: SessionStore;
   #clientId: string;
   #state: SessionState = "disconnected";
   #everConnected = false;
@@ -188,7 +191,7 @@ export class Session {
     this.#options = options;
     this.protocolVersion = options.protocolVersion ?? 5;
     this.#clientId = options.clientId ?? "";
-    this.#store = options.store ?? new MemoryStore();
+    this.#store = options.store;
     if (options.limits) {
       this.#limits = createLimiter(options.limits);
       const will = options.will;
@@ -197,14 +200,14 @@ export class Session {
         will: will && { topic: will.topic, payloadBytes: will.payload.length, qos: will.qos },
       });
     }
-    for (const entry of this.#store.outbound(this.#clientId)) {
+    for (const entry of this.#store?.outbound(this.#clientId) ?? []) {
       this.#ids.claim(entry.packetId);
       this.#publishesInFlight++;
       const size = this.#measure(entry.packet);
       this.#unackedSize += size;
       this.#flights.set(entry.packetId, { op: 0, packet: entry.packet, size, state: entry.state });
     }
-    for (const packetId of this.#store.inboundReceived(this.#clientId)) {
+    for (const packetId of this.#store?.inboundReceived(this.#clientId) ?? []) {
       this.#inboundQoS2.add(packetId);
     }
   }
@@ -867,7 +870,7 @@ export class Session {
         this.#unackedSize += size;
         if (original.type === "publish") {
           this.#publishesInFlight++;
-          this.#store.putOutbound(this.#clientId, {
+          this.#store?.putOutbound(this.#clientId, {
             packetId,
             state: "awaitingAck",
             packet: original,
@@ -951,7 +954,7 @@ export class Session {
     this.#unackedSize -= flight.size;
     if (flight.packet.type === "publish") {
       this.#publishesInFlight--;
-      this.#store.deleteOutbound(this.#clientId, packetId);
+      this.#store?.deleteOutbound(this.#clientId, packetId);
     }
   }
 
@@ -1052,8 +1055,8 @@ export class Session {
     } else {
       // The server has no session: nothing in flight survives there, so everything not
       // completed is sent again as new, ahead of the queue and in its original order.
-      this.#store.clear(previousKey);
-      if (previousKey !== this.#clientId) this.#store.clear(this.#clientId);
+      this.#store?.clear(previousKey);
+      if (previousKey !== this.#clientId) this.#store?.clear(this.#clientId);
       this.#inboundQoS2.clear();
       const requeued: Command[] = [];
       for (const [packetId, flight] of this.#flights) {
@@ -1156,7 +1159,7 @@ export class Session {
       this.#outbox.push({ packet: { type: "puback", packetId } });
     } else if (packet.qos === 2) {
       this.#inboundQoS2.add(packetId);
-      this.#store.putInboundReceived(this.#clientId, packetId);
+      this.#store?.putInboundReceived(this.#clientId, packetId);
       this.#outbox.push({ packet: { type: "pubrec", packetId } });
     }
   }
@@ -1192,7 +1195,7 @@ export class Session {
     if (flight.state === "awaitingAck") {
       flight.state = "released";
       flight.pubrec = packet;
-      this.#store.putOutbound(this.#clientId, {
+      this.#store?.putOutbound(this.#clientId, {
         packetId: packet.packetId,
         state: "released",
         packet: flight.packet as PublishPacket,
@@ -1204,7 +1207,7 @@ export class Session {
 
   #onPubrel(packet: PublishAckPacket): void {
     const known = this.#inboundQoS2.delete(packet.packetId);
-    if (known) this.#store.deleteInboundReceived(this.#clientId, packet.packetId);
+    if (known) this.#store?.deleteInboundReceived(this.#clientId, packet.packetId);
     // [MQTT-4.3.3-11] Always answer PUBREL; an unknown id gets 0x92 in MQTT 5.
     this.#outbox.push({
       packet: this.protocolVersion === 5 && !known

@@ -74,7 +74,10 @@ export interface SessionOptions {
   userProperties?: UserProperties;
   /** MQTT 5: the enhanced authentication method; the data comes from the runner. */
   authenticationMethod?: string;
-  /** Where in-flight QoS 1 / 2 state lives. Default: a new {@linkcode MemoryStore}. */
+  /**
+   * Where in-flight QoS 1 / 2 state is also kept, to be restored by a later session (see
+   * {@linkcode MemoryStore}, `SqliteStore`). Default: none; the session keeps it in memory.
+   */
   store?: SessionStore;
   /** Milliseconds to wait for CONNACK after CONNECT. Default 30000. */
   connackTimeoutMs?: number;
