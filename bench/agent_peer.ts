@@ -6,6 +6,7 @@
  *   (64-byte payloads, `--qos` 0 or 1) as fast as the socket takes them, and discards
  *   whatever the client sends back;
  * - `sink`: reads everything, answering each QoS 1 PUBLISH with PUBACK (one write per chunk).
+ *   PUBLISH packets are only framed, not decoded, so that the peer is not the slower side.
  *
  * It prints `listening <port>` once ready and serves until killed.
  *
@@ -51,52 +52,114 @@ console.log(`listening ${(listener.addr as Deno.NetAddr).port}`);
 
 async function serve(conn: Deno.Conn): Promise<void> {
   const decoder = new Decoder({ version });
-  const buffer = new Uint8Array(256 * 1024);
+  let buffer = new Uint8Array(256 * 1024);
+  // Bytes of an incomplete packet at the start of `buffer`.
+  let held = 0;
   const answers = new PacketWriter({ version });
-  const send = (packet: Packet) => answers.write(packet);
+  // PUBACK / PUBREC for PUBLISH are framed here rather than decoded and encoded: the peer
+  // must not be the slower side of a send benchmark (a client's CPU is what is measured).
+  let acks = new Uint8Array(64 * 1024);
+  let ackLength = 0;
+  const ack = (type: number, high: number, low: number) => {
+    if (ackLength + 4 > acks.length) {
+      const next = new Uint8Array(acks.length * 2);
+      next.set(acks.subarray(0, ackLength));
+      acks = next;
+    }
+    acks[ackLength++] = type;
+    acks[ackLength++] = 2;
+    acks[ackLength++] = high;
+    acks[ackLength++] = low;
+  };
+  // Everything to write after this read, in order.
+  const pendingWrites: Uint8Array[] = [];
+  const flushAcks = () => {
+    if (ackLength === 0) return;
+    pendingWrites.push(acks.slice(0, ackLength));
+    ackLength = 0;
+  };
+  const send = (packet: Packet) => {
+    flushAcks();
+    answers.write(packet);
+    pendingWrites.push(answers.take());
+  };
   // One write at a time: the stream and the answers must not interleave mid-packet.
   let writing = Promise.resolve();
   const queueWrite = (bytes: Uint8Array) => writing = writing.then(() => write(conn, bytes));
   try {
     while (true) {
-      const n = await conn.read(buffer);
-      if (n === null) break;
-      let streamNow = false;
-      for (const packet of decoder.push(buffer.subarray(0, n))) {
-        switch (packet.type) {
-          case "connect":
-            send({
-              type: "connack",
-              sessionPresent: false,
-              reasonCode: 0,
-              properties: version === 5 ? { topicAliasMaximum: 16 } : undefined,
-            });
-            break;
-          case "subscribe":
-            send({
-              type: "suback",
-              packetId: packet.packetId,
-              reasonCodes: packet.subscriptions.map(() => qos),
-            });
-            streamNow = stream !== undefined;
-            break;
-          case "publish":
-            if (packet.qos === 1) send({ type: "puback", packetId: packet.packetId! });
-            else if (packet.qos === 2) send({ type: "pubrec", packetId: packet.packetId! });
-            break;
-          case "pubrel":
-            send({ type: "pubcomp", packetId: packet.packetId });
-            break;
-          case "pingreq":
-            send({ type: "pingresp" });
-            break;
-          case "disconnect":
-            conn.close();
-            return;
-        }
+      if (held === buffer.length) {
+        const next = new Uint8Array(buffer.length * 2);
+        next.set(buffer);
+        buffer = next;
       }
+      const n = await conn.read(buffer.subarray(held));
+      if (n === null) break;
+      const length = held + n;
+      let streamNow = false;
+      let offset = 0;
+      while (offset + 2 <= length) {
+        // The fixed header: type and flags, then the remaining length (1 to 4 bytes).
+        let remaining = 0;
+        let multiplier = 1;
+        let at = offset + 1;
+        let complete = false;
+        while (at < length && at < offset + 5) {
+          const byte = buffer[at++];
+          remaining += (byte & 0x7f) * multiplier;
+          multiplier *= 128;
+          if ((byte & 0x80) === 0) {
+            complete = true;
+            break;
+          }
+        }
+        if (!complete || at + remaining > length) break;
+        const first = buffer[offset];
+        const type = first >> 4;
+        if (type === 3) {
+          const qos = (first >> 1) & 3;
+          if (qos > 0) {
+            const idAt = at + 2 + ((buffer[at] << 8) | buffer[at + 1]);
+            ack(qos === 1 ? 0x40 : 0x50, buffer[idAt], buffer[idAt + 1]);
+          }
+        } else {
+          for (const packet of decoder.push(buffer.subarray(offset, at + remaining))) {
+            switch (packet.type) {
+              case "connect":
+                send({
+                  type: "connack",
+                  sessionPresent: false,
+                  reasonCode: 0,
+                  properties: version === 5 ? { topicAliasMaximum: 16 } : undefined,
+                });
+                break;
+              case "subscribe":
+                send({
+                  type: "suback",
+                  packetId: packet.packetId,
+                  reasonCodes: packet.subscriptions.map(() => qos),
+                });
+                streamNow = stream !== undefined;
+                break;
+              case "pubrel":
+                send({ type: "pubcomp", packetId: packet.packetId });
+                break;
+              case "pingreq":
+                send({ type: "pingresp" });
+                break;
+              case "disconnect":
+                conn.close();
+                return;
+            }
+          }
+        }
+        offset = at + remaining;
+      }
+      buffer.copyWithin(0, offset, length);
+      held = length - offset;
+      flushAcks();
       // Not awaited: the client's PUBACKs must keep being read while the stream flows.
-      if (answers.length > 0) void queueWrite(answers.take()).catch(() => {});
+      for (const bytes of pendingWrites.splice(0)) void queueWrite(bytes).catch(() => {});
       if (streamNow) void queueWrite(stream!).catch(() => {});
     }
   } catch {
