@@ -27,8 +27,12 @@ const ROUNDS = Number(values.rounds);
 const PAYLOAD = new Uint8Array(64).fill(0x63);
 const PAYLOAD_LINE = "c".repeat(64);
 
+// max_inflight_messages is also the Receive Maximum mosquitto announces to MQTT 5 clients:
+// at 1000 (the senders' window), both clients may keep 1000 QoS 1 publishes unacknowledged.
+// With the default of 20, Tern keeps to 20 and MQTT.js, which ignores it, to 1000: not the
+// same work.
 await using broker = await startBroker({
-  config: ["log_type subscribe", "max_queued_messages 100000"],
+  config: ["log_type subscribe", "max_queued_messages 100000", "max_inflight_messages 1000"],
 });
 const host = ["-h", "127.0.0.1", "-p", String(broker.port)];
 
@@ -229,6 +233,7 @@ const rows = [
   "| through mosquitto | Tern msg/s | MQTT.js msg/s | mosquitto_pub (C) msg/s | Tern / C ceiling | Tern / MQTT.js | Tern CPU µs/msg | MQTT.js CPU µs/msg |",
   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
 ];
+let cCeiling: number | undefined;
 for (const qos of [0, 1] as const) {
   const t = [], m = [], c = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -240,6 +245,7 @@ for (const qos of [0, 1] as const) {
   }
   const [bt, bm] = [best(t), best(m)];
   const bc = c.length > 0 ? best(c) : undefined;
+  if (bc) cCeiling = bc.rate;
   rows.push(
     `| publish QoS ${qos} | ${Math.round(bt.rate)} | ${Math.round(bm.rate)} | ` +
       `${bc ? Math.round(bc.rate) : "—"} | ${
@@ -256,10 +262,15 @@ for (const qos of [0, 1] as const) {
     m.push(await mqttJsSelf(`self/js/${round}`));
   }
   const [bt, bm] = [best(t), best(m)];
+  // The broker does the same work per message as for a QoS 0 publisher and its counter
+  // (one PUBLISH in, one out): the C publisher's rate is the ceiling here too.
+  const ceiling = cCeiling!;
   rows.push(
-    `| own subscription QoS 0 | ${Math.round(bt.rate)} | ${Math.round(bm.rate)} | — | — | ${
-      (bt.rate / bm.rate).toFixed(2)
-    }× | ${bt.cpu.toFixed(2)} | ${bm.cpu.toFixed(2)} |`,
+    `| own subscription QoS 0 | ${Math.round(bt.rate)} | ${Math.round(bm.rate)} | ${
+      Math.round(ceiling)
+    } | ${(bt.rate / ceiling * 100).toFixed(0)}% | ${(bt.rate / bm.rate).toFixed(2)}× | ${
+      bt.cpu.toFixed(2)
+    } | ${bm.cpu.toFixed(2)} |`,
   );
   console.error(rows.at(-1));
 }
