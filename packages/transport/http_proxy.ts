@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { transportError } from "./_classify.ts";
 import { openWithin } from "./_deadline.ts";
+import { finishTls, holdingConn } from "./_deno_attempt.ts";
 import { denoConnection } from "./_deno_connection.ts";
 import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { connectRequest, parseProxyUrl, readConnectResponse } from "./_proxy_handshake.ts";
@@ -99,25 +99,14 @@ export function httpProxy(options: HttpProxyOptions): HttpProxyTransport {
       const action = `connect to ${target} through proxy ${proxyPeer}`;
       return openWithin(
         { signal: openOptions.signal, timeoutMs: options.connectTimeoutMs, action },
-        async (signal) => {
-          let conn: Deno.Conn | undefined;
-          const abandon = () => {
-            const pending = conn;
-            conn = undefined;
-            try {
-              pending?.close();
-            } catch {
-              // Already released by the runtime.
-            }
-          };
-          signal.addEventListener("abort", abandon, { once: true });
-          try {
+        (signal) =>
+          holdingConn(signal, action, async (hold) => {
             const tcpConn = await Deno.connect({
               hostname: proxy.hostname,
               port: proxy.port,
               signal,
             });
-            conn = tcpConn;
+            hold(tcpConn);
             let written = 0;
             const request = connectRequest(target, proxy);
             while (written < request.length) {
@@ -130,17 +119,9 @@ export function httpProxy(options: HttpProxyOptions): HttpProxyTransport {
               caCerts: settings.caCerts,
               alpnProtocols: settings.alpnProtocols,
             });
-            conn = tlsConn;
-            if (signal.aborted) throw signal.reason;
-            const { alpnProtocol } = await tlsConn.handshake();
-            return denoConnection(tlsConn, target, { alpnProtocol });
-          } catch (error) {
-            abandon();
-            throw transportError(action, error);
-          } finally {
-            signal.removeEventListener("abort", abandon);
-          }
-        },
+            hold(tlsConn);
+            return await finishTls(tlsConn, target, signal);
+          }),
         (connection) => connection.close(),
       );
     },

@@ -3,9 +3,8 @@
  *
  * @module
  */
-import { transportError } from "./_classify.ts";
 import { openWithin } from "./_deadline.ts";
-import { denoConnection } from "./_deno_connection.ts";
+import { finishTls, holdingConn } from "./_deno_attempt.ts";
 import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { checkTlsSettings } from "./_check_tls_settings.ts";
 import type { TlsConnection, TlsSettings } from "./tls_options.ts";
@@ -93,46 +92,21 @@ export function tls(options: TlsOptions): TlsTransport {
       const action = `connect to ${peer} over TLS`;
       return openWithin(
         { signal: openOptions.signal, timeoutMs: connectTimeoutMs, action },
-        async (signal) => {
-          let conn: Deno.TlsConn | undefined;
-          const abandon = () => {
-            const pending = conn;
-            conn = undefined;
-            try {
-              pending?.close();
-            } catch {
-              // Already released by the runtime after a failed handshake.
-            }
-          };
-          signal.addEventListener("abort", abandon, { once: true });
-          try {
+        (signal) =>
+          holdingConn(signal, action, async (hold) => {
+            let conn: Deno.TlsConn;
             if (serverName === hostname) {
               conn = cert !== undefined && key !== undefined
                 ? await Deno.connectTls({ hostname, port, caCerts, alpnProtocols, cert, key })
                 : await Deno.connectTls({ hostname, port, caCerts, alpnProtocols });
             } else {
               const tcpConn = await Deno.connect({ hostname, port, signal });
-              try {
-                conn = await Deno.startTls(tcpConn, {
-                  hostname: serverName,
-                  caCerts,
-                  alpnProtocols,
-                });
-              } catch (error) {
-                tcpConn.close();
-                throw error;
-              }
+              hold(tcpConn);
+              conn = await Deno.startTls(tcpConn, { hostname: serverName, caCerts, alpnProtocols });
             }
-            if (signal.aborted) throw signal.reason;
-            const { alpnProtocol } = await conn.handshake();
-            return denoConnection(conn, peer, { alpnProtocol });
-          } catch (error) {
-            abandon();
-            throw transportError(action, error);
-          } finally {
-            signal.removeEventListener("abort", abandon);
-          }
-        },
+            hold(conn);
+            return await finishTls(conn, peer, signal);
+          }),
         (connection) => connection.close(),
       );
     },
