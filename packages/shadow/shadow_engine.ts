@@ -63,6 +63,12 @@ export interface ShadowInput {
 
 const OPERATIONS = new Set<ShadowTopicType>(["get", "update", "delete"]);
 
+/** What an accepted answer to a get or delete carries besides the shadow. */
+interface Reply {
+  timestamp: number;
+  clientToken: string | undefined;
+}
+
 /**
  * The shadow service as a pure state machine over a {@linkcode ShadowStore}: feed it every
  * message published under `$aws/things/+/shadow/#` with the current time, publish what it
@@ -142,14 +148,19 @@ export class ShadowEngine {
       return rejected({ code: 413, message: SHADOW_ERROR_MESSAGES.payloadTooLarge });
     }
     try {
-      switch (operation) {
-        case "get":
-          return this.#get(name, input.payload, timestamp, rejected);
-        case "delete":
-          return this.#delete(name, input.payload, timestamp, rejected);
-        case "update":
-          return this.#update(name, input.payload, timestamp, rejected);
+      if (operation === "update") return this.#update(name, input.payload, timestamp, rejected);
+      const request = validateTokenRequest(input.payload);
+      if (!request.ok) return rejected(request.problem);
+      const { clientToken } = request.request;
+      const record = this.#store.get(name);
+      if (record === undefined || record.deletedAt !== undefined) {
+        // The real service's 404 carries no timestamp (spec §1.4, §1.9 step 1).
+        return rejected({ code: 404, message: noShadowMessage(name), clientToken }, false);
       }
+      const reply = { timestamp, clientToken };
+      return operation === "get"
+        ? this.#get(name, record, reply)
+        : this.#delete(name, record, reply);
     } catch {
       // A failing store must not take the service down; AWS answers such failures with 500.
       return rejected({ code: 500, message: SHADOW_ERROR_MESSAGES.internalFailure });
@@ -166,20 +177,8 @@ export class ShadowEngine {
     return count > this.#maxRequestsPerSecond;
   }
 
-  #get(
-    name: ShadowName,
-    payload: Uint8Array,
-    timestamp: number,
-    rejected: (problem: RequestProblem, withTimestamp?: boolean) => ShadowOutput[],
-  ): ShadowOutput[] {
-    const request = validateTokenRequest(payload);
-    if (!request.ok) return rejected(request.problem);
-    const { clientToken } = request.request;
-    const record = this.#store.get(name);
-    if (record === undefined || record.deletedAt !== undefined) {
-      // The real service's 404 carries no timestamp (spec §1.4, §1.9 step 1).
-      return rejected({ code: 404, message: noShadowMessage(name), clientToken }, false);
-    }
+  #get(name: ShadowName, record: ShadowRecord, reply: Reply): ShadowOutput[] {
+    const { timestamp, clientToken } = reply;
     const state: JsonObject = { ...record.state } as JsonObject;
     const delta = computeDelta(record.state.desired, record.state.reported);
     if (delta !== undefined) state.delta = delta;
@@ -194,19 +193,8 @@ export class ShadowEngine {
     }];
   }
 
-  #delete(
-    name: ShadowName,
-    payload: Uint8Array,
-    timestamp: number,
-    rejected: (problem: RequestProblem, withTimestamp?: boolean) => ShadowOutput[],
-  ): ShadowOutput[] {
-    const request = validateTokenRequest(payload);
-    if (!request.ok) return rejected(request.problem);
-    const { clientToken } = request.request;
-    const record = this.#store.get(name);
-    if (record === undefined || record.deletedAt !== undefined) {
-      return rejected({ code: 404, message: noShadowMessage(name), clientToken }, false);
-    }
+  #delete(name: ShadowName, record: ShadowRecord, reply: Reply): ShadowOutput[] {
+    const { timestamp, clientToken } = reply;
     this.#store.put(name, {
       state: {},
       metadata: {},
