@@ -4,6 +4,7 @@ import { generateCertificates } from "../../tests/support/certs.ts";
 import { freePort } from "../../tests/support/free_port.ts";
 import { httpProxy } from "./http_proxy.ts";
 import { nodeHttpProxy } from "./node.ts";
+import { assertAbortsMidOpen } from "./testdata/abort_mid_open.ts";
 import { assertTransportError } from "./testdata/assert_error.ts";
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { startTinyproxy } from "./testdata/tinyproxy.ts";
@@ -137,21 +138,11 @@ Deno.test("httpProxy() rejects a client certificate, which Deno.startTls cannot 
 });
 
 Deno.test("httpProxy() and nodeHttpProxy() reject with the signal's reason when aborted", async () => {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const proxy = `http://127.0.0.1:${listener.addr.port}`;
   for (const make of [httpProxy, nodeHttpProxy]) {
-    const accepted = listener.accept();
-    const controller = new AbortController();
-    const reason = new Error(`${make.name} cancelled`);
-    const opening = make({ proxy, hostname: "127.0.0.1", port: 1883 }).open({
-      signal: controller.signal,
-    });
-    const conn = await accepted;
-    try {
-      controller.abort(reason);
-      await assert.rejects(opening, (error) => error === reason);
-    } finally {
-      conn.close();
-    }
+    await assertAbortsMidOpen((port, signal) =>
+      make({ proxy: `http://127.0.0.1:${port}`, hostname: "127.0.0.1", port: 1883 }).open({
+        signal,
+      })
+    );
   }
 });

@@ -5,6 +5,7 @@ import { startBroker } from "../../tests/support/broker.ts";
 import { generateCertificates } from "../../tests/support/certs.ts";
 import { freePort } from "../../tests/support/free_port.ts";
 import { nodeHttpProxy, nodeTcp, nodeTls } from "./node.ts";
+import { alpnServer } from "./testdata/alpn_server.ts";
 import { assertRefused, assertTransportError } from "./testdata/assert_error.ts";
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { startTinyproxy } from "./testdata/tinyproxy.ts";
@@ -129,26 +130,16 @@ Deno.test("nodeTls() against mosquitto", async (t) => {
 Deno.test("nodeTls() reports the ALPN protocol the server chose", async () => {
   const certs = await generateCertificates();
   try {
-    using listener = Deno.listenTls({
-      hostname: "127.0.0.1",
-      port: 0,
-      cert: certs.pem.serverCert,
-      key: certs.pem.serverKey,
-      alpnProtocols: ["x-amzn-mqtt-ca"],
-    });
-    const serverSide = (async () => {
-      using conn = await listener.accept();
-      return (await conn.handshake()).alpnProtocol;
-    })();
+    using server = alpnServer(certs, ["x-amzn-mqtt-ca"]);
     const connection = await nodeTls({
       hostname: "127.0.0.1",
-      port: listener.addr.port,
+      port: server.port,
       caCerts: [certs.pem.caCert],
       alpnProtocols: ["x-amzn-mqtt-ca", "mqtt"],
     }).open();
     await connection.close();
     assert.equal(connection.alpnProtocol, "x-amzn-mqtt-ca");
-    assert.equal(await serverSide, "x-amzn-mqtt-ca");
+    assert.equal(await server.chosen, "x-amzn-mqtt-ca");
   } finally {
     await Deno.remove(certs.dir, { recursive: true });
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../../tests/support/broker.ts";
 import { generateCertificates } from "../../tests/support/certs.ts";
+import { alpnServer } from "./testdata/alpn_server.ts";
 import { assertRefused, assertTransportError } from "./testdata/assert_error.ts";
 import { offeredAlpn } from "./testdata/client_hello.ts";
 import { CONNACK, connectPacket, PUBACK, runExchange } from "./testdata/exchange.ts";
@@ -122,27 +123,16 @@ Deno.test("tls() offers its ALPN protocols and reports the one negotiated", asyn
     assert.equal(await failed, "failed");
 
     // ... and a TLS listener that supports only one of them picks it.
-    using listener = Deno.listenTls({
-      hostname: "127.0.0.1",
-      port: 0,
-      cert: certs.pem.serverCert,
-      key: certs.pem.serverKey,
-      alpnProtocols: ["x-amzn-mqtt-ca"],
-    });
-    const serverSide = (async () => {
-      using conn = await listener.accept();
-      const { alpnProtocol } = await conn.handshake();
-      return alpnProtocol;
-    })();
+    using server = alpnServer(certs, ["x-amzn-mqtt-ca"]);
     const connection = await tls({
       hostname: "127.0.0.1",
-      port: listener.addr.port,
+      port: server.port,
       caCerts: [certs.pem.caCert],
       alpnProtocols,
     }).open();
     await connection.close();
     assert.equal(connection.alpnProtocol, "x-amzn-mqtt-ca");
-    assert.equal(await serverSide, "x-amzn-mqtt-ca");
+    assert.equal(await server.chosen, "x-amzn-mqtt-ca");
   } finally {
     await Deno.remove(certs.dir, { recursive: true });
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../../tests/support/broker.ts";
 import { freePort } from "../../tests/support/free_port.ts";
+import { assertAbortsMidOpen } from "./testdata/abort_mid_open.ts";
 import { assertTransportError } from "./testdata/assert_error.ts";
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { concat, splitPackets } from "./testdata/frames.ts";
@@ -154,20 +155,9 @@ Deno.test("websocket() rejects a URL that is not ws:// or wss://", () => {
 });
 
 Deno.test("websocket() open() rejects with the signal's reason when aborted mid-upgrade", async () => {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted = listener.accept();
-  const controller = new AbortController();
-  const reason = new Error("user cancelled");
-  const opening = websocket({ url: `ws://127.0.0.1:${listener.addr.port}/` }).open({
-    signal: controller.signal,
-  });
-  const conn = await accepted;
-  try {
-    controller.abort(reason);
-    await assert.rejects(opening, (error) => error === reason);
-  } finally {
-    conn.close();
-  }
+  await assertAbortsMidOpen((port, signal) =>
+    websocket({ url: `ws://127.0.0.1:${port}/` }).open({ signal })
+  );
 });
 
 Deno.test("websocket() fails the connection when unread bytes pass maxQueuedBytes", async () => {
