@@ -306,17 +306,18 @@ export class MqttClient {
     const bytes = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
     const qos = options.qos ?? 0;
     const wait = options.wait ?? "ack";
-    return this.#operate(
-      "publish",
-      options,
-      wait,
-      qos > 0,
-      () =>
-        this.#session.publish(
-          { topic, payload: bytes, qos, retain: options.retain, properties: options.properties },
-          now(),
-        ),
-    ) as Promise<PublishResult | void>;
+    const refused = this.#refuse("publish", options);
+    if (refused) return refused;
+    let id: number;
+    try {
+      id = this.#session.publish(
+        { topic, payload: bytes, qos, retain: options.retain, properties: options.properties },
+        now(),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#track(id, "publish", options, wait, qos > 0) as Promise<PublishResult | void>;
   }
 
   /**
@@ -367,15 +368,20 @@ export class MqttClient {
         }
         : entry
     );
-    const subscribeBatch = (batch: Subscription[]) =>
-      this.#operate(
-        "subscribe",
-        options,
-        "ack",
-        true,
-        () =>
-          this.#session.subscribe({ subscriptions: batch, properties: options.properties }, now()),
-      ) as Promise<SubscriptionResult>;
+    const subscribeBatch = (batch: Subscription[]) => {
+      const refused = this.#refuse("subscribe", options);
+      if (refused) return refused;
+      let id: number;
+      try {
+        id = this.#session.subscribe(
+          { subscriptions: batch, properties: options.properties },
+          now(),
+        );
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return this.#track(id, "subscribe", options, "ack", true) as Promise<SubscriptionResult>;
+    };
     const batches = this.#limits?.splitSubscribe(subscriptions);
     if (!batches || batches.length <= 1) return subscribeBatch(subscriptions);
     // The broker takes only so many filters per SUBSCRIBE: one packet per batch, one result.
@@ -394,13 +400,15 @@ export class MqttClient {
     options: UnsubscribeOptions = {},
   ): Promise<SubscriptionResult> {
     const topicFilters = Array.isArray(filters) ? filters : [filters];
-    return this.#operate(
-      "unsubscribe",
-      options,
-      "ack",
-      true,
-      () => this.#session.unsubscribe({ topicFilters, properties: options.properties }, now()),
-    ) as Promise<SubscriptionResult>;
+    const refused = this.#refuse("unsubscribe", options);
+    if (refused) return refused;
+    let id: number;
+    try {
+      id = this.#session.unsubscribe({ topicFilters, properties: options.properties }, now());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#track(id, "unsubscribe", options, "ack", true) as Promise<SubscriptionResult>;
   }
 
   /**
@@ -480,13 +488,8 @@ export class MqttClient {
 
   // ---- operations -------------------------------------------------------------------------
 
-  #operate(
-    kind: OperationKind,
-    options: OperationOptions,
-    wait: "none" | "sent" | "ack",
-    resendable: boolean,
-    enqueue: () => number,
-  ): Promise<OperationResult | undefined> {
+  /** A rejection when the operation must not be queued at all (aborted, bad timeout). */
+  #refuse(kind: OperationKind, options: OperationOptions): Promise<never> | undefined {
     try {
       options.signal?.throwIfAborted();
       if (options.timeoutMs !== undefined && !(options.timeoutMs >= 0)) {
@@ -495,12 +498,20 @@ export class MqttClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    let id: number;
-    try {
-      id = enqueue();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return undefined;
+  }
+
+  /**
+   * Follows the operation the session queued as `id` until it settles. (The callers queue
+   * it themselves, rather than through a closure: publish is the hot path.)
+   */
+  #track(
+    id: number,
+    kind: OperationKind,
+    options: OperationOptions,
+    wait: "none" | "sent" | "ack",
+    resendable: boolean,
+  ): Promise<OperationResult | undefined> {
     const pending = new Pending(
       id,
       kind,

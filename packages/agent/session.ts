@@ -750,11 +750,12 @@ export class Session {
   }
 
   #enqueue(packet: CommandPacket, size: number): number {
-    const action = packet.type === "publish" ? `publish at QoS ${packet.qos}` : packet.type;
     const policy = this.#options.offlineQueuePolicy ?? "failQos0PublishOnDisconnect";
     if (this.#state !== "connected" && !keeps(policy, packet, size)) {
       throw new OfflineError(
-        `Cannot ${action}: the client is disconnected and the offline queue policy ${policy} does not keep it`,
+        `Cannot ${
+          actionOf(packet)
+        }: the client is disconnected and the offline queue policy ${policy} does not keep it`,
         { policy },
       );
     }
@@ -762,13 +763,17 @@ export class Session {
     const maxBytes = this.#options.maxQueuedBytes ?? 16 * 1024 * 1024;
     if (this.#queued.size + 1 > maxOperations) {
       throw new QueueFullError(
-        `Cannot ${action}: the offline queue is full (${this.#queued.size} operations, limit ${maxOperations})`,
+        `Cannot ${
+          actionOf(packet)
+        }: the offline queue is full (${this.#queued.size} operations, limit ${maxOperations})`,
         { limit: "operations" },
       );
     }
     if (this.#queuedSize + size > maxBytes) {
       throw new QueueFullError(
-        `Cannot ${action}: the offline queue is full (${this.#queuedSize} bytes queued, ${size} more would pass the limit of ${maxBytes})`,
+        `Cannot ${
+          actionOf(packet)
+        }: the offline queue is full (${this.#queuedSize} bytes queued, ${size} more would pass the limit of ${maxBytes})`,
         { limit: "bytes" },
       );
     }
@@ -807,13 +812,14 @@ export class Session {
       const packetId = needsId ? this.#ids.take()! : undefined;
       const original: CommandPacket = packetId === undefined ? packet : { ...packet, packetId };
       let wire: CommandPacket = original;
-      const alias = packet.type === "publish" ? this.#aliasesOut?.choose(packet.topic) : undefined;
-      if (alias) {
+      // Positive: an alias the server knows; negative: one to assign; 0: none.
+      const alias = packet.type === "publish" ? this.#aliasesOut?.choose(packet.topic) ?? 0 : 0;
+      if (alias !== 0) {
         const p = original as PublishPacket;
         wire = {
           ...p,
-          topic: alias.known ? "" : p.topic,
-          properties: { ...p.properties, topicAlias: alias.alias },
+          topic: alias > 0 ? "" : p.topic,
+          properties: { ...p.properties, topicAlias: Math.abs(alias) },
         };
       }
       let size: number;
@@ -849,7 +855,7 @@ export class Session {
         this.#rate.reserve(now, size);
         this.#throttledUntil = undefined;
       }
-      if (alias) this.#aliasesOut!.use((packet as PublishPacket).topic, alias.alias);
+      if (alias !== 0) this.#aliasesOut!.use((packet as PublishPacket).topic, Math.abs(alias));
       this.#dropCommand(command);
       if (packetId === undefined) {
         // QoS 0 completes when handed to the transport.
@@ -910,7 +916,7 @@ export class Session {
       command.cancelled = true;
       this.#queued.delete(command.id);
       this.#queuedSize -= command.size;
-      const action = packet.type === "publish" ? `publish at QoS ${packet.qos}` : packet.type;
+      const action = actionOf(packet);
       this.#fail(
         command.id,
         new OfflineError(
@@ -1411,4 +1417,9 @@ function cleanStartFor(options: SessionOptions, v5: boolean, everConnected: bool
     default:
       return v5 && everConnected ? false : options.cleanStart ?? true;
   }
+}
+
+/** What an operation does, for error messages (built only when one is thrown). */
+function actionOf(packet: CommandPacket): string {
+  return packet.type === "publish" ? `publish at QoS ${packet.qos}` : packet.type;
 }
