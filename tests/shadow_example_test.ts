@@ -1,31 +1,17 @@
 /** `examples/shadow.ts`, the FreeRTOS shadow demo, runs to completion on a real mosquitto. */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { ShadowClient, ShadowService } from "@tern/shadow";
 import { startBroker } from "./support/broker.ts";
 import { agentConnector } from "./shadow_support.ts";
+import { runExample } from "./support/run_example.ts";
 
-const EXAMPLE = fileURLToPath(new URL("../examples/shadow.ts", import.meta.url));
-
-async function runExample(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", EXAMPLE, ...args],
-    // Kills a hung demo so that the test fails instead of hanging.
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
+const EXAMPLE = new URL("../examples/shadow.ts", import.meta.url);
 
 Deno.test("examples/shadow.ts toggles powerOn through desired, delta and reported, with its own service", async () => {
   await using broker = await startBroker();
-  const { code, stdout, stderr } = await runExample(["--url", broker.url, "--rounds", "3"]);
+  const { code, stdout, stderr } = await runExample(EXAMPLE, {
+    args: ["--url", broker.url, "--rounds", "3"],
+  });
   assert.equal(stderr, "");
   assert.equal(code, 0);
   assert.deepStrictEqual(stdout.trim().split("\n"), [
@@ -53,13 +39,9 @@ Deno.test("examples/shadow.ts works with a service that is already running, and 
   await using shadow = new ShadowClient(connection, { thingName: "lamp" });
   await shadow.update({ reported: { powerOn: 0 } });
   await shadow.update({ reported: { powerOn: 0 } });
-  const { code, stdout, stderr } = await runExample([
-    "--url",
-    broker.url,
-    "--external-service",
-    "--thing",
-    "lamp",
-  ]);
+  const { code, stdout, stderr } = await runExample(EXAMPLE, {
+    args: ["--url", broker.url, "--external-service", "--thing", "lamp"],
+  });
   assert.equal(code, 0, stderr);
   // Re-created within 48 hours of the delete, the shadow continues from version 2.
   assert.deepStrictEqual(stdout.trim().split("\n").slice(0, 2), [
