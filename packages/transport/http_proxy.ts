@@ -6,9 +6,8 @@
 import { openWithin } from "./_deadline.ts";
 import { finishTls, holdingConn } from "./_deno_attempt.ts";
 import { denoConnection } from "./_deno_connection.ts";
-import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
-import { connectRequest, parseProxyUrl, readConnectResponse } from "./_proxy_handshake.ts";
-import { checkTlsSettings } from "./_check_tls_settings.ts";
+import { connectRequest, readConnectResponse } from "./_proxy_handshake.ts";
+import { proxyPlan } from "./_proxy_options.ts";
 import type { TlsConnection, TlsSettings } from "./tls_options.ts";
 import type { OpenOptions } from "./types.ts";
 
@@ -80,23 +79,15 @@ export interface HttpProxyTransport {
  * ```
  */
 export function httpProxy(options: HttpProxyOptions): HttpProxyTransport {
-  const target = endpoint("http proxy", options.hostname, options.port);
-  checkConnectTimeout("http proxy", options.connectTimeoutMs);
-  const proxy = parseProxyUrl(options.proxy);
-  const proxyPeer = endpoint("http proxy", proxy.hostname, proxy.port);
-  const settings = options.tls === true ? {} : options.tls || undefined;
-  if (settings) {
-    checkTlsSettings("http proxy", settings);
-    if (settings.cert !== undefined) {
-      throw new TypeError(
-        "Cannot create http proxy transport: Deno.startTls cannot present a client " +
-          "certificate; use nodeHttpProxy from @tern/transport/node for mutual TLS",
-      );
-    }
+  const { target, proxy, action, settings } = proxyPlan("http proxy", options);
+  if (settings?.cert !== undefined) {
+    throw new TypeError(
+      "Cannot create http proxy transport: Deno.startTls cannot present a client " +
+        "certificate; use nodeHttpProxy from @tern/transport/node for mutual TLS",
+    );
   }
   return {
     open(openOptions: OpenOptions = {}) {
-      const action = `connect to ${target} through proxy ${proxyPeer}`;
       return openWithin(
         { signal: openOptions.signal, timeoutMs: options.connectTimeoutMs, action },
         (signal) =>

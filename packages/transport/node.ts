@@ -10,7 +10,8 @@ import { transportError } from "./_classify.ts";
 import { openWithin } from "./_deadline.ts";
 import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { nodeConnection, settle, socketReader } from "./_node_connection.ts";
-import { connectRequest, parseProxyUrl, readConnectResponse } from "./_proxy_handshake.ts";
+import { connectRequest, readConnectResponse } from "./_proxy_handshake.ts";
+import { proxyPlan } from "./_proxy_options.ts";
 import type { HttpProxyOptions } from "./http_proxy.ts";
 import type { TcpOptions } from "./tcp.ts";
 import type { TlsOptions } from "./tls.ts";
@@ -129,15 +130,9 @@ export function nodeTls(options: TlsOptions): NodeTlsTransport {
  * ```
  */
 export function nodeHttpProxy(options: HttpProxyOptions): NodeTlsTransport {
-  const target = endpoint("node http proxy", options.hostname, options.port);
-  checkConnectTimeout("node http proxy", options.connectTimeoutMs);
-  const proxy = parseProxyUrl(options.proxy);
-  const proxyPeer = endpoint("node http proxy", proxy.hostname, proxy.port);
-  const settings = options.tls === true ? {} : options.tls || undefined;
-  if (settings) checkTlsSettings("node http proxy", settings);
+  const { target, proxy, action, settings } = proxyPlan("node http proxy", options);
   return {
     open(openOptions: OpenOptions = {}): Promise<TlsConnection> {
-      const action = `connect to ${target} through proxy ${proxyPeer}`;
       return openWithin(
         { signal: openOptions.signal, timeoutMs: options.connectTimeoutMs, action },
         (signal) =>
