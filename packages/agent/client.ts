@@ -44,9 +44,6 @@ import { WriteBatch } from "./_write_batch.ts";
 const BATCH_BYTES = 64 * 1024;
 /** A write buffer that grew larger than this (one large packet) is not kept for the next. */
 const BATCH_KEEP = 2 * BATCH_BYTES;
-/** Read buffer sizes for transports with `read(into)`. */
-const READ_BUFFER_MIN = 4 * 1024;
-const READ_BUFFER_MAX = 256 * 1024;
 
 /**
  * The MQTT client: one connection, owned by this runner, shared by any number of concurrent
@@ -667,16 +664,13 @@ export class MqttClient {
     let cause: unknown;
     try {
       if (connection.read) {
-        // Small while idle (memory per connection), doubled whenever a read fills it.
-        let buffer = new Uint8Array(READ_BUFFER_MIN);
+        // Straight into the decoder's memory: no read buffer per connection, no copy.
+        const decoder = this.#decoder!;
         this.#cancelRead = undefined;
         while (!this.#closing) {
-          const n = await connection.read(buffer);
+          const n = await connection.read(decoder.readView());
           if (n === null) break;
-          this.#receive(buffer.subarray(0, n));
-          if (n === buffer.length && buffer.length < READ_BUFFER_MAX) {
-            buffer = new Uint8Array(buffer.length * 2);
-          }
+          this.#decode(() => decoder.commit(n));
         }
       } else {
         const reader = connection.readable.getReader();
@@ -685,7 +679,7 @@ export class MqttClient {
           while (!this.#closing) {
             const { value, done } = await reader.read();
             if (done) break;
-            this.#receive(value);
+            this.#decode(() => this.#decoder!.push(value));
           }
         } finally {
           reader.releaseLock();
@@ -700,11 +694,12 @@ export class MqttClient {
     }
   }
 
-  #receive(chunk: Uint8Array): void {
+  /** Hands the packets `decode` returns to the session. */
+  #decode(decode: () => Packet[]): void {
     const at = now();
     let packets: Packet[];
     try {
-      packets = this.#decoder!.push(chunk);
+      packets = decode();
     } catch (error) {
       this.#session.handleProtocolError(error as Error, at);
       this.#pump();
