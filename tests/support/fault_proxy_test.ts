@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readExactly } from "../../packages/transport/testdata/exchange.ts";
 import { startBroker } from "./broker.ts";
 import { startFaultProxy } from "./fault_proxy.ts";
 
@@ -67,17 +68,6 @@ async function connect(port: number): Promise<Deno.Conn> {
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let written = 0;
   while (written < bytes.length) written += await conn.write(bytes.subarray(written));
-}
-
-async function readExactly(conn: Deno.Conn, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
-  let read = 0;
-  while (read < length) {
-    const n = await conn.read(out.subarray(read));
-    if (n === null) throw new Error(`Stream ended after ${read} of ${length} bytes`);
-    read += n;
-  }
-  return out;
 }
 
 /** Settles with "pending" if `promise` has not settled after `ms` (used for "nothing happens"). */

@@ -2,12 +2,13 @@
  * Reads a TLS ClientHello from a plain TCP connection and lists the ALPN protocols it
  * offers: Deno's TLS listener reports only the negotiated protocol, not the offered list.
  */
+import { readExactly } from "./exchange.ts";
 
 /** Reads the first TLS record and returns the ALPN protocol names in its ClientHello. */
 export async function offeredAlpn(conn: Deno.Conn): Promise<string[]> {
-  const header = await readFull(conn, 5);
+  const header = await readExactly(conn, 5);
   if (header[0] !== 0x16) throw new Error(`Not a TLS handshake record: type ${header[0]}`);
-  const record = await readFull(conn, (header[3] << 8) | header[4]);
+  const record = await readExactly(conn, (header[3] << 8) | header[4]);
   if (record[0] !== 0x01) throw new Error(`Not a ClientHello: handshake type ${record[0]}`);
   let at = 4 + 2 + 32; // handshake header, client_version, random
   at += 1 + record[at]; // session_id
@@ -31,15 +32,4 @@ function alpnList(bytes: Uint8Array): string[] {
     names.push(new TextDecoder().decode(bytes.subarray(at + 1, at + 1 + bytes[at])));
   }
   return names;
-}
-
-async function readFull(conn: Deno.Conn, count: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(count);
-  let filled = 0;
-  while (filled < count) {
-    const n = await conn.read(bytes.subarray(filled));
-    if (n === null) throw new Error(`Connection ended after ${filled} of ${count} bytes`);
-    filled += n;
-  }
-  return bytes;
 }
