@@ -5,10 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
+import { MqttClient } from "@tern/agent";
+import { type ConnectPacket, Decoder, encode } from "@tern/codec";
 import {
   type AwsCredentials,
   type IotClientOptions,
   iotTransport,
+  toMqttClientOptions,
   websocketSigV4Options,
 } from "@tern/aws";
 
@@ -97,4 +100,85 @@ Deno.test("the SigV4 WebSocket options sign a new URL with fresh credentials for
       expectedSignature(url, "localhost", issued[i].secretAccessKey),
     );
   }
+});
+
+Deno.test("MqttClient signs a new URL with fresh credentials before every reconnect", async () => {
+  const upgrades: URL[] = [];
+  const connects: ConnectPacket[] = [];
+  const closed: Promise<void>[] = [];
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) => {
+      upgrades.push(new URL(request.url));
+      const first = upgrades.length === 1;
+      const { socket, response } = Deno.upgradeWebSocket(request, { protocol: "mqtt" });
+      socket.binaryType = "arraybuffer";
+      const decoder = new Decoder({ version: 5 });
+      const done = Promise.withResolvers<void>();
+      closed.push(done.promise);
+      socket.onmessage = (event) => {
+        for (const packet of decoder.push(new Uint8Array(event.data as ArrayBuffer))) {
+          if (packet.type !== "connect") continue;
+          connects.push(packet);
+          socket.send(encode({ type: "connack", sessionPresent: false, reasonCode: 0 }, {
+            version: 5,
+          }));
+          // Drop the first connection, as IoT Core does when a WebSocket reaches 24 hours.
+          if (first) socket.close();
+        }
+      };
+      socket.onclose = () => done.resolve();
+      socket.onerror = () => {};
+      return response;
+    },
+  );
+  const issued: AwsCredentials[] = [
+    { accessKeyId: "AKIDONE", secretAccessKey: "one", sessionToken: "t1" },
+    { accessKeyId: "AKIDTWO", secretAccessKey: "two", sessionToken: "t2" },
+  ];
+  let fetched = 0;
+  const iot = websocketSigV4Options({
+    endpoint: "localhost",
+    region: "us-east-1",
+    clientId: "device-1",
+    credentials: () => Promise.resolve(issued[fetched++]),
+    now: () => new Date("2026-11-26T06:00:00Z"),
+  });
+  // Only the socket address changes: IoT listens on wss://<endpoint>:443, this test on ws://.
+  const local: IotClientOptions = {
+    ...iot,
+    connectOptionsProvider: async (context) => {
+      const { url } = await iot.connectOptionsProvider!(context);
+      return { url: url!.replace("wss://localhost/", `ws://127.0.0.1:${server.addr.port}/`) };
+    },
+  };
+  const client = new MqttClient({
+    ...toMqttClientOptions(local),
+    reconnect: { nextDelay: () => 0 },
+  });
+  const successes = Promise.withResolvers<void>();
+  let count = 0;
+  client.on("connectionsuccess", () => {
+    if (++count === 2) successes.resolve();
+  });
+  try {
+    await client.start();
+    await successes.promise;
+  } finally {
+    await client.stop();
+  }
+  await Promise.all(closed);
+  assert.equal(upgrades.length, 2);
+  assert.deepEqual(
+    upgrades.map((url) => url.searchParams.get("X-Amz-Credential")!.split("/")[0]),
+    ["AKIDONE", "AKIDTWO"],
+  );
+  for (const [i, url] of upgrades.entries()) {
+    assert.equal(url.searchParams.get("X-Amz-Security-Token"), issued[i].sessionToken);
+    assert.equal(
+      url.searchParams.get("X-Amz-Signature"),
+      expectedSignature(url, "localhost", issued[i].secretAccessKey),
+    );
+  }
+  assert.deepEqual(connects.map((c) => c.clientId), ["device-1", "device-1"]);
 });

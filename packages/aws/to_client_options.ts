@@ -24,12 +24,24 @@ export interface IotMqttClientOptions {
   password?: Uint8Array;
   /** The broker limits the client enforces before sending. */
   limits?: BrokerLimits;
+  /**
+   * Present when the builder prepares each attempt (SigV4): the client calls it before
+   * every connection attempt, reconnects included, and uses the transport and CONNECT
+   * fields it returns for that attempt.
+   */
+  connectOptionsProvider?: IotAttemptProvider;
 }
 
+/** What `MqttClient` calls before each attempt: a fresh transport and CONNECT fields. */
+export type IotAttemptProvider = (
+  attempt: { signal?: AbortSignal },
+) => Promise<{ transport: Transport; username?: string; password?: Uint8Array }>;
+
 /**
- * `MqttClient` options for builder output: the transport from {@linkcode iotTransport}
- * (which re-signs SigV4 URLs on every attempt), the CONNECT client id, username and
- * password, and the broker limits. Spread it and add any other client option.
+ * `MqttClient` options for builder output: the transport from {@linkcode iotTransport},
+ * the CONNECT client id, username and password, the broker limits, and, for SigV4, a
+ * `connectOptionsProvider` that presigns a new URL with fresh credentials before every
+ * attempt (aborted when the client stops). Spread it and add any other client option.
  *
  * @example Connect to AWS IoT Core with mutual TLS
  * ```ts ignore
@@ -49,12 +61,25 @@ export interface IotMqttClientOptions {
  * ```
  */
 export function toMqttClientOptions(options: IotClientOptions): IotMqttClientOptions {
+  const provider = options.connectOptionsProvider;
   return defined({
     transport: iotTransport(options),
     clientId: options.clientId,
     username: options.username,
     password: options.password,
     limits: options.limits,
+    connectOptionsProvider: provider && (async ({ signal }: { signal?: AbortSignal }) => {
+      const overrides = await provider({ signal });
+      return defined({
+        transport: iotTransport({
+          ...options,
+          url: overrides.url ?? options.url,
+          connectOptionsProvider: undefined,
+        }),
+        username: overrides.username,
+        password: overrides.password,
+      });
+    }),
   });
 }
 

@@ -3,6 +3,7 @@ import type { MqttClientOptions } from "@tern/agent";
 import { customAuthorizerOptions } from "./custom_authorizer.ts";
 import { iotCoreLimits } from "./iot_core_limits.ts";
 import { mtlsOptions } from "./mtls.ts";
+import { websocketSigV4Options } from "./websocket_sigv4.ts";
 import { iotTransport, toMqttClientOptions } from "./to_client_options.ts";
 
 const endpoint = "abc123-ats.iot.us-east-1.amazonaws.com";
@@ -32,6 +33,31 @@ Deno.test("toMqttClientOptions() carries the CONNECT fields and limits and build
 Deno.test("toMqttClientOptions() leaves out what the builder did not set", () => {
   const iot = mtlsOptions({ endpoint, clientId: "device-1", cert, key, limits: false });
   assert.deepEqual(Object.keys(toMqttClientOptions(iot)).sort(), ["clientId", "transport"]);
+  assert.equal(toMqttClientOptions(iot).connectOptionsProvider, undefined);
+});
+
+Deno.test("toMqttClientOptions() hands the client a provider that signs each attempt anew", async () => {
+  let calls = 0;
+  const iot = websocketSigV4Options({
+    endpoint,
+    clientId: "device-1",
+    credentials: () => Promise.resolve({ accessKeyId: `AKID${++calls}`, secretAccessKey: "s" }),
+  });
+  const options = toMqttClientOptions(iot);
+  // It fits the client's own option type.
+  const clientOptions: MqttClientOptions = { ...options };
+  assert.equal(typeof clientOptions.connectOptionsProvider, "function");
+  const first = await options.connectOptionsProvider!({ signal: new AbortController().signal });
+  const second = await options.connectOptionsProvider!({});
+  assert.deepEqual(Object.keys(first), ["transport"]);
+  assert.notEqual(first.transport, second.transport);
+  assert.equal(calls, 2);
+  const controller = new AbortController();
+  controller.abort(new Error("client stopped"));
+  await assert.rejects(
+    options.connectOptionsProvider!({ signal: controller.signal }),
+    new Error("client stopped"),
+  );
 });
 
 Deno.test("iotTransport() refuses what no adapter can do", () => {
