@@ -82,6 +82,8 @@ export class MqttClient {
     if (cancel) this.#session.cancel(pending.id);
   };
   #requests: RequestRouter;
+  /** Why stop() (or giving up reconnecting) last failed every pending operation. */
+  #abandoned?: Error;
   /** Local subscribers and the broker subscriptions they share; every PUBLISH goes through it. */
   #subscriptions: SubscriptionManager<InboundMessage>;
   /** Splits SUBSCRIBE lists per the broker's limits (the session checks everything else). */
@@ -424,10 +426,14 @@ export class MqttClient {
     }
     const qos = options.qos ?? 1;
     const responseTopic = options.responseTopic ?? `tern/response/${this.#requests.id}`;
+    const abandoned = this.#abandoned;
     await this.#requests.ensureSubscribed(
       responseTopic,
       () => this.sendSubscribe(responseTopic, { qos, signal: options.signal }),
     );
+    // stop() failed every request it found, but this one was between its SUBACK and its
+    // PUBLISH then: it must end the same way, not be queued for the next connection.
+    if (this.#abandoned !== abandoned) throw this.#abandoned!;
     const timeoutMs = options.timeoutMs ?? 30_000;
     const { correlationData, response, cancel } = this.#requests.expect(responseTopic);
     const timer = setTimeout(
@@ -532,6 +538,7 @@ export class MqttClient {
   }
 
   #abandonAll(error: Error): void {
+    this.#abandoned = error;
     this.#session.abandonOperations();
     this.#session.forgetSubscriptions();
     for (const pending of [...this.#ops.values()]) pending.reject(error);
@@ -750,6 +757,7 @@ export class MqttClient {
 
   async #flush(connection: Connection): Promise<void> {
     this.#writing = true;
+    let yielded = false;
     try {
       while (true) {
         const at = now();
@@ -757,14 +765,14 @@ export class MqttClient {
         // The previous write finished (or failed): its buffer is free again.
         output.clear(BATCH_KEEP);
         const batch: Pending[] = [];
-        while (output.length < BATCH_BYTES) {
-          const transmit = this.#session.pollTransmit(at);
-          if (!transmit) break;
-          output.add(this.#bytesOf(transmit.packet));
-          const pending = transmit.operation === undefined
-            ? undefined
-            : this.#ops.get(transmit.operation);
-          if (pending) batch.push(pending);
+        this.#gather(at, output, batch);
+        if (!yielded && output.length > 0 && output.length < BATCH_BYTES) {
+          // The writer was idle: let the callers of this task queue theirs first (a burst of
+          // publishes, or every caller one read of acknowledgements woke), so that they leave
+          // in this write rather than the first alone and the rest in the next.
+          yielded = true;
+          await undefined;
+          this.#gather(now(), output, batch);
         }
         // Polling can fail operations (too large, not supported): report those at once. A
         // listener may queue more meanwhile; #pump() then marks the writer dirty.
@@ -812,6 +820,19 @@ export class MqttClient {
     }
     this.#arm();
     this.#finishClose();
+  }
+
+  /** Polls the session for packets to write until the batch is full or nothing is due. */
+  #gather(at: number, output: WriteBatch, batch: Pending[]): void {
+    while (output.length < BATCH_BYTES) {
+      const transmit = this.#session.pollTransmit(at);
+      if (!transmit) return;
+      output.add(this.#bytesOf(transmit.packet));
+      const pending = transmit.operation === undefined
+        ? undefined
+        : this.#ops.get(transmit.operation);
+      if (pending) batch.push(pending);
+    }
   }
 
   #bytesOf(packet: Packet): Uint8Array {
