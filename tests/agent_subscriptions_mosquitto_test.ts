@@ -328,3 +328,21 @@ Deno.test("one subscription to several filters is iterated as one stream, in ord
     await client.stop();
   }
 });
+
+Deno.test("subscribe() then publish() without awaiting leave in call order, so the echo arrives", async () => {
+  await using broker = await startBroker();
+  const { client, sent } = recordedClient(broker.port, 5, "call-order");
+  await client.start();
+  try {
+    const inbox = client.subscribe("order/+", { qos: 1 });
+    await client.publish("order/1", "first", { qos: 1 });
+    const written = [...sent("subscribe"), ...sent("publish")].map((p) => p.type);
+    assert.deepEqual(written, ["subscribe", "publish"]);
+    for await (const message of inbox) {
+      assert.equal(`${message.topic}=${text(message.payload)}`, "order/1=first");
+      break;
+    }
+  } finally {
+    await client.stop();
+  }
+});

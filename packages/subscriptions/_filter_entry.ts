@@ -29,16 +29,22 @@ export class FilterEntry<M extends Message> {
     this.subscriptionIdentifier = subscriptionIdentifier;
   }
 
-  /** Runs `task` after every task queued before it. */
+  /**
+   * Runs `task` after every task queued before it. With nothing queued it starts at once,
+   * in the caller's turn, so the broker call is issued in call order with whatever the
+   * caller does next (a publish right after subscribe() must leave after the SUBSCRIBE).
+   */
   run<R>(task: () => Promise<R>): Promise<R> {
+    const idle = this.pending === 0;
     this.pending++;
-    const result = this.#tail.then(async () => {
+    const settle = async (): Promise<R> => {
       try {
         return await task();
       } finally {
         this.pending--;
       }
-    });
+    };
+    const result = idle ? settle() : this.#tail.then(settle);
     this.#tail = result.catch(() => {});
     return result;
   }

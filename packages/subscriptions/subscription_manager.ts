@@ -111,9 +111,10 @@ export class SubscriptionManager<M extends Message = Message> {
   }
 
   /**
-   * Adds a local subscriber to `topicFilter` and returns it at once; the broker
-   * subscription follows in the background (await `ready` to know it exists). Messages
-   * that match are delivered from the moment this returns.
+   * Adds a local subscriber to `topicFilter` and returns it at once. The broker call is
+   * issued before this returns when none is in progress for the filter (so it keeps call
+   * order with the caller's next operation), else after those; await `ready` to know the
+   * broker subscription exists. Matching messages are delivered from the moment this returns.
    *
    * @param topicFilter A topic filter or shared subscription `$share/{group}/{filter}`.
    * @param options QoS, subscription options, handler, buffer and overflow policy, signal.

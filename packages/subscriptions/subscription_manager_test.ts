@@ -70,7 +70,7 @@ Deno.test("SubscriptionManager resolves ready with the QoS the broker granted", 
   await subscription.unsubscribe();
 });
 
-Deno.test("SubscriptionManager sends a subscribe that races an unsubscribe after it, in order", async () => {
+Deno.test("SubscriptionManager sends an unsubscribe and a subscribe of one filter in call order", async () => {
   const { broker, calls } = recordingBroker();
   const manager = new SubscriptionManager({ broker });
   const first = manager.subscribe("x");
@@ -78,7 +78,7 @@ Deno.test("SubscriptionManager sends a subscribe that races an unsubscribe after
   const leaving = first.unsubscribe();
   const second = manager.subscribe("x", { qos: 1 });
   await Promise.all([leaving, second.ready]);
-  assert.deepEqual(calls, ["SUBSCRIBE x qos 0", "SUBSCRIBE x qos 1"]);
+  assert.deepEqual(calls, ["SUBSCRIBE x qos 0", "UNSUBSCRIBE x", "SUBSCRIBE x qos 1"]);
   assert.deepEqual(manager.activeSubscriptions().map((s) => s.qos), [1]);
   await second.unsubscribe();
   assert.deepEqual(calls.at(-1), "UNSUBSCRIBE x");
@@ -417,7 +417,8 @@ Deno.test("a subscription that ends before its SUBACK rejects ready and leaves n
   await subscription.unsubscribe();
   await assert.rejects(subscription.ready, /ended before the broker acknowledged it/);
   await settle();
-  assert.deepEqual(calls, []);
+  // The SUBSCRIBE left at once, in call order; the UNSUBSCRIBE follows its SUBACK.
+  assert.deepEqual(calls, ["SUBSCRIBE early qos 0", "UNSUBSCRIBE early"]);
   assert.deepEqual(manager.activeSubscriptions(), []);
 });
 
@@ -463,12 +464,12 @@ Deno.test("iterating a handler subscription is refused", async () => {
   await subscription.unsubscribe();
 });
 
-Deno.test("subscribers added in the same tick share one SUBSCRIBE at their highest QoS", async () => {
+Deno.test("subscribers added in the same tick: the first subscribes at once, the rest share one upgrade", async () => {
   const { broker, calls } = recordingBroker();
   const manager = new SubscriptionManager({ broker });
   const subscriptions = [0, 2, 1].map((qos) => manager.subscribe("same", { qos: qos as 0 }));
-  assert.deepEqual(await Promise.all(subscriptions.map((s) => s.ready)), [2, 2, 2]);
-  assert.deepEqual(calls, ["SUBSCRIBE same qos 2"]);
+  assert.deepEqual(await Promise.all(subscriptions.map((s) => s.ready)), [0, 2, 2]);
+  assert.deepEqual(calls, ["SUBSCRIBE same qos 0", "SUBSCRIBE same qos 2"]);
   for (const subscription of subscriptions) await subscription.unsubscribe();
 });
 
