@@ -3,45 +3,35 @@
  * mosquitto that requires a client certificate, with the AWS IoT Core limits on.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { startBroker } from "./support/broker.ts";
 import { generateCertificates } from "./support/certs.ts";
+import { runExample } from "./support/run_example.ts";
 
-const EXAMPLE = fileURLToPath(new URL("../examples/aws_iot.ts", import.meta.url));
-
-async function runExample(args: string[], env: Record<string, string> = {}) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", EXAMPLE, ...args],
-    env: { AWS_IOT_ENDPOINT: "", AWS_IOT_CERT: "", AWS_IOT_KEY: "", ...env },
-    // Kills a hung demo so that the test fails instead of hanging.
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
+const EXAMPLE = new URL("../examples/aws_iot.ts", import.meta.url);
+// Blanks the settings a developer may have exported, so that only the arguments count.
+const env = { AWS_IOT_ENDPOINT: "", AWS_IOT_CERT: "", AWS_IOT_KEY: "" };
 
 Deno.test("examples/aws_iot.ts echoes its publishes over mutual TLS on a local broker", async () => {
   const certs = await generateCertificates();
   try {
     await using broker = await startBroker({ certificates: certs });
-    const { code, stdout, stderr } = await runExample([
-      "--endpoint",
-      "localhost",
-      "--port",
-      String(broker.mtlsPort),
-      "--cert",
-      certs.clientCert,
-      "--key",
-      certs.clientKey,
-      "--ca",
-      certs.caCert,
-      "--client-id",
-      "thing-1",
-    ]);
+    const { code, stdout, stderr } = await runExample(EXAMPLE, {
+      env,
+      args: [
+        "--endpoint",
+        "localhost",
+        "--port",
+        String(broker.mtlsPort),
+        "--cert",
+        certs.clientCert,
+        "--key",
+        certs.clientKey,
+        "--ca",
+        certs.caCert,
+        "--client-id",
+        "thing-1",
+      ],
+    });
     assert.equal(stderr, "");
     assert.equal(code, 0);
     assert.deepStrictEqual(stdout.trim().split("\n"), [
@@ -61,7 +51,7 @@ Deno.test("examples/aws_iot.ts echoes its publishes over mutual TLS on a local b
 });
 
 Deno.test("examples/aws_iot.ts explains which settings it needs when none are given", async () => {
-  const { code, stderr } = await runExample([]);
+  const { code, stderr } = await runExample(EXAMPLE, { env });
   assert.equal(code, 2);
   assert.equal(
     stderr.trim(),
