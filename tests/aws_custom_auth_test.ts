@@ -7,9 +7,10 @@
 import assert from "node:assert/strict";
 import tlsServer from "node:tls";
 import { MqttClient } from "@tern/agent";
-import { type ConnectPacket, Decoder, encode } from "@tern/codec";
+import type { ConnectPacket } from "@tern/codec";
 import { customAuthorizerOptions, type IotClientOptions, toMqttClientOptions } from "@tern/aws";
 import { generateCertificates } from "./support/certs.ts";
+import { connackHook, startConnackWebSocketServer } from "./support/connack_server.ts";
 
 const credentials = {
   username: "device-1",
@@ -38,19 +39,6 @@ const expectedFields = {
   keys: ["x-amz-customauthorizer-name", "x-device-token", "x-amz-customauthorizer-signature"],
 };
 
-/** Records every CONNECT of one connection into `connects` and accepts it with a CONNACK. */
-function brokerHook(connects: ConnectPacket[], write: (bytes: Uint8Array) => void) {
-  const decoder = new Decoder({ version: 5 });
-  return (chunk: Uint8Array) => {
-    for (const packet of decoder.push(chunk)) {
-      if (packet.type === "connect") {
-        connects.push(packet);
-        write(encode({ type: "connack", sessionPresent: false, reasonCode: 0 }, { version: 5 }));
-      }
-    }
-  };
-}
-
 async function connectAndStop(options: IotClientOptions): Promise<void> {
   const client = new MqttClient({ ...toMqttClientOptions(options), reconnect: false });
   try {
@@ -72,7 +60,7 @@ Deno.test("a custom authorizer's username, token, signature and password reach t
   }, (socket) => {
     sockets.add(socket);
     alpn.push(socket.alpnProtocol);
-    socket.on("data", brokerHook(connects, (bytes) => socket.write(bytes)));
+    socket.on("data", connackHook(connects, (bytes) => socket.write(bytes)));
     socket.on("error", () => {});
     socket.on("close", () => sockets.delete(socket));
   });
@@ -104,36 +92,17 @@ Deno.test("a custom authorizer's username, token, signature and password reach t
 });
 
 Deno.test("a custom authorizer over WebSocket carries its fields on the /mqtt URL", async () => {
-  const connects: ConnectPacket[] = [];
-  const upgrades: { url: URL; protocol: string | null }[] = [];
-  const closed: Promise<void>[] = [];
-  await using server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (request) => {
-      upgrades.push({
-        url: new URL(request.url),
-        protocol: request.headers.get("sec-websocket-protocol"),
-      });
-      const { socket, response } = Deno.upgradeWebSocket(request, { protocol: "mqtt" });
-      socket.binaryType = "arraybuffer";
-      const push = brokerHook(connects, (bytes) => socket.send(bytes));
-      const done = Promise.withResolvers<void>();
-      closed.push(done.promise);
-      socket.onmessage = (event) => push(new Uint8Array(event.data as ArrayBuffer));
-      socket.onclose = () => done.resolve();
-      socket.onerror = () => {};
-      return response;
-    },
-  );
+  await using server = startConnackWebSocketServer();
+  const { upgrades, connects } = server;
   const options = customAuthorizerOptions({
     endpoint: "localhost",
     clientId: "device-1",
     transport: "websocket",
     ...credentials,
   });
-  const url = options.url.replace("wss://localhost/", `ws://127.0.0.1:${server.addr.port}/`);
+  const url = options.url.replace("wss://localhost/", `ws://127.0.0.1:${server.port}/`);
   await connectAndStop({ ...options, url });
-  await Promise.all(closed);
+  await server.closed();
 
   assert.equal(upgrades.length, 1);
   assert.equal(upgrades[0].protocol, "mqtt");

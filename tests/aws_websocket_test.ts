@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { MqttClient } from "@tern/agent";
-import { type ConnectPacket, Decoder, encode } from "@tern/codec";
 import {
   type AwsCredentials,
   type IotClientOptions,
@@ -14,6 +13,7 @@ import {
   toMqttClientOptions,
   websocketSigV4Options,
 } from "@tern/aws";
+import { startConnackWebSocketServer } from "./support/connack_server.ts";
 
 /** Recomputes the IoT SigV4 signature of a presigned `/mqtt` URL, as the gateway would. */
 function expectedSignature(url: URL, host: string, secret: string): string {
@@ -103,35 +103,13 @@ Deno.test("the SigV4 WebSocket options sign a new URL with fresh credentials for
 });
 
 Deno.test("MqttClient signs a new URL with fresh credentials before every reconnect", async () => {
-  const upgrades: URL[] = [];
-  const connects: ConnectPacket[] = [];
-  const closed: Promise<void>[] = [];
-  await using server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (request) => {
-      upgrades.push(new URL(request.url));
-      const first = upgrades.length === 1;
-      const { socket, response } = Deno.upgradeWebSocket(request, { protocol: "mqtt" });
-      socket.binaryType = "arraybuffer";
-      const decoder = new Decoder({ version: 5 });
-      const done = Promise.withResolvers<void>();
-      closed.push(done.promise);
-      socket.onmessage = (event) => {
-        for (const packet of decoder.push(new Uint8Array(event.data as ArrayBuffer))) {
-          if (packet.type !== "connect") continue;
-          connects.push(packet);
-          socket.send(encode({ type: "connack", sessionPresent: false, reasonCode: 0 }, {
-            version: 5,
-          }));
-          // Drop the first connection, as IoT Core does when a WebSocket reaches 24 hours.
-          if (first) socket.close();
-        }
-      };
-      socket.onclose = () => done.resolve();
-      socket.onerror = () => {};
-      return response;
+  await using server = startConnackWebSocketServer({
+    // Drop the first connection, as IoT Core does when a WebSocket reaches 24 hours.
+    afterConnack: (socket, connection) => {
+      if (connection === 1) socket.close();
     },
-  );
+  });
+  const { connects } = server;
   const issued: AwsCredentials[] = [
     { accessKeyId: "AKIDONE", secretAccessKey: "one", sessionToken: "t1" },
     { accessKeyId: "AKIDTWO", secretAccessKey: "two", sessionToken: "t2" },
@@ -149,7 +127,7 @@ Deno.test("MqttClient signs a new URL with fresh credentials before every reconn
     ...iot,
     connectOptionsProvider: async (context) => {
       const { url } = await iot.connectOptionsProvider!(context);
-      return { url: url!.replace("wss://localhost/", `ws://127.0.0.1:${server.addr.port}/`) };
+      return { url: url!.replace("wss://localhost/", `ws://127.0.0.1:${server.port}/`) };
     },
   };
   const client = new MqttClient({
@@ -167,7 +145,8 @@ Deno.test("MqttClient signs a new URL with fresh credentials before every reconn
   } finally {
     await client.stop();
   }
-  await Promise.all(closed);
+  await server.closed();
+  const upgrades = server.upgrades.map(({ url }) => url);
   assert.equal(upgrades.length, 2);
   assert.deepEqual(
     upgrades.map((url) => url.searchParams.get("X-Amz-Credential")!.split("/")[0]),
