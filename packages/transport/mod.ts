@@ -22,4 +22,5 @@ export * from "./tcp.ts";
 export * from "./tls.ts";
 export * from "./websocket.ts";
 export * from "./http_proxy.ts";
+export * from "./websocket_proxy.ts";
 export * from "./url.ts";
