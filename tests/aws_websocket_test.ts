@@ -14,6 +14,7 @@ import {
   websocketSigV4Options,
 } from "@tern/aws";
 import { startConnackWebSocketServer } from "./support/connack_server.ts";
+import { startTinyproxy } from "../packages/transport/testdata/tinyproxy.ts";
 
 /** Recomputes the IoT SigV4 signature of a presigned `/mqtt` URL, as the gateway would. */
 function expectedSignature(url: URL, host: string, secret: string): string {
@@ -160,4 +161,66 @@ Deno.test("MqttClient signs a new URL with fresh credentials before every reconn
     );
   }
   assert.deepEqual(connects.map((c) => c.clientId), ["device-1", "device-1"]);
+});
+
+Deno.test("MqttClient reaches the SigV4 WebSocket endpoint through an HTTP proxy, re-signing on reconnect", async () => {
+  await using server = startConnackWebSocketServer({
+    afterConnack: (socket, connection) => {
+      if (connection === 1) socket.close();
+    },
+  });
+  await using proxy = await startTinyproxy({ credentials: { user: "tern", password: "s3cret" } });
+  const issued: AwsCredentials[] = [
+    { accessKeyId: "AKIDVIAONE", secretAccessKey: "via-one", sessionToken: "p1" },
+    { accessKeyId: "AKIDVIATWO", secretAccessKey: "via-two", sessionToken: "p2" },
+  ];
+  let fetched = 0;
+  const iot = websocketSigV4Options({
+    endpoint: "localhost",
+    region: "us-east-1",
+    clientId: "device-1",
+    credentials: () => Promise.resolve(issued[fetched++]),
+    now: () => new Date("2026-11-26T06:00:00Z"),
+    proxy: proxy.url,
+  });
+  assert.equal(iot.proxy, proxy.url);
+  // Only the socket address changes: IoT listens on wss://<endpoint>:443, this test on ws://.
+  const local: IotClientOptions = {
+    ...iot,
+    connectOptionsProvider: async (context) => {
+      const { url } = await iot.connectOptionsProvider!(context);
+      return { url: url!.replace("wss://localhost/", `ws://127.0.0.1:${server.port}/`) };
+    },
+  };
+  const client = new MqttClient({
+    ...toMqttClientOptions(local),
+    reconnect: { nextDelay: () => 0 },
+  });
+  const successes = Promise.withResolvers<void>();
+  let count = 0;
+  client.on("connectionsuccess", () => {
+    if (++count === 2) successes.resolve();
+  });
+  try {
+    await client.start();
+    await successes.promise;
+  } finally {
+    await client.stop();
+  }
+  await server.closed();
+  assert.equal(await proxy.connects(), 2);
+  const upgrades = server.upgrades.map(({ url }) => url);
+  assert.deepEqual(
+    upgrades.map((url) => url.searchParams.get("X-Amz-Credential")!.split("/")[0]),
+    ["AKIDVIAONE", "AKIDVIATWO"],
+  );
+  for (const [i, url] of upgrades.entries()) {
+    assert.equal(url.pathname, "/mqtt");
+    assert.equal(url.searchParams.get("X-Amz-Security-Token"), issued[i].sessionToken);
+    assert.equal(
+      url.searchParams.get("X-Amz-Signature"),
+      expectedSignature(url, "localhost", issued[i].secretAccessKey),
+    );
+  }
+  assert.deepEqual(server.connects.map((c) => c.clientId), ["device-1", "device-1"]);
 });

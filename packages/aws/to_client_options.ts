@@ -5,7 +5,7 @@
  * @module
  */
 import type { BrokerLimits } from "@tern/agent";
-import { httpProxy, tls, type Transport, websocket } from "@tern/transport";
+import { httpProxy, tls, type Transport, websocket, websocketViaProxy } from "@tern/transport";
 import type { IotClientOptions } from "./client_options.ts";
 import { defined } from "./_common.ts";
 
@@ -87,7 +87,8 @@ export function toMqttClientOptions(options: IotClientOptions): IotMqttClientOpt
  * The transport that {@linkcode IotClientOptions} describe: TLS (with the certificate,
  * ALPN list and server name) for `mqtts://`, WebSocket with the `mqtt` subprotocol for
  * `wss://` (asking `connectOptionsProvider` for a freshly signed URL on every open), and an
- * HTTP CONNECT tunnel when `proxy` is set.
+ * HTTP CONNECT tunnel when `proxy` is set (for WebSocket too, with `websocketViaProxy`,
+ * which needs Deno).
  *
  * @example The transport for AWS IoT on 443 with ALPN
  * ```ts
@@ -107,18 +108,19 @@ export function iotTransport(options: IotClientOptions): Transport {
   const url = new URL(options.url);
   const { caCerts, cert, key, alpnProtocols, serverName, proxy, connectOptionsProvider } = options;
   if (url.protocol === "wss:" || url.protocol === "ws:") {
+    const websocketUrl = connectOptionsProvider
+      ? async () => (await connectOptionsProvider({})).url ?? options.url
+      : options.url;
+    // The web WebSocket cannot use a CONNECT tunnel; websocketViaProxy speaks RFC 6455 itself.
     if (proxy !== undefined) {
-      throw new TypeError(
-        "Cannot create the AWS IoT transport: the WebSocket transport cannot use an HTTP proxy; " +
-          "use mutual TLS or a custom authorizer over MQTT through the proxy",
-      );
+      return websocketViaProxy({
+        proxy,
+        url: websocketUrl,
+        protocols: options.websocketProtocols,
+        tls: { caCerts, serverName },
+      });
     }
-    return websocket({
-      url: connectOptionsProvider
-        ? async () => (await connectOptionsProvider({})).url ?? options.url
-        : options.url,
-      protocols: options.websocketProtocols,
-    });
+    return websocket({ url: websocketUrl, protocols: options.websocketProtocols });
   }
   if (url.protocol !== "mqtts:") {
     throw new TypeError(
