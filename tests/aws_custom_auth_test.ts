@@ -11,6 +11,7 @@ import type { ConnectPacket } from "@tern/codec";
 import { customAuthorizerOptions, type IotClientOptions, toMqttClientOptions } from "@tern/aws";
 import { generateCertificates } from "./support/certs.ts";
 import { connackHook, startConnackWebSocketServer } from "./support/connack_server.ts";
+import { startTinyproxy } from "../packages/transport/testdata/tinyproxy.ts";
 
 const credentials = {
   username: "device-1",
@@ -107,6 +108,30 @@ Deno.test("a custom authorizer over WebSocket carries its fields on the /mqtt UR
   assert.equal(upgrades.length, 1);
   assert.equal(upgrades[0].protocol, "mqtt");
   assert.equal(upgrades[0].url.pathname, "/mqtt");
+  assert.deepEqual(authorizerFields(upgrades[0].url.search), expectedFields);
+  assert.equal(connects.length, 1);
+  assert.equal(connects[0].username, credentials.username);
+  assert.equal(new TextDecoder().decode(connects[0].password), credentials.password);
+});
+
+Deno.test("a custom authorizer over WebSocket reaches the server through an HTTP proxy", async () => {
+  await using server = startConnackWebSocketServer();
+  await using proxy = await startTinyproxy();
+  const { upgrades, connects } = server;
+  const options = customAuthorizerOptions({
+    endpoint: "localhost",
+    clientId: "device-1",
+    transport: "websocket",
+    proxy: proxy.url,
+    ...credentials,
+  });
+  const url = options.url.replace("wss://localhost/", `ws://127.0.0.1:${server.port}/`);
+  await connectAndStop({ ...options, url });
+  await server.closed();
+
+  assert.equal(await proxy.connects(), 1);
+  assert.equal(upgrades.length, 1);
+  assert.equal(upgrades[0].protocol, "mqtt");
   assert.deepEqual(authorizerFields(upgrades[0].url.search), expectedFields);
   assert.equal(connects.length, 1);
   assert.equal(connects[0].username, credentials.username);
