@@ -7,6 +7,7 @@ import process from "node:process";
 import { type Connection, TransportError } from "@tern/transport";
 import { nodeHttpProxy, nodeTcp, nodeTls } from "@tern/transport/node";
 import { websocket } from "@tern/transport/websocket";
+import { websocketViaProxy } from "@tern/transport/websocket-proxy";
 import { runExchange } from "../packages/transport/testdata/exchange.ts";
 
 interface Settings {
@@ -66,5 +67,13 @@ const results = {
   websocket: typeof WebSocket === "function"
     ? await exchange(() => websocket({ url: `ws://127.0.0.1:${settings.wsPort}/mqtt` }).open())
     : { code: "no WebSocket in this runtime" },
+  // No global WebSocket needed: RFC 6455 over nodeHttpProxy's tunnel.
+  websocketProxy: await exchange(() =>
+    websocketViaProxy({
+      proxy: settings.proxy,
+      url: `ws://127.0.0.1:${settings.wsPort}/mqtt`,
+      tunnel: nodeHttpProxy,
+    }).open()
+  ),
 };
 process.stdout.write(JSON.stringify(results));

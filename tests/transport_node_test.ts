@@ -64,7 +64,8 @@ for (const runtime of ["node", "bun"]) {
         results.websocket,
         runtime === "bun" ? expected : { code: "no WebSocket in this runtime" },
       );
-      assert.equal(await proxy.connects(), 1);
+      assert.deepEqual(results.websocketProxy, expected);
+      assert.equal(await proxy.connects(), 2);
     } finally {
       await Deno.remove(dir, { recursive: true });
       await Deno.remove(certs.dir, { recursive: true });

@@ -8,7 +8,7 @@ import { openWithin } from "./_deadline.ts";
 import { checkConnectTimeout } from "./_endpoint.ts";
 import { parseProxyUrl } from "./_proxy_handshake.ts";
 import { upgradeWebSocket } from "./_websocket_client.ts";
-import { httpProxy } from "./http_proxy.ts";
+import { httpProxy, type HttpProxyOptions } from "./http_proxy.ts";
 import type { TlsSettings } from "./tls_options.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 import type { WebSocketUrl } from "./websocket.ts";
@@ -38,6 +38,11 @@ export interface WebSocketViaProxyOptions {
   connectTimeoutMs?: number;
   /** A frame from the server with a longer payload fails the connection; default 64 MiB. */
   maxFrameBytes?: number;
+  /**
+   * Makes the transport that opens the tunnel (and TLS inside it for `wss://`): default
+   * `httpProxy` (Deno); `nodeHttpProxy` from `@tern/transport/node` on Node and Bun.
+   */
+  tunnel?: (options: HttpProxyOptions) => { open(options?: OpenOptions): Promise<Connection> };
 }
 
 const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
@@ -45,7 +50,8 @@ const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 /**
  * A transport over WebSocket (`ws://`, `wss://`) through an HTTP proxy: `CONNECT host:port`,
  * TLS over the tunnel for `wss://`, then the upgrade with the `mqtt` subprotocol and binary
- * frames. Needs `--allow-net`.
+ * frames. Needs `--allow-net`. The tunnel is `httpProxy`'s (Deno) unless `tunnel` says
+ * otherwise.
  *
  * The `url` may be a function, called on every `open()`, for URLs that expire (AWS SigV4).
  * A 407 from the proxy rejects with `proxy-auth-required`; a server that answers the upgrade
@@ -68,6 +74,7 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
     protocols = ["mqtt"],
     connectTimeoutMs,
     maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    tunnel: makeTunnel = httpProxy,
   } = options;
   parseProxyUrl(options.proxy);
   checkConnectTimeout("websocket proxy", connectTimeoutMs);
@@ -81,7 +88,7 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
     async open(openOptions: OpenOptions = {}): Promise<Connection> {
       const url = checkUrl(typeof options.url === "function" ? await options.url() : options.url);
       const secure = url.protocol === "wss:";
-      const tunnel = httpProxy({
+      const tunnel = makeTunnel({
         proxy: options.proxy,
         hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
         port: Number(url.port || (secure ? 443 : 80)),

@@ -5,6 +5,7 @@ import { freePort, waitForPort } from "../../tests/support/free_port.ts";
 import { assertTransportError } from "./testdata/assert_error.ts";
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { startTinyproxy } from "./testdata/tinyproxy.ts";
+import { nodeHttpProxy } from "./node.ts";
 import { websocketViaProxy } from "./websocket_proxy.ts";
 
 Deno.test("websocketViaProxy() reaches mosquitto's WebSocket listeners through tinyproxy", async (t) => {
@@ -64,6 +65,23 @@ Deno.test("websocketViaProxy() reaches mosquitto's WebSocket listeners through t
         assert.equal(await proxy.connects(), before + 1);
       });
     }
+
+    await t.step("carries MQTT over wss:// through a nodeHttpProxy tunnel", async () => {
+      const before = await open.connects();
+      const connection = await websocketViaProxy({
+        proxy: open.url,
+        url: `wss://localhost:${wssPort}/mqtt`,
+        tls: { caCerts: [certs.pem.caCert] },
+        tunnel: nodeHttpProxy,
+      }).open();
+      try {
+        const exchange = await runExchange(connection, { clientId: "wss-node", via: "readable" });
+        assert.deepEqual(exchange.read, [CONNACK, PUBACK]);
+      } finally {
+        await connection.close();
+      }
+      assert.equal(await open.connects(), before + 1);
+    });
 
     await t.step("verifies the server's certificate for wss://", async () => {
       await assertTransportError(
