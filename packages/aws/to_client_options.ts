@@ -87,8 +87,7 @@ export function toMqttClientOptions(options: IotClientOptions): IotMqttClientOpt
  * The transport that {@linkcode IotClientOptions} describe: TLS (with the certificate,
  * ALPN list and server name) for `mqtts://`, WebSocket with the `mqtt` subprotocol for
  * `wss://` (asking `connectOptionsProvider` for a freshly signed URL on every open), and an
- * HTTP CONNECT tunnel when `proxy` is set (for WebSocket too, with `websocketViaProxy`,
- * which needs Deno).
+ * HTTP CONNECT tunnel when `proxy` is set (for WebSocket too, with `websocketViaProxy`).
  *
  * @example The transport for AWS IoT on 443 with ALPN
  * ```ts
@@ -111,14 +110,19 @@ export function iotTransport(options: IotClientOptions): Transport {
     const websocketUrl = connectOptionsProvider
       ? async () => (await connectOptionsProvider({})).url ?? options.url
       : options.url;
-    // The web WebSocket cannot use a CONNECT tunnel; websocketViaProxy speaks RFC 6455 itself.
+    // The web WebSocket cannot use a CONNECT tunnel; websocketViaProxy speaks RFC 6455 itself,
+    // over the Deno tunnel or, elsewhere, the node:net one.
     if (proxy !== undefined) {
-      return websocketViaProxy({
-        proxy,
-        url: websocketUrl,
-        protocols: options.websocketProtocols,
-        tls: { caCerts, serverName },
-      });
+      const viaProxy = (tunnel?: typeof httpProxy) =>
+        websocketViaProxy({
+          proxy,
+          url: websocketUrl,
+          protocols: options.websocketProtocols,
+          tls: { caCerts, serverName },
+          tunnel,
+        });
+      if ("Deno" in globalThis) return viaProxy();
+      return lazy(async () => viaProxy((await import("@tern/transport/node")).nodeHttpProxy));
     }
     return websocket({ url: websocketUrl, protocols: options.websocketProtocols });
   }
