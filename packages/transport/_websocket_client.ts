@@ -103,7 +103,7 @@ class ByteReader {
       if (done) return null;
       this.#held = value;
     }
-    return this.take(Math.min(max, this.#held.length)).slice();
+    return this.take(Math.min(max, this.#held.length));
   }
 
   release(): void {
@@ -214,7 +214,7 @@ function frameConnection(
   };
   const broken = (what: string) => {
     closed = true;
-    conn.close();
+    conn.close().catch(() => {});
     return new TransportError(`Cannot read from ${peer}: ${what}`, { code: "network" });
   };
   const shutdown = async (): Promise<void> => {

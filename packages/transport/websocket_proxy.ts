@@ -101,7 +101,7 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
         async (signal) => {
           const conn = await tunnel.open({ signal });
           // The upgrade waits on the peer; closing the tunnel is what interrupts it.
-          const abandon = () => conn.close();
+          const abandon = () => void conn.close().catch(() => {});
           signal.addEventListener("abort", abandon, { once: true });
           try {
             return await upgradeWebSocket(conn, { url, protocols, maxFrameBytes, action });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { startBroker } from "../../tests/support/broker.ts";
 import { generateCertificates } from "../../tests/support/certs.ts";
 import { freePort, waitForPort } from "../../tests/support/free_port.ts";
+import { assertAbortsMidOpen } from "./testdata/abort_mid_open.ts";
 import { assertTransportError } from "./testdata/assert_error.ts";
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { startTinyproxy } from "./testdata/tinyproxy.ts";
@@ -164,6 +165,13 @@ Deno.test("websocketViaProxy() gives up on a server that never answers the upgra
   } finally {
     (await accepted).close();
   }
+});
+
+Deno.test("websocketViaProxy() rejects with the signal's reason when aborted", async () => {
+  await using proxy = await startTinyproxy();
+  await assertAbortsMidOpen((port, signal) =>
+    websocketViaProxy({ proxy: proxy.url, url: `ws://127.0.0.1:${port}/mqtt` }).open({ signal })
+  );
 });
 
 Deno.test("websocketViaProxy() checks its options when created", () => {
