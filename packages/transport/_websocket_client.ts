@@ -178,6 +178,14 @@ async function checkUpgrade(
   if (headers.get("sec-websocket-accept") !== base64(new Uint8Array(digest))) {
     throw refuse("the upgrade response has a wrong Sec-WebSocket-Accept");
   }
+  // RFC 6455 4.1: no extension was asked for, so none may be in use (no compressed frames).
+  if (headers.has("sec-websocket-extensions")) {
+    throw refuse(
+      `the server selected extensions "${
+        headers.get("sec-websocket-extensions")
+      }", which were not asked for`,
+    );
+  }
   const selected = headers.get("sec-websocket-protocol");
   if (protocols.length > 0 && (selected === undefined || !protocols.includes(selected))) {
     throw refuse(

@@ -147,6 +147,11 @@ Deno.test("upgradeWebSocket() refuses a 101 answer that fails a check", async (t
     ["no Connection header", (a) => ok(a).replace("Connection: Upgrade\r\n", ""), /Connection/],
     ["no subprotocol", (a) => ok(a).replace("Sec-WebSocket-Protocol: mqtt\r\n", ""), /selected no/],
     ["another subprotocol", (a) => ok(a).replace(": mqtt", ": mqttv3.1"), /"mqttv3.1"/],
+    [
+      "an extension not asked for",
+      (a) => ok(a).replace("\r\n\r\n", "\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n"),
+      /permessage-deflate/,
+    ],
     ["no status line", () => "SSH-2.0-OpenSSH\r\n\r\n", /status line/],
   ];
   for (const [name, respond, message] of cases) {
