@@ -45,6 +45,36 @@ function expectedSignature(url: URL, host: string, secret: string): string {
   return createHmac("sha256", key).update(stringToSign).digest("hex");
 }
 
+/**
+ * Runs an MqttClient on `iot` until its second connection succeeds (the server drops the
+ * first), then stops it. Only the socket address changes: IoT listens on
+ * wss://<endpoint>:443, these tests on ws://127.0.0.1:<port>.
+ */
+async function connectTwice(iot: IotClientOptions, port: number): Promise<void> {
+  const local: IotClientOptions = {
+    ...iot,
+    connectOptionsProvider: async (context) => {
+      const { url } = await iot.connectOptionsProvider!(context);
+      return { url: url!.replace("wss://localhost/", `ws://127.0.0.1:${port}/`) };
+    },
+  };
+  const client = new MqttClient({
+    ...toMqttClientOptions(local),
+    reconnect: { nextDelay: () => 0 },
+  });
+  const successes = Promise.withResolvers<void>();
+  let count = 0;
+  client.on("connectionsuccess", () => {
+    if (++count === 2) successes.resolve();
+  });
+  try {
+    await client.start();
+    await successes.promise;
+  } finally {
+    await client.stop();
+  }
+}
+
 Deno.test("the SigV4 WebSocket options sign a new URL with fresh credentials for every connection", async () => {
   const upgrades: { url: URL; protocol: string | null }[] = [];
   await using server = Deno.serve(
@@ -123,29 +153,7 @@ Deno.test("MqttClient signs a new URL with fresh credentials before every reconn
     credentials: () => Promise.resolve(issued[fetched++]),
     now: () => new Date("2026-11-26T06:00:00Z"),
   });
-  // Only the socket address changes: IoT listens on wss://<endpoint>:443, this test on ws://.
-  const local: IotClientOptions = {
-    ...iot,
-    connectOptionsProvider: async (context) => {
-      const { url } = await iot.connectOptionsProvider!(context);
-      return { url: url!.replace("wss://localhost/", `ws://127.0.0.1:${server.port}/`) };
-    },
-  };
-  const client = new MqttClient({
-    ...toMqttClientOptions(local),
-    reconnect: { nextDelay: () => 0 },
-  });
-  const successes = Promise.withResolvers<void>();
-  let count = 0;
-  client.on("connectionsuccess", () => {
-    if (++count === 2) successes.resolve();
-  });
-  try {
-    await client.start();
-    await successes.promise;
-  } finally {
-    await client.stop();
-  }
+  await connectTwice(iot, server.port);
   await server.closed();
   const upgrades = server.upgrades.map(({ url }) => url);
   assert.equal(upgrades.length, 2);
@@ -184,29 +192,7 @@ Deno.test("MqttClient reaches the SigV4 WebSocket endpoint through an HTTP proxy
     proxy: proxy.url,
   });
   assert.equal(iot.proxy, proxy.url);
-  // Only the socket address changes: IoT listens on wss://<endpoint>:443, this test on ws://.
-  const local: IotClientOptions = {
-    ...iot,
-    connectOptionsProvider: async (context) => {
-      const { url } = await iot.connectOptionsProvider!(context);
-      return { url: url!.replace("wss://localhost/", `ws://127.0.0.1:${server.port}/`) };
-    },
-  };
-  const client = new MqttClient({
-    ...toMqttClientOptions(local),
-    reconnect: { nextDelay: () => 0 },
-  });
-  const successes = Promise.withResolvers<void>();
-  let count = 0;
-  client.on("connectionsuccess", () => {
-    if (++count === 2) successes.resolve();
-  });
-  try {
-    await client.start();
-    await successes.promise;
-  } finally {
-    await client.stop();
-  }
+  await connectTwice(iot, server.port);
   await server.closed();
   assert.equal(await proxy.connects(), 2);
   const upgrades = server.upgrades.map(({ url }) => url);
