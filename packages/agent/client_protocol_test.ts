@@ -8,7 +8,7 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import { MemoryStore } from "./memory_store.ts";
-import { startScriptedPeer } from "./testdata/scripted_peer.ts";
+import { startAgainst, startScriptedPeer } from "./testdata/scripted_peer.ts";
 import type { ClientEventMap } from "./client_options.ts";
 
 function next<K extends keyof ClientEventMap>(
@@ -59,9 +59,7 @@ for (
       clientId: "v",
       reconnect: false,
     });
-    const accepted = peer.accept();
-    const started = client.start();
-    const server = await accepted;
+    const { started, server } = await startAgainst(peer, client);
     assert.equal((await server.next()).type, "connect");
     await server.send(connack);
     await started;
@@ -111,9 +109,7 @@ for (const [name, header, body] of serverPackets) {
     Deno.test(`a ${name} with ${variant} closes the connection with Malformed Packet`, async () => {
       await using peer = startScriptedPeer(5);
       const client = new MqttClient({ transport: peer.transport, clientId: "m", reconnect: false });
-      const accepted = peer.accept();
-      const started = client.start();
-      const server = await accepted;
+      const { started, server } = await startAgainst(peer, client);
       await server.next();
       await server.send(connack);
       await started;
@@ -133,9 +129,7 @@ Deno.test("a refusing CONNACK rejects start() with ConnectionRefusedError and st
   await using peer = startScriptedPeer(5);
   const client = new MqttClient({ transport: peer.transport, clientId: "r", reconnect: false });
   const failure = next(client, "connectionfailure");
-  const accepted = peer.accept();
-  const started = client.start();
-  const server = await accepted;
+  const { started, server } = await startAgainst(peer, client);
   await server.next();
   await server.send({
     type: "connack",
@@ -161,9 +155,7 @@ Deno.test("a missing CONNACK fails the attempt with a TimeoutError", async () =>
     reconnect: false,
     connackTimeoutMs: 50,
   });
-  const accepted = peer.accept();
-  const started = client.start();
-  const server = await accepted;
+  const { started, server } = await startAgainst(peer, client);
   await server.next();
   await assert.rejects(started, TimeoutError);
   await server.closed();
@@ -177,9 +169,7 @@ Deno.test("a withheld PUBACK rejects with TimeoutError after ackTimeoutMs; the c
     reconnect: false,
     ackTimeoutMs: 30,
   });
-  const accepted = peer.accept();
-  const started = client.start();
-  const server = await accepted;
+  const { started, server } = await startAgainst(peer, client);
   await server.next();
   await server.send(connack);
   await started;
@@ -255,9 +245,7 @@ Deno.test("enhanced authentication runs the authenticator on each AUTH challenge
       },
     },
   });
-  const accepted = peer.accept();
-  const started = client.start();
-  const server = await accepted;
+  const { started, server } = await startAgainst(peer, client);
   const connect = await server.next();
   assert.ok(connect.type === "connect");
   assert.equal(connect.properties?.authenticationMethod, "TEST");
@@ -316,9 +304,7 @@ Deno.test("a session store that throws ends the connection with that cause and s
     store,
     reconnect: false,
   });
-  const accepted = peer.accept();
-  const started = client.start();
-  const server = await accepted;
+  const { started, server } = await startAgainst(peer, client);
   await server.next();
   await server.send(connack);
   await started;

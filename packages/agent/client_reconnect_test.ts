@@ -4,7 +4,7 @@ import type { Transport } from "@tern/transport";
 import { MqttClient } from "./client.ts";
 import { ClientStoppedError, ConnectionRefusedError } from "./errors.ts";
 import type { ClientEventMap, ConnectAttempt, ReconnectPolicy } from "./client_options.ts";
-import { startScriptedPeer } from "./testdata/scripted_peer.ts";
+import { startAgainst, startScriptedPeer } from "./testdata/scripted_peer.ts";
 
 const connack: Packet = { type: "connack", sessionPresent: false, reasonCode: 0 };
 const decode = (bytes: Uint8Array | undefined) => bytes && new TextDecoder().decode(bytes);
@@ -82,9 +82,7 @@ Deno.test("a provider's URL replaces the server for that attempt only", async ()
   const stopped = new Promise<ClientEventMap["stopped"]>((resolve) =>
     client.on("stopped", resolve)
   );
-  const accepted = peer.accept();
-  const started = client.start();
-  const server = await accepted;
+  const { started, server } = await startAgainst(peer, client);
   assert.equal((await server.next()).type, "connect");
   await server.send(connack);
   await started;
@@ -107,9 +105,7 @@ Deno.test("a provider that throws fails the attempt and the next attempt learns 
     },
   });
   const failures = collect(client, "connectionfailure");
-  const accepted = peer.accept();
-  const started = client.start();
-  const server = await accepted;
+  const { started, server } = await startAgainst(peer, client);
   assert.equal((await server.next()).type, "connect");
   await server.send(connack);
   await started;
@@ -164,9 +160,7 @@ Deno.test("shouldReconnect returning false on a refusal stops the client without
   const stopped = new Promise<ClientEventMap["stopped"]>((resolve) =>
     client.on("stopped", resolve)
   );
-  const accepted = peer.accept();
-  const started = client.start();
-  const server = await accepted;
+  const { started, server } = await startAgainst(peer, client);
   assert.equal((await server.next()).type, "connect");
   await server.send({ type: "connack", sessionPresent: false, reasonCode: 0x87 });
   const error = await started.then(() => undefined, (e) => e);
@@ -189,9 +183,7 @@ Deno.test("servers are tried in turn: a dead first server moves on without a del
   });
   const attempts = collect(client, "attemptingconnect");
   const failures = collect(client, "connectionfailure");
-  const accepted = peer.accept();
-  const started = client.start();
-  const server = await accepted;
+  const { started, server } = await startAgainst(peer, client);
   assert.equal((await server.next()).type, "connect");
   await server.send(connack);
   await started;

@@ -5,7 +5,7 @@ import { MqttClient } from "./client.ts";
 import { ReasonCodeError } from "./errors.ts";
 import { asMqttLike } from "./mqtt_like.ts";
 import type { InboundMessage } from "./session_types.ts";
-import { type PeerConnection, startScriptedPeer } from "./testdata/scripted_peer.ts";
+import { type PeerConnection, startAgainst, startScriptedPeer } from "./testdata/scripted_peer.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -13,9 +13,7 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 async function connected(properties?: ConnackProperties) {
   const peer = startScriptedPeer(5);
   const client = new MqttClient({ transport: peer.transport, clientId: "c", reconnect: false });
-  const accepted = peer.accept();
-  const started = client.start();
-  const server = await accepted;
+  const { started, server } = await startAgainst(peer, client);
   await server.next();
   await server.send({ type: "connack", sessionPresent: false, reasonCode: 0, properties });
   await started;

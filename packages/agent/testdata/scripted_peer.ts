@@ -26,6 +26,19 @@ export interface ScriptedPeer extends AsyncDisposable {
   accept(): Promise<PeerConnection>;
 }
 
+/**
+ * Starts `client` against `peer` and waits for the peer to accept its connection:
+ * `started` is `client.start()` (still pending: the test answers CONNECT itself).
+ */
+export async function startAgainst<T>(
+  peer: ScriptedPeer,
+  client: { start(): Promise<T> },
+): Promise<{ started: Promise<T>; server: PeerConnection }> {
+  const accepted = peer.accept();
+  const started = client.start();
+  return { started, server: await accepted };
+}
+
 /** Starts a peer speaking `version`. */
 export function startScriptedPeer(version: ProtocolVersion): ScriptedPeer {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
