@@ -84,11 +84,6 @@ export function statusPtr(): usize {
   return STATUS;
 }
 
-/** Forgets interned strings; the TypeScript side calls it when it forgets its own copies. */
-export function reset(): void {
-  internReset();
-}
-
 // Reader state for the packet being decoded.
 let pos: usize = 0;
 let end: usize = 0;
@@ -831,7 +826,13 @@ export function decode(
   store<i32>(STATUS, <i32> ((tapeMark() - tape) / 12));
   store<i32>(STATUS, version, 20);
   store<i32>(STATUS, tapeRanOut, 28);
-  if (failed) return -1;
+  if (failed) {
+    // The caller drops this call's records, and with them the announcements of strings
+    // interned meanwhile: forget every interned string rather than leave ids it never saw
+    // (the table is shared by every decoder of the instance, so it outlives this stream).
+    internReset();
+    return -1;
+  }
   if (result < 0) return result;
   return <i32> (packetStart - input);
 }

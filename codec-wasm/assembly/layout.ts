@@ -1,5 +1,5 @@
 // Fixed regions of linear memory, after the compiler's static data. The input buffer and
-// the tape that follow them are placed and sized by the TypeScript side (see ../../packages/codec/_wasm.ts).
+// the tape that follow them are placed and sized by the TypeScript side (see ../../packages/codec/_codec_host.ts).
 
 // @ts-ignore: decorator
 export const ALIGN: usize = 16;

@@ -660,6 +660,8 @@ export class MqttClient {
     this.#cancelRead?.();
     await connection.close().catch(() => {});
     await reading;
+    // The last read view is no longer written to: give its memory back to the shared codec.
+    this.#decoder!.reset();
     // Whatever the session still thinks, this connection is over.
     this.#session.handleConnectionLost(now());
     this.#processEvents();

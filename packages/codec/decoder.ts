@@ -13,7 +13,7 @@ import type {
   UserProperties,
   Will,
 } from "./packet.ts";
-import { type CodecExports, instantiateCodec } from "./_wasm.ts";
+import { type CodecHost, codecHost, PAGE, type Run, runCapacity } from "./_codec_host.ts";
 import { decodeError } from "./_decode_errors.ts";
 import { MalformedPacketError } from "./errors.ts";
 import { PACKET_TYPES } from "./_packet_types.ts";
@@ -69,11 +69,7 @@ export interface DecoderOptions {
 // Bytes of a chunk copied into WebAssembly memory per decode call. A huge chunk goes in
 // window by window, so the memory held stays bounded by maxPacketSize plus one window
 // (an oversized packet is refused from the window holding its header).
-const WINDOW = 1 << 16;
-const PAGE = 65536;
-const INITIAL_INPUT = 2 * PAGE;
-// 12 bytes per record; enough for thousands of small packets per call.
-const INITIAL_TAPE = 3 * PAGE;
+const WINDOW = PAGE;
 // Status block words (codec-wasm/assembly/layout.ts).
 const S_RECORDS = 0;
 const S_CODE = 1;
@@ -85,6 +81,12 @@ const S_PACKET = 6;
 const S_TAPE_RAN_OUT = 7;
 
 const textDecoder = new TextDecoder();
+
+// A decoder dropped while it held a run (a connection abandoned inside a packet) gives it
+// back when collected; a run lent to a read that may still land in it is never reused.
+const holders = new FinalizationRegistry<{ host: CodecHost; run: Run }>(({ host, run }) => {
+  if (!run.lent) host.release(run.address, run.capacity);
+});
 
 /**
  * Turns a byte stream into MQTT packets. Feed it chunks as they arrive, split anywhere
@@ -124,25 +126,24 @@ const textDecoder = new TextDecoder();
  * ```
  */
 export class Decoder {
-  #codec: CodecExports;
+  #host: CodecHost;
   #version: ProtocolVersion;
   #maxPacketSize: number;
-  #bytes: Uint8Array;
-  #words: Int32Array;
-  #status: number;
-  #input: number;
-  #inputCapacity = INITIAL_INPUT;
-  #tapeCapacity = INITIAL_TAPE;
-  // Bytes of an incomplete packet waiting at #input.
+  // Where this decoder's bytes sit in the shared memory: held only while bytes of an
+  // incomplete packet are pending or a read view is out, so an idle decoder holds none.
+  #run: Run = { address: 0, capacity: 0, lent: false };
+  // Bytes of an incomplete packet waiting at the start of #run.
   #pending = 0;
-  // Stream offset of the byte at #input, for error messages.
+  // Stream offset of the first pending byte, for error messages.
   #position = 0;
-  #strings: string[] = [];
   #failure?: Error;
   // Size of the last readView(), which commit() may fill.
   #viewSize = 0;
 
-  /** Creates a decoder with its own WebAssembly instance and memory. */
+  /**
+   * Creates a decoder. Decoders share one WebAssembly instance per module, so a decoder
+   * that holds no unfinished packet costs no WebAssembly memory.
+   */
   constructor(options: DecoderOptions) {
     this.#version = checkVersion(options.version);
     const max = options.maxPacketSize ?? MAX_PACKET_SIZE;
@@ -152,12 +153,7 @@ export class Decoder {
       );
     }
     this.#maxPacketSize = max;
-    this.#codec = instantiateCodec(options.wasmModule);
-    this.#status = this.#codec.statusPtr() >>> 2;
-    this.#input = align(this.#codec.dynamicBase());
-    this.#bytes = new Uint8Array(this.#codec.memory.buffer);
-    this.#words = new Int32Array(this.#codec.memory.buffer);
-    this.#reserve(0, 0);
+    this.#host = codecHost(options.wasmModule);
   }
 
   /**
@@ -191,14 +187,15 @@ export class Decoder {
   push(chunk: Uint8Array): Packet[] {
     if (this.#failure) throw this.#failure;
     this.#viewSize = 0;
+    this.#run.lent = false;
     const packets: Packet[] = [];
     let offset = 0;
     do {
       const n = Math.min(chunk.length - offset, WINDOW);
-      this.#reserve(this.#pending + n, this.#tapeCapacity);
-      this.#bytes.set(
+      this.#reserve(this.#pending + n);
+      this.#host.bytes.set(
         n === chunk.length ? chunk : chunk.subarray(offset, offset + n),
-        this.#input + this.#pending,
+        this.#run.address + this.#pending,
       );
       this.#decode(n, packets);
       offset += n;
@@ -209,7 +206,9 @@ export class Decoder {
   /**
    * A view of the decoder's own memory for the next bytes to be read into directly, saving
    * the copy `push()` makes: `const n = await conn.read(decoder.readView())`, then
-   * `decoder.commit(n)`. The view is valid until the next call on the decoder.
+   * `decoder.commit(n)`. The view is valid until the next call on the decoder, even when
+   * other decoders grow the shared memory meanwhile (it is never moved, only detached: a
+   * read already under way still lands in it).
    *
    * @example Read from a connection without copying
    * ```ts ignore
@@ -229,10 +228,11 @@ export class Decoder {
         `Cannot reserve a read view: size must be an integer from 1 to ${WINDOW}, got ${size}`,
       );
     }
-    this.#reserve(this.#pending + size, this.#tapeCapacity);
+    this.#reserve(this.#pending + size);
     this.#viewSize = size;
-    const start = this.#input + this.#pending;
-    return this.#bytes.subarray(start, start + size);
+    this.#run.lent = true;
+    const start = this.#run.address + this.#pending;
+    return this.#host.bytes.subarray(start, start + size);
   }
 
   /**
@@ -249,6 +249,7 @@ export class Decoder {
       );
     }
     this.#viewSize = 0;
+    this.#run.lent = false;
     const packets: Packet[] = [];
     this.#decode(bytesRead, packets);
     return packets;
@@ -256,46 +257,52 @@ export class Decoder {
 
   // Decodes the pending bytes plus `n` new ones placed right after them.
   #decode(n: number, packets: Packet[]): void {
+    const host = this.#host;
+    const input = this.#run.address;
     const length = this.#pending + n;
     let start = 0;
     while (start < length) {
-      const consumed = this.#codec.decode(
-        this.#input + start,
+      const consumed = host.codec.decode(
+        input + start,
         length - start,
-        this.#tape(),
-        this.#tapeCapacity,
+        host.tape,
+        host.tapeCapacity,
         this.#version,
         this.#maxPacketSize,
       );
       if (consumed === -2) {
-        this.#reserve(this.#inputCapacity, this.#tapeCapacity * 2);
+        this.#growTape();
         continue;
       }
-      if (consumed === -1) throw this.#fail();
+      if (consumed === -1) throw this.#fail(input);
       const version = this.#version;
-      this.#version = this.#words[this.#status + S_VERSION] as ProtocolVersion;
+      this.#version = host.words[host.status + S_VERSION] as ProtocolVersion;
       if (consumed === 0) break;
-      this.#read(this.#input + start, consumed, version, packets);
+      this.#read(input + start, consumed, version, packets);
       start += consumed;
       // Usually one call frames everything the window completes; another only if the tape
       // filled up first.
-      if (this.#words[this.#status + S_TAPE_RAN_OUT] === 0) break;
+      if (host.words[host.status + S_TAPE_RAN_OUT] === 0) break;
     }
     if (start > 0) {
-      this.#bytes.copyWithin(this.#input, this.#input + start, this.#input + length);
+      host.bytes.copyWithin(input, input + start, input + length);
       this.#position += start;
     }
     this.#pending = length - start;
-  }
-
-  /** Bytes of WebAssembly memory this decoder holds (it grows with the largest packet seen). */
-  get memoryBytes(): number {
-    return this.#codec.memory.buffer.byteLength;
+    if (this.#pending === 0) this.#releaseRun();
   }
 
   /**
-   * Starts over for a new connection: forgets pending bytes, interned strings and a
-   * failure, and keeps the options and the WebAssembly instance.
+   * Bytes of WebAssembly memory this decoder holds now: none between packets, the size of
+   * its unfinished packet (rounded up to whole 64 KiB pages) or of a read view otherwise.
+   */
+  get memoryBytes(): number {
+    return this.#run.capacity;
+  }
+
+  /**
+   * Starts over for a new connection: forgets pending bytes and a failure, gives back the
+   * memory they held, and keeps the options.
    *
    * @example Reuse a decoder after a reconnect
    * ```ts
@@ -313,8 +320,8 @@ export class Decoder {
     this.#position = 0;
     this.#failure = undefined;
     this.#viewSize = 0;
-    this.#strings = [];
-    this.#codec.reset();
+    this.#run.lent = false;
+    this.#releaseRun();
   }
 
   /**
@@ -334,43 +341,60 @@ export class Decoder {
     }
   }
 
-  #tape(): number {
-    return align(this.#input + this.#inputCapacity);
+  // Makes room for `bytes` bytes from the start of the run, keeping the pending ones.
+  #reserve(bytes: number): void {
+    const run = this.#run;
+    if (bytes <= run.capacity) return;
+    const host = this.#host;
+    const wanted = run.capacity === 0
+      ? bytes
+      : Math.max(bytes, Math.min(run.capacity * 2, this.#maxPacketSize + WINDOW));
+    let address: number;
+    try {
+      address = host.allocate(wanted);
+    } catch (cause) {
+      // Only a packet near a huge maxPacketSize gets here: refuse it like a too-large one.
+      this.#failure = new MalformedPacketError(
+        `Cannot decode: no memory for ${bytes} bytes of packet`,
+        { reasonCode: 0x95, offset: this.#position, cause },
+      );
+      throw this.#failure;
+    }
+    if (run.capacity !== 0) {
+      host.bytes.copyWithin(address, run.address, run.address + this.#pending);
+      host.release(run.address, run.capacity);
+    } else {
+      holders.register(this, { host, run }, this);
+    }
+    run.address = address;
+    run.capacity = runCapacity(wanted);
   }
 
-  // Makes room for `input` bytes of input and `tapeBytes` of tape; memory only grows.
-  #reserve(input: number, tapeBytes: number): void {
-    let inputCapacity = this.#inputCapacity;
-    if (input > inputCapacity) {
-      inputCapacity = Math.max(input, Math.min(inputCapacity * 2, this.#maxPacketSize + WINDOW));
-    }
-    const tapeCapacity = tapeBytes || this.#tapeCapacity;
-    const needed = align(this.#input + inputCapacity) + tapeCapacity;
-    const memory = this.#codec.memory;
-    if (needed > memory.buffer.byteLength) {
-      try {
-        memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
-      } catch (cause) {
-        // Only a packet near a huge maxPacketSize gets here: refuse it like a too-large one.
-        this.#failure = new MalformedPacketError(
-          `Cannot decode: no memory for ${needed} bytes of packet and decoded fields`,
-          { reasonCode: 0x95, offset: this.#position, cause },
-        );
-        throw this.#failure;
-      }
-    }
-    this.#inputCapacity = inputCapacity;
-    this.#tapeCapacity = tapeCapacity;
-    if (this.#bytes.buffer !== memory.buffer) {
-      this.#bytes = new Uint8Array(memory.buffer);
-      this.#words = new Int32Array(memory.buffer);
+  #releaseRun(): void {
+    const run = this.#run;
+    if (run.capacity === 0 || run.lent) return;
+    this.#host.release(run.address, run.capacity);
+    run.address = 0;
+    run.capacity = 0;
+    holders.unregister(this);
+  }
+
+  #growTape(): void {
+    try {
+      this.#host.growTape();
+    } catch (cause) {
+      this.#failure = new MalformedPacketError(
+        "Cannot decode: no memory for the decoded fields",
+        { reasonCode: 0x95, offset: this.#position, cause },
+      );
+      throw this.#failure;
     }
   }
 
-  #fail(): Error {
-    const words = this.#words;
-    const status = this.#status;
-    const streamOffset = (address: number) => this.#position + (address - this.#input);
+  #fail(input: number): Error {
+    const words = this.#host.words;
+    const status = this.#host.status;
+    const streamOffset = (address: number) => this.#position + (address - input);
     this.#failure = decodeError({
       code: words[status + S_CODE],
       field: words[status + S_FIELD],
@@ -384,21 +408,21 @@ export class Decoder {
   #string(address: number, word: number): string {
     const idPlus1 = (word >>> 17) & 0x3fff;
     // Bit 31 (a negative word) marks an interned string the decoder announces for the first time.
-    if (idPlus1 !== 0 && word >= 0) return this.#strings[idPlus1 - 1];
+    const strings = this.#host.strings;
+    if (idPlus1 !== 0 && word >= 0) return strings[idPlus1 - 1];
     const length = word & 0xffff;
     const text = (word & 0x10000) === 0 && length <= 32
-      ? ascii(this.#bytes, address, length)
-      : textDecoder.decode(this.#bytes.subarray(address, address + length));
-    if (idPlus1 !== 0) this.#strings[idPlus1 - 1] = text;
+      ? ascii(this.#host.bytes, address, length)
+      : textDecoder.decode(this.#host.bytes.subarray(address, address + length));
+    if (idPlus1 !== 0) strings[idPlus1 - 1] = text;
     return text;
   }
 
   // Builds packets from the tape of one decode call over `consumed` bytes at `base`.
   #read(base: number, consumed: number, version: ProtocolVersion, packets: Packet[]): void {
-    const words = this.#words;
-    const bytes = this.#bytes;
-    let k = this.#tape() >>> 2;
-    const end = k + words[this.#status + S_RECORDS] * 3;
+    const { words, bytes, status } = this.#host;
+    let k = this.#host.tape >>> 2;
+    const end = k + words[status + S_RECORDS] * 3;
     // One copy of this call's bytes holds every payload: no ArrayBuffer per message.
     let slab: ArrayBuffer | undefined;
     const binary = (address: number, length: number): Uint8Array => {
