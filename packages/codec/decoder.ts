@@ -767,10 +767,6 @@ function ascii(bytes: Uint8Array, address: number, length: number): string {
   return text;
 }
 
-function align(address: number): number {
-  return (address + 15) & ~15;
-}
-
 function checkVersion(version: unknown): ProtocolVersion {
   if (version !== 4 && version !== 5) {
     throw new RangeError(
