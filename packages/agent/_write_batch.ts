@@ -1,59 +1,69 @@
+import { encodeInto, type Packet, type ProtocolVersion } from "@tern/codec";
+
 /**
- * The bytes of one write: encoded packets gathered back to back into a buffer the runner
- * keeps and reuses once each write finished, instead of a fresh buffer per write. A batch
- * of one packet is written as it is, without a copy.
+ * The bytes of one write: packets encoded back to back straight into a buffer the runner
+ * keeps and reuses once each write finished, with no buffer per packet or per write.
+ *
+ * The session measures each packet before it decides to send it; `stage()` is that
+ * measurement and already encodes the packet just past the batch, so that `add()` of the
+ * same packet right after only extends the batch over it.
  */
 export class WriteBatch {
   #buffer = new Uint8Array(0);
-  #first?: Uint8Array;
   #length = 0;
+  #staged?: Packet;
+  #stagedAt = 0;
+  #stagedSize = 0;
 
   /** Bytes gathered so far. */
   get length(): number {
     return this.#length;
   }
 
-  /** Appends the bytes of one packet. */
-  add(bytes: Uint8Array): void {
-    if (this.#length === 0) {
-      this.#first = bytes;
-      this.#length = bytes.length;
-      return;
+  /** Encodes `packet` after the batch without adding it; returns its size. */
+  stage(packet: Packet, version: ProtocolVersion): number {
+    this.#staged = undefined;
+    const at = this.#length;
+    let size = encodeInto(packet, { version }, this.#buffer, at);
+    if (at + size > this.#buffer.length) {
+      this.#ensure(at + size);
+      size = encodeInto(packet, { version }, this.#buffer, at);
     }
-    const total = this.#length + bytes.length;
-    if (this.#first !== undefined) {
-      // A second packet: from now on the batch lives in the buffer.
-      this.#ensure(total);
-      this.#buffer.set(this.#first, 0);
-      this.#first = undefined;
-    } else {
-      this.#ensure(total);
-    }
-    this.#buffer.set(bytes, this.#length);
-    this.#length = total;
+    this.#staged = packet;
+    this.#stagedAt = at;
+    this.#stagedSize = size;
+    return size;
   }
 
-  /**
-   * The gathered bytes, valid until the next `add()` after `clear()`; the caller writes
-   * them, then calls `clear()`.
-   */
+  /** Appends one packet: the staged bytes when it is the packet staged last. */
+  add(packet: Packet, version: ProtocolVersion): void {
+    if (this.#staged !== packet) this.stage(packet, version);
+    this.#staged = undefined;
+    const size = this.#stagedSize;
+    if (this.#stagedAt !== this.#length) {
+      // Staged while the previous write was out: the batch has been cleared since.
+      this.#buffer.copyWithin(this.#length, this.#stagedAt, this.#stagedAt + size);
+    }
+    this.#length += size;
+  }
+
+  /** The batch, valid until the next call. */
   bytes(): Uint8Array {
-    return this.#first ?? this.#buffer.subarray(0, this.#length);
+    return this.#buffer.subarray(0, this.#length);
   }
 
-  /**
-   * Starts the next batch, reusing the buffer. One that grew past `keep` bytes (a large
-   * packet went through) is dropped, so a connection does not hold it while idle.
-   */
+  /** Empties the batch once its write finished; drops a buffer grown past `keep` bytes. */
   clear(keep: number): void {
-    this.#first = undefined;
     this.#length = 0;
-    if (this.#buffer.length > keep) this.#buffer = new Uint8Array(0);
+    if (this.#buffer.length > keep) {
+      this.#buffer = new Uint8Array(0);
+      this.#staged = undefined;
+    }
   }
 
   #ensure(size: number): void {
-    if (size <= this.#buffer.length) return;
     const next = new Uint8Array(Math.max(size, this.#buffer.length * 2, 1024));
+    // The batch, and a staged packet that may still be added.
     next.set(this.#buffer.subarray(0, this.#length));
     this.#buffer = next;
   }

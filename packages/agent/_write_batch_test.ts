@@ -1,43 +1,76 @@
 import assert from "node:assert/strict";
+import { encode, type Packet } from "@tern/codec";
 import { WriteBatch } from "./_write_batch.ts";
 
-Deno.test("a batch of one packet is its own bytes, not a copy", () => {
-  const batch = new WriteBatch();
-  const packet = new Uint8Array([0xc0, 0x00]);
-  batch.add(packet);
-  assert.equal(batch.bytes(), packet);
-});
+const puback = (packetId: number): Packet => ({ type: "puback", packetId });
 
-Deno.test("packets gathered into a batch come out back to back, in order", () => {
+Deno.test("packets added to a batch come out encoded back to back, in order", () => {
   const batch = new WriteBatch();
-  const packets = Array.from({ length: 300 }, (_, i) => new Uint8Array([0x40, 0x02, 0, i & 0xff]));
-  for (const packet of packets) batch.add(packet);
+  const packets = Array.from({ length: 300 }, (_, i) => puback(i + 1));
+  // Every other packet staged first, as the session measures it before it is sent.
+  packets.forEach((packet, i) => {
+    if (i % 2 === 0) assert.equal(batch.stage(packet, 4), 4);
+    batch.add(packet, 4);
+  });
   assert.equal(batch.length, 1200);
-  assert.deepEqual(batch.bytes(), new Uint8Array(packets.flatMap((packet) => [...packet])));
+  assert.deepEqual(
+    batch.bytes(),
+    new Uint8Array(packets.flatMap((p) => [...encode(p, { version: 4 })])),
+  );
 });
 
-Deno.test("a cleared batch starts empty and reuses its buffer", () => {
+Deno.test("a staged packet is not part of the batch until it is added", () => {
   const batch = new WriteBatch();
-  batch.add(new Uint8Array([1, 2]));
-  batch.add(new Uint8Array([3]));
-  const first = batch.bytes();
+  batch.add(puback(1), 4);
+  batch.stage(puback(2), 4);
+  assert.deepEqual([...batch.bytes()], [0x40, 0x02, 0, 1]);
+  // Another packet added instead takes the staged one's place.
+  batch.add({ type: "pingreq" }, 4);
+  assert.deepEqual([...batch.bytes()], [0x40, 0x02, 0, 1, 0xc0, 0x00]);
+});
+
+Deno.test("a packet staged while a write was out is added after the batch was cleared", () => {
+  const batch = new WriteBatch();
+  batch.add(puback(1), 4);
+  batch.add(puback(2), 4);
+  const writing = batch.bytes();
+  const staged = puback(3);
+  batch.stage(staged, 4);
+  // The bytes being written are left alone.
+  assert.deepEqual([...writing], [0x40, 0x02, 0, 1, 0x40, 0x02, 0, 2]);
   batch.clear(1024);
-  assert.equal(batch.length, 0);
-  batch.add(new Uint8Array([4]));
-  batch.add(new Uint8Array([5, 6]));
-  const second = batch.bytes();
-  assert.deepEqual(second, new Uint8Array([4, 5, 6]));
-  assert.equal(second.buffer, first.buffer);
+  batch.add(staged, 4);
+  assert.deepEqual([...batch.bytes()], [0x40, 0x02, 0, 3]);
+  assert.equal(batch.bytes().buffer, writing.buffer);
 });
 
-Deno.test("a batch buffer that grew past the size to keep is dropped on clear", () => {
+Deno.test("a packet larger than the buffer grows it, and clear() drops a buffer past the size to keep", () => {
   const batch = new WriteBatch();
-  batch.add(new Uint8Array(3000));
-  batch.add(new Uint8Array(3000));
-  const large = batch.bytes();
+  batch.add(puback(1), 5);
+  const big: Packet = {
+    type: "publish",
+    topic: "big",
+    payload: new Uint8Array(5000).fill(7),
+    qos: 0,
+    retain: false,
+    dup: false,
+  };
+  batch.add(big, 5);
+  assert.deepEqual(
+    batch.bytes(),
+    new Uint8Array([...encode(puback(1), { version: 5 }), ...encode(big, { version: 5 })]),
+  );
+  const large = batch.bytes().buffer;
   batch.clear(4096);
-  batch.add(new Uint8Array(1));
-  batch.add(new Uint8Array(1));
-  assert.notEqual(batch.bytes().buffer, large.buffer);
-  assert.ok(batch.bytes().buffer.byteLength < 4096);
+  batch.add(puback(2), 5);
+  assert.notEqual(batch.bytes().buffer, large);
+  assert.ok(batch.bytes().buffer.byteLength <= 4096);
+});
+
+Deno.test("an invalid packet throws and leaves the batch as it was", () => {
+  const batch = new WriteBatch();
+  batch.add(puback(1), 4);
+  assert.throws(() => batch.stage(puback(0), 4), RangeError);
+  assert.throws(() => batch.add(puback(70000), 4), RangeError);
+  assert.deepEqual([...batch.bytes()], [0x40, 0x02, 0, 1]);
 });

@@ -1,4 +1,4 @@
-import { Decoder, encode } from "@tern/codec";
+import { Decoder } from "@tern/codec";
 import type { Packet, Subscription } from "@tern/codec";
 import type { Connection, Transport } from "@tern/transport";
 import { fromUrl } from "@tern/transport/url";
@@ -112,9 +112,6 @@ export class MqttClient {
   #timer?: ReturnType<typeof setTimeout>;
   #timerDeadline?: number;
   #cancelRead?: () => void;
-  /** The last packet the session measured, and its bytes: written as they are. */
-  #measuredPacket?: Packet;
-  #measuredBytes?: Uint8Array;
   #batch = new WriteBatch();
   #reauthentication?: PromiseWithResolvers<void>;
 
@@ -148,12 +145,8 @@ export class MqttClient {
       // MQTT 3.1.1 servers need not assign identifiers, so make one up.
       clientId: options.clientId ?? (protocolVersion === 4 ? `tern-${randomHex(8)}` : ""),
       authenticationMethod: authenticator?.method,
-      packetSize: (packet) => {
-        const bytes = encode(packet, { version: protocolVersion });
-        this.#measuredPacket = packet;
-        this.#measuredBytes = bytes;
-        return bytes.length;
-      },
+      // Measuring a packet encodes it into the next write, where it is sent as it is.
+      packetSize: (packet) => this.#batch.stage(packet, protocolVersion),
     });
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
     this.#requests = new RequestRouter();
@@ -829,21 +822,12 @@ export class MqttClient {
     while (output.length < BATCH_BYTES) {
       const transmit = this.#session.pollTransmit(at);
       if (!transmit) return;
-      output.add(this.#bytesOf(transmit.packet));
+      output.add(transmit.packet, this.#session.protocolVersion);
       const pending = transmit.operation === undefined
         ? undefined
         : this.#ops.get(transmit.operation);
       if (pending) batch.push(pending);
     }
-  }
-
-  #bytesOf(packet: Packet): Uint8Array {
-    if (this.#measuredPacket === packet) {
-      const bytes = this.#measuredBytes!;
-      this.#measuredPacket = this.#measuredBytes = undefined;
-      return bytes;
-    }
-    return encode(packet, { version: this.#session.protocolVersion });
   }
 
   #processEvents(): void {

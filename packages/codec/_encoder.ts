@@ -2,7 +2,7 @@
 // only starts once measuring succeeded, so a rejected packet leaves no partial bytes.
 import type { Packet, ProtocolVersion, UserProperties } from "./packet.ts";
 import { VALID_REASON_CODES, VALID_SUBACK_V4_CODES } from "./_packet_types.ts";
-import { PROPERTIES_OF, type PropertyDefinition } from "./_properties.ts";
+import { PROPERTIES_OF, PROPERTY_KEYS_OF, type PropertyDefinition } from "./_properties.ts";
 import { utf8Length, writeUtf8 } from "./_utf8.ts";
 
 /** The largest remaining length a fixed header can carry. */
@@ -16,9 +16,18 @@ interface Measured {
   remainingLength: number;
   propertiesLength: number;
   willPropertiesLength: number;
+  /** Indexes (in PROPERTIES_OF order) of the properties the packet carries. */
+  properties: number[];
+  willProperties: number[];
 }
 
-const measured: Measured = { remainingLength: 0, propertiesLength: 0, willPropertiesLength: 0 };
+const measured: Measured = {
+  remainingLength: 0,
+  propertiesLength: 0,
+  willPropertiesLength: 0,
+  properties: [],
+  willProperties: [],
+};
 
 function varintSize(value: number): number {
   return value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : 4;
@@ -91,7 +100,45 @@ function checkReason(code: unknown, type: string, version: ProtocolVersion): num
   return code as number;
 }
 
+// The size of a property, checked without building the description an error would need.
 function propertyValueSize(
+  definition: PropertyDefinition,
+  value: unknown,
+  packetType: string,
+): number {
+  switch (definition.kind) {
+    case "byte":
+      if (value === 0 || value === 1) return 2;
+      break;
+    case "flag":
+      if (typeof value === "boolean") return 2;
+      break;
+    case "u16":
+      if (isIntegerIn(value, definition.id === 0x21 || definition.id === 0x23 ? 1 : 0, 65535)) {
+        return 3;
+      }
+      break;
+    case "u32":
+      if (isIntegerIn(value, definition.id === 0x27 ? 1 : 0, 0xffffffff)) return 5;
+      break;
+  }
+  return checkedPropertySize(
+    definition,
+    value,
+    `${packetName(packetType)} ${definition.name}`,
+  );
+}
+
+/** How errors name a packet type; "will" is the will message inside CONNECT. */
+function packetName(packetType: string): string {
+  return packetType === "will" ? "CONNECT will" : packetType.toUpperCase();
+}
+
+function isIntegerIn(value: unknown, min: number, max: number): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function checkedPropertySize(
   definition: PropertyDefinition,
   value: unknown,
   what: string,
@@ -134,34 +181,48 @@ function propertyValueSize(
   }
 }
 
-function measureProperties(kind: string, given: Properties, packetName: string): number {
+// Sizes the properties `given` carries and lists them in `present`, in the order they are
+// written (the order of PROPERTIES_OF).
+function measureProperties(
+  kind: string,
+  given: Properties,
+  packetType: string,
+  present: number[],
+): number {
+  present.length = 0;
   if (!given) return 0;
   const properties = given as Record<string, unknown>;
+  const keys = PROPERTY_KEYS_OF.get(kind)!;
+  const definitions = PROPERTIES_OF.get(kind)!;
   let size = 0;
-  for (const definition of PROPERTIES_OF.get(kind)!) {
+  for (const key in properties) {
+    const index = keys.get(key);
+    if (index === undefined) continue;
+    const value = properties[key];
+    if (value === undefined) continue;
+    const definition = definitions[index];
     if (definition.id === 0x0b && kind === "publish") {
-      const ids = properties.subscriptionIdentifiers;
-      if (ids === undefined) continue;
-      if (!Array.isArray(ids)) {
+      if (!Array.isArray(value)) {
         throw new TypeError(
-          `Cannot encode ${packetName} subscriptionIdentifiers: expected an array`,
+          `Cannot encode ${packetName(packetType)} subscriptionIdentifiers: expected an array`,
         );
       }
-      for (const id of ids) {
-        size += propertyValueSize(definition, id, `${packetName} subscriptionIdentifiers`);
-      }
-      continue;
+      for (const id of value) size += propertyValueSize(definition, id, packetType);
+    } else {
+      size += propertyValueSize(definition, value, packetType);
     }
-    const value = properties[definition.name];
-    if (value === undefined) continue;
-    size += propertyValueSize(definition, value, `${packetName} ${definition.name}`);
+    let at = present.length;
+    present.push(index);
+    for (; at > 0 && present[at - 1] > index; at--) present[at] = present[at - 1];
+    present[at] = index;
   }
   return size;
 }
 
-function checkPacketId(value: unknown, what: string): number {
+function checkPacketId(value: unknown, packetType: string): number {
   // [MQTT-2.3.1-1] packet identifiers are non-zero.
-  return checkInteger(value, 1, 65535, `${what} packet identifier`);
+  if (isIntegerIn(value, 1, 65535)) return value as number;
+  return checkInteger(value, 1, 65535, `${packetName(packetType)} packet identifier`);
 }
 
 /**
@@ -173,7 +234,6 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
     throw new TypeError(`Cannot encode packet: expected an object, got ${packet}`);
   }
   const type = packet.type;
-  const name = typeof type === "string" ? type.toUpperCase() : String(type);
   let size = 0;
   measured.propertiesLength = 0;
   measured.willPropertiesLength = 0;
@@ -184,7 +244,12 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       size = 12 + checkString(packet.clientId, "CONNECT client identifier");
       checkInteger(packet.keepAlive, 0, 65535, "CONNECT keep alive");
       if (v5) {
-        measured.propertiesLength = measureProperties("connect", packet.properties, name);
+        measured.propertiesLength = measureProperties(
+          "connect",
+          packet.properties,
+          type,
+          measured.properties,
+        );
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       const will = packet.will;
@@ -194,7 +259,8 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
           measured.willPropertiesLength = measureProperties(
             "will",
             will.properties,
-            "CONNECT will",
+            "will",
+            measured.willProperties,
           );
           size += varintSize(measured.willPropertiesLength) + measured.willPropertiesLength;
         }
@@ -218,7 +284,12 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       checkReason(packet.reasonCode, type, version);
       size = 2;
       if (v5) {
-        measured.propertiesLength = measureProperties("connack", packet.properties, name);
+        measured.propertiesLength = measureProperties(
+          "connack",
+          packet.properties,
+          type,
+          measured.properties,
+        );
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       break;
@@ -231,11 +302,16 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       const aliased = packet.properties?.topicAlias !== undefined;
       size = 2 + checkTopicName(packet.topic, "PUBLISH topic name", aliased, version);
       if (packet.qos > 0) {
-        checkPacketId(packet.packetId, name);
+        checkPacketId(packet.packetId, type);
         size += 2;
       }
       if (v5) {
-        measured.propertiesLength = measureProperties("publish", packet.properties, name);
+        measured.propertiesLength = measureProperties(
+          "publish",
+          packet.properties,
+          type,
+          measured.properties,
+        );
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       if (!(packet.payload instanceof Uint8Array)) {
@@ -248,11 +324,16 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
     case "pubrec":
     case "pubrel":
     case "pubcomp":
-      checkPacketId(packet.packetId, name);
+      checkPacketId(packet.packetId, type);
       size = 2;
       if (v5) {
         const reason = checkReason(packet.reasonCode ?? 0, type, version);
-        measured.propertiesLength = measureProperties(type, packet.properties, name);
+        measured.propertiesLength = measureProperties(
+          type,
+          packet.properties,
+          type,
+          measured.properties,
+        );
         // §3.4.2.1: the reason code and property length may be left out; the shortest form is written.
         if (measured.propertiesLength > 0) {
           size += 1 + varintSize(measured.propertiesLength) + measured.propertiesLength;
@@ -260,10 +341,15 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       }
       break;
     case "subscribe": {
-      checkPacketId(packet.packetId, name);
+      checkPacketId(packet.packetId, type);
       size = 2;
       if (v5) {
-        measured.propertiesLength = measureProperties("subscribe", packet.properties, name);
+        measured.propertiesLength = measureProperties(
+          "subscribe",
+          packet.properties,
+          type,
+          measured.properties,
+        );
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       const subscriptions = packet.subscriptions;
@@ -282,26 +368,36 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
     }
     case "suback":
     case "unsuback": {
-      checkPacketId(packet.packetId, name);
+      checkPacketId(packet.packetId, type);
       size = 2;
       if (v5) {
-        measured.propertiesLength = measureProperties(type, packet.properties, name);
+        measured.propertiesLength = measureProperties(
+          type,
+          packet.properties,
+          type,
+          measured.properties,
+        );
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       if (type === "unsuback" && !v5) break;
       const codes = packet.reasonCodes;
       if (!Array.isArray(codes) || codes.length === 0) {
-        throw new TypeError(`Cannot encode ${name}: no reason code`);
+        throw new TypeError(`Cannot encode ${type.toUpperCase()}: no reason code`);
       }
       for (const code of codes) checkReason(code, type, version);
       size += codes.length;
       break;
     }
     case "unsubscribe": {
-      checkPacketId(packet.packetId, name);
+      checkPacketId(packet.packetId, type);
       size = 2;
       if (v5) {
-        measured.propertiesLength = measureProperties("unsubscribe", packet.properties, name);
+        measured.propertiesLength = measureProperties(
+          "unsubscribe",
+          packet.properties,
+          type,
+          measured.properties,
+        );
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       const filters = packet.topicFilters;
@@ -322,7 +418,12 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       }
       if (v5) {
         checkReason(packet.reasonCode ?? 0, type, version);
-        measured.propertiesLength = measureProperties(type, packet.properties, name);
+        measured.propertiesLength = measureProperties(
+          type,
+          packet.properties,
+          type,
+          measured.properties,
+        );
         // §3.14.2.1 and §3.15.2.1 allow leaving out the reason code and properties, but
         // mqtt-packet (MQTT.js) then reads past the packet, so both are always written.
         size = 1 + varintSize(measured.propertiesLength) + measured.propertiesLength;
@@ -333,7 +434,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
   }
   if (size > MAX_REMAINING_LENGTH) {
     throw new RangeError(
-      `Cannot encode ${name}: ${size} bytes after the fixed header, the limit is ${MAX_REMAINING_LENGTH}`,
+      `Cannot encode ${type.toUpperCase()}: ${size} bytes after the fixed header, the limit is ${MAX_REMAINING_LENGTH}`,
     );
   }
   measured.remainingLength = size;
@@ -433,20 +534,27 @@ class Output {
 // One cursor, reused: writing allocates nothing but the output itself.
 const output = new Output(new Uint8Array(0), 0);
 
-function writeProperties(out: Output, kind: string, given: Properties, length: number): void {
+function writeProperties(
+  out: Output,
+  kind: string,
+  given: Properties,
+  length: number,
+  present: readonly number[],
+): void {
   out.varint(length);
   if (!given || length === 0) return;
   const properties = given as Record<string, unknown>;
-  for (const definition of PROPERTIES_OF.get(kind)!) {
+  const definitions = PROPERTIES_OF.get(kind)!;
+  for (const index of present) {
+    const definition = definitions[index];
     if (definition.id === 0x0b && kind === "publish") {
-      for (const id of (properties.subscriptionIdentifiers as number[] | undefined) ?? []) {
+      for (const id of properties.subscriptionIdentifiers as number[]) {
         out.u8(0x0b);
         out.varint(id);
       }
       continue;
     }
     const value = properties[definition.name];
-    if (value === undefined) continue;
     if (definition.kind === "pair") {
       for (const [key, text] of value as UserProperties) {
         out.u8(0x26);
@@ -511,10 +619,26 @@ export function writePacket(
           (packet.cleanStart ? 0x02 : 0),
       );
       out.u16(packet.keepAlive);
-      if (v5) writeProperties(out, "connect", packet.properties, measured.propertiesLength);
+      if (v5) {
+        writeProperties(
+          out,
+          "connect",
+          packet.properties,
+          measured.propertiesLength,
+          measured.properties,
+        );
+      }
       out.string(packet.clientId);
       if (will) {
-        if (v5) writeProperties(out, "will", will.properties, measured.willPropertiesLength);
+        if (v5) {
+          writeProperties(
+            out,
+            "will",
+            will.properties,
+            measured.willPropertiesLength,
+            measured.willProperties,
+          );
+        }
         out.string(will.topic);
         out.binary(will.payload);
       }
@@ -525,12 +649,28 @@ export function writePacket(
     case "connack":
       out.u8(packet.sessionPresent ? 1 : 0);
       out.u8(packet.reasonCode);
-      if (v5) writeProperties(out, "connack", packet.properties, measured.propertiesLength);
+      if (v5) {
+        writeProperties(
+          out,
+          "connack",
+          packet.properties,
+          measured.propertiesLength,
+          measured.properties,
+        );
+      }
       break;
     case "publish":
       out.string(packet.topic);
       if (packet.qos > 0) out.u16(packet.packetId!);
-      if (v5) writeProperties(out, "publish", packet.properties, measured.propertiesLength);
+      if (v5) {
+        writeProperties(
+          out,
+          "publish",
+          packet.properties,
+          measured.propertiesLength,
+          measured.properties,
+        );
+      }
       out.bytes.set(packet.payload, out.pos);
       out.pos += packet.payload.length;
       break;
@@ -543,7 +683,15 @@ export function writePacket(
       break;
     case "subscribe":
       out.u16(packet.packetId);
-      if (v5) writeProperties(out, "subscribe", packet.properties, measured.propertiesLength);
+      if (v5) {
+        writeProperties(
+          out,
+          "subscribe",
+          packet.properties,
+          measured.propertiesLength,
+          measured.properties,
+        );
+      }
       for (const subscription of packet.subscriptions) {
         out.string(subscription.topicFilter);
         out.u8(
@@ -557,21 +705,43 @@ export function writePacket(
     case "suback":
     case "unsuback":
       out.u16(packet.packetId);
-      if (v5) writeProperties(out, packet.type, packet.properties, measured.propertiesLength);
+      if (v5) {
+        writeProperties(
+          out,
+          packet.type,
+          packet.properties,
+          measured.propertiesLength,
+          measured.properties,
+        );
+      }
       if (v5 || packet.type === "suback") {
         for (const code of packet.reasonCodes) out.u8(code);
       }
       break;
     case "unsubscribe":
       out.u16(packet.packetId);
-      if (v5) writeProperties(out, "unsubscribe", packet.properties, measured.propertiesLength);
+      if (v5) {
+        writeProperties(
+          out,
+          "unsubscribe",
+          packet.properties,
+          measured.propertiesLength,
+          measured.properties,
+        );
+      }
       for (const filter of packet.topicFilters) out.string(filter);
       break;
     case "disconnect":
     case "auth":
       if (v5) {
         out.u8(packet.reasonCode ?? 0);
-        writeProperties(out, packet.type, packet.properties, measured.propertiesLength);
+        writeProperties(
+          out,
+          packet.type,
+          packet.properties,
+          measured.propertiesLength,
+          measured.properties,
+        );
       }
       break;
   }
@@ -586,7 +756,7 @@ function writeReasonAndProperties(
 ): void {
   if (measured.propertiesLength > 0) {
     out.u8(reasonCode);
-    writeProperties(out, kind, properties, measured.propertiesLength);
+    writeProperties(out, kind, properties, measured.propertiesLength, measured.properties);
   } else if (reasonCode !== 0) {
     out.u8(reasonCode);
   }

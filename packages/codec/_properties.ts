@@ -159,3 +159,21 @@ export const PROPERTIES_OF: ReadonlyMap<string, readonly PropertyDefinition[]> =
     auth: [AUTHENTICATION_METHOD, AUTHENTICATION_DATA, REASON_STRING, USER_PROPERTY],
   }),
 );
+
+/**
+ * For each packet kind, the key of each property in the packet's `properties` object and
+ * its index in {@linkcode PROPERTIES_OF}: the encoder walks the keys an object has rather
+ * than every property the packet may carry. A PUBLISH lists its subscription identifiers
+ * under `subscriptionIdentifiers`.
+ */
+export const PROPERTY_KEYS_OF: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map(
+  [...PROPERTIES_OF].map(([kind, definitions]) => [
+    kind,
+    new Map(definitions.map((definition, index) => [
+      kind === "publish" && definition === SUBSCRIPTION_IDENTIFIER
+        ? "subscriptionIdentifiers"
+        : definition.name,
+      index,
+    ])),
+  ]),
+);

@@ -62,6 +62,44 @@ export function encode(packet: Packet, options: EncodeOptions): Uint8Array {
   return bytes;
 }
 
+/**
+ * Encodes `packet` into `target` at `offset` when it fits, and returns its size in bytes
+ * either way: a result larger than `target.length - offset` means nothing was written, and
+ * the caller can make room and call again. Saves the allocation and the copy of
+ * {@linkcode encode} for a caller that batches packets in a buffer of its own.
+ *
+ * @throws {TypeError | RangeError} The packet is not valid; nothing was written.
+ *
+ * @example Encode into a buffer you own
+ * ```ts
+ * import { encodeInto } from "@tern/codec";
+ * import assert from "node:assert/strict";
+ *
+ * const buffer = new Uint8Array(8);
+ * const size = encodeInto({ type: "puback", packetId: 7 }, { version: 4 }, buffer, 2);
+ * assert.equal(size, 4);
+ * assert.deepEqual([...buffer.subarray(2, 6)], [0x40, 0x02, 0x00, 0x07]);
+ * assert.equal(encodeInto({ type: "pingreq" }, { version: 4 }, buffer, 7), 2); // did not fit
+ * assert.deepEqual([...buffer.subarray(6)], [0, 0]);
+ * ```
+ */
+export function encodeInto(
+  packet: Packet,
+  options: EncodeOptions,
+  target: Uint8Array,
+  offset: number,
+): number {
+  const version = checkVersion(options?.version);
+  if (!Number.isInteger(offset) || offset < 0 || offset > target.length) {
+    throw new RangeError(
+      `Cannot encode into the buffer: offset must be an integer from 0 to ${target.length}, got ${offset}`,
+    );
+  }
+  const size = packetSize(measurePacket(packet, version));
+  if (size <= target.length - offset) writePacket(packet, version, target, offset);
+  return size;
+}
+
 // Small packets are carved from a shared slab: in Deno a new small Uint8Array (its own
 // ArrayBuffer) costs more than encoding a PUBLISH. Views are never handed out twice.
 const SLAB_SIZE = 64 * 1024;

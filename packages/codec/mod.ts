@@ -26,6 +26,7 @@ export * from "./errors.ts";
 export {
   encode,
   encodeAll,
+  encodeInto,
   type EncodeOptions,
   PacketWriter,
   type PacketWriterOptions,
