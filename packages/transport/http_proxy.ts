@@ -98,6 +98,8 @@ export function httpProxy(options: HttpProxyOptions): HttpProxyTransport {
               signal,
             });
             hold(tcpConn);
+            // As tcp() does: no Nagle delay for MQTT's small packets.
+            tcpConn.setNoDelay(true);
             let written = 0;
             const request = connectRequest(target, proxy);
             while (written < request.length) {

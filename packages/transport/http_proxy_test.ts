@@ -7,6 +7,7 @@ import { nodeHttpProxy } from "./node.ts";
 import { assertAbortsMidOpen } from "./testdata/abort_mid_open.ts";
 import { assertTransportError } from "./testdata/assert_error.ts";
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
+import { recordNoDelay } from "./testdata/no_delay.ts";
 import { startTinyproxy } from "./testdata/tinyproxy.ts";
 
 Deno.test("httpProxy() tunnels through tinyproxy to mosquitto", async (t) => {
@@ -23,12 +24,14 @@ Deno.test("httpProxy() tunnels through tinyproxy to mosquitto", async (t) => {
     ) {
       await t.step(`carries plain MQTT ${name}`, async () => {
         const before = await proxy.connects();
+        using noDelay = recordNoDelay();
         const connection = await httpProxy({
           proxy: proxy.url,
           hostname: "127.0.0.1",
           port: broker.port,
         }).open();
         try {
+          assert.deepEqual(noDelay.values, [true]);
           assert.equal(connection.alpnProtocol, null);
           const exchange = await runExchange(connection, { clientId: "proxy", via: "read" });
           assert.deepEqual(exchange.read, [CONNACK, PUBACK]);

@@ -199,6 +199,8 @@ async function establish<C extends Connection>(
   const track = <S extends net.Socket>(socket: S): S => {
     sockets.push(socket);
     socket.on("error", () => {});
+    // MQTT's packets are small: no Nagle delay (TCP_NODELAY), as tcp() does.
+    socket.setNoDelay(true);
     return socket;
   };
   signal.addEventListener("abort", destroy, { once: true });

@@ -1,6 +1,7 @@
 // The node adapter, run by Deno's node:net / node:tls; tests/transport_node_test.ts runs it
 // under Node and Bun themselves.
 import assert from "node:assert/strict";
+import net from "node:net";
 import { startBroker } from "../../tests/support/broker.ts";
 import { generateCertificates } from "../../tests/support/certs.ts";
 import { freePort } from "../../tests/support/free_port.ts";
@@ -10,9 +11,21 @@ import { assertRefused, assertTransportError } from "./testdata/assert_error.ts"
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { startTinyproxy } from "./testdata/tinyproxy.ts";
 
-Deno.test("nodeTcp() exchanges CONNECT → PUBACK with mosquitto", async () => {
+Deno.test("nodeTcp() exchanges CONNECT → PUBACK with mosquitto, Nagle's algorithm off", async () => {
   await using broker = await startBroker();
-  const connection = await nodeTcp({ hostname: "127.0.0.1", port: broker.port }).open();
+  const setNoDelay = net.Socket.prototype.setNoDelay;
+  const noDelay: (boolean | undefined)[] = [];
+  net.Socket.prototype.setNoDelay = function (value?: boolean) {
+    noDelay.push(value);
+    return setNoDelay.call(this, value);
+  };
+  let connection;
+  try {
+    connection = await nodeTcp({ hostname: "127.0.0.1", port: broker.port }).open();
+  } finally {
+    net.Socket.prototype.setNoDelay = setNoDelay;
+  }
+  assert.deepEqual(noDelay, [true]);
   try {
     const exchange = await runExchange(connection, { clientId: "node-tcp", via: "readable" });
     assert.deepEqual(exchange.read, [CONNACK, PUBACK]);

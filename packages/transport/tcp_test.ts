@@ -4,7 +4,16 @@ import { freePort } from "../../tests/support/free_port.ts";
 import { CONNACK, connectPacket, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { TransportError } from "./errors.ts";
 import { assertTransportError } from "./testdata/assert_error.ts";
+import { recordNoDelay } from "./testdata/no_delay.ts";
 import { tcp } from "./tcp.ts";
+
+Deno.test("tcp() turns Nagle's algorithm off on its connections", async () => {
+  await using broker = await startBroker();
+  using noDelay = recordNoDelay();
+  const connection = await tcp({ hostname: "127.0.0.1", port: broker.port }).open();
+  await connection.close();
+  assert.deepEqual(noDelay.values, [true]);
+});
 
 Deno.test("tcp() exchanges CONNECT/CONNACK and PUBLISH/PUBACK with mosquitto through read(into)", async () => {
   await using broker = await startBroker();

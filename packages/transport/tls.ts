@@ -56,8 +56,15 @@ export interface TlsTransport {
  * `open()` resolves once the handshake is complete, so an untrusted or misnamed server
  * certificate fails `open()`. A server that rejects the client certificate says so after
  * the handshake under TLS 1.3; that surfaces as a `tls-client-certificate-rejected` error
- * on the first read. A `serverName` different from `hostname` uses `Deno.startTls`, which
- * cannot present a client certificate; use `nodeTls` from `@tern/transport/node` for that.
+ * on the first read.
+ *
+ * Without a client certificate the connection is opened with `Deno.connect` and
+ * `Deno.startTls`, with Nagle's algorithm off (`TCP_NODELAY`), like {@linkcode tcp}. With
+ * one it takes `Deno.connectTls`, whose connections cannot turn Nagle's algorithm off: a
+ * small packet written while the previous one is unacknowledged can wait for the server's
+ * delayed ACK (about 40 ms on Linux). `nodeTls` from `@tern/transport/node` (it runs under
+ * Deno too) has neither limit, and also takes a client certificate with a `serverName`
+ * different from `hostname`.
  *
  * @example Mutual TLS with ALPN, as AWS IoT Core accepts it on port 443
  * ```ts ignore
@@ -95,13 +102,14 @@ export function tls(options: TlsOptions): TlsTransport {
         (signal) =>
           holdingConn(signal, action, async (hold) => {
             let conn: Deno.TlsConn;
-            if (serverName === hostname) {
-              conn = cert !== undefined && key !== undefined
-                ? await Deno.connectTls({ hostname, port, caCerts, alpnProtocols, cert, key })
-                : await Deno.connectTls({ hostname, port, caCerts, alpnProtocols });
+            if (cert !== undefined && key !== undefined) {
+              conn = await Deno.connectTls({ hostname, port, caCerts, alpnProtocols, cert, key });
             } else {
+              // TCP first, so Nagle's algorithm can be turned off (a TlsConn has no
+              // setNoDelay); Deno.startTls cannot present a client certificate, though.
               const tcpConn = await Deno.connect({ hostname, port, signal });
               hold(tcpConn);
+              tcpConn.setNoDelay(true);
               conn = await Deno.startTls(tcpConn, { hostname: serverName, caCerts, alpnProtocols });
             }
             hold(conn);

@@ -5,6 +5,7 @@ import { alpnServer } from "./testdata/alpn_server.ts";
 import { assertRefused, assertTransportError } from "./testdata/assert_error.ts";
 import { offeredAlpn } from "./testdata/client_hello.ts";
 import { CONNACK, connectPacket, PUBACK, runExchange } from "./testdata/exchange.ts";
+import { recordNoDelay } from "./testdata/no_delay.ts";
 import { tls } from "./tls.ts";
 
 Deno.test("tls() against mosquitto", async (t) => {
@@ -15,7 +16,10 @@ Deno.test("tls() against mosquitto", async (t) => {
     const client = { cert: certs.pem.clientCert, key: certs.pem.clientKey };
 
     await t.step("exchanges CONNECT → PUBACK with server authentication", async () => {
+      using noDelay = recordNoDelay();
       const connection = await tls({ ...base, port: broker.tlsPort! }).open();
+      // Opened as TCP first, with Nagle's algorithm off.
+      assert.deepEqual(noDelay.values, [true]);
       try {
         assert.equal(connection.alpnProtocol, null);
         const exchange = await runExchange(connection, { clientId: "tls", via: "read" });
