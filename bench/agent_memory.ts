@@ -20,48 +20,49 @@ const { values } = parseArgs({
 });
 const COUNT = Number(values.count);
 
-declare const gc: () => void;
+declare const gc: (options: { type: string; execution: string; flavor: string }) => void;
 
-function settle(): Promise<void> {
-  gc();
-  return new Promise((resolve) => setTimeout(resolve, 200));
+// The GC V8 runs under memory pressure or after a while idle: it compacts the heap and
+// gives back the pages it freed, so what stays is what the connections hold. (An ordinary
+// full GC leaves the heap committed at its peak, which says more about when the
+// measurement was taken than about the connections.)
+function collectAll(): void {
+  gc({ type: "major", execution: "sync", flavor: "last-resort" });
+}
+
+async function settle(): Promise<void> {
+  collectAll();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  collectAll();
 }
 
 if (values.lib) {
   // Child: open COUNT idle connections and print the growth per connection as JSON.
   const url = values.url!;
-  // One connection first, so that one-off costs (modules, the WebAssembly codec) are paid.
-  const first = values.lib === "tern"
-    ? await (async () => {
-      const client = new MqttClient({ url, reconnect: false });
-      await client.start();
-      return () => client.stop();
-    })()
-    : await (async () => {
-      const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
-      return () => client.endAsync();
-    })();
-  await settle();
-  const before = Deno.memoryUsage();
   const closers: (() => Promise<unknown>)[] = [];
-  for (let i = 0; i < COUNT; i++) {
-    if (values.lib === "tern") {
-      const client = new MqttClient({ url, reconnect: false });
-      await client.start();
-      closers.push(() => client.stop());
-    } else {
-      const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
-      closers.push(() => client.endAsync());
+  const open = async () => {
+    for (let i = 0; i < COUNT; i++) {
+      if (values.lib === "tern") {
+        const client = new MqttClient({ url, reconnect: false });
+        await client.start();
+        closers.push(() => client.stop());
+      } else {
+        const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+        closers.push(() => client.endAsync());
+      }
     }
-  }
-  await settle();
-  const after = Deno.memoryUsage();
+    await settle();
+    return Deno.memoryUsage();
+  };
+  // A first batch pays the one-off costs (modules, the WebAssembly codec, heap and
+  // allocator growth); the second one's growth is the cost of an additional connection.
+  const before = await open();
+  const after = await open();
   console.log(JSON.stringify({
     heap: (after.heapUsed - before.heapUsed) / COUNT,
     rss: (after.rss - before.rss) / COUNT,
   }));
   await Promise.all(closers.map((close) => close()));
-  await first();
 } else {
   await using broker = await startBroker();
   const run = async (lib: string) => {

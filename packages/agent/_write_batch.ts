@@ -1,18 +1,24 @@
 import { encodeInto, type Packet, type ProtocolVersion } from "@tern/codec";
 
+// Buffers of finished writes, shared by every connection's batch: an idle connection
+// holds none.
+const spare: Uint8Array<ArrayBuffer>[] = [];
+const SPARE_LIMIT = 8;
+const EMPTY = new Uint8Array(0);
+
 /**
- * The bytes of one write: packets encoded back to back straight into a buffer the runner
- * keeps and reuses once each write finished, with no buffer per packet or per write.
+ * The bytes of one write: packets encoded back to back straight into a buffer, with no
+ * buffer per packet or per write; once the write finished the buffer goes back to a pool
+ * shared by all connections.
  *
  * The session measures each packet before it decides to send it; `stage()` is that
  * measurement and already encodes the packet just past the batch, so that `add()` of the
  * same packet right after only extends the batch over it.
  */
 export class WriteBatch {
-  #buffer = new Uint8Array(0);
+  #buffer = EMPTY;
   #length = 0;
   #staged?: Packet;
-  #stagedAt = 0;
   #stagedSize = 0;
 
   /** Bytes gathered so far. */
@@ -23,6 +29,7 @@ export class WriteBatch {
   /** Encodes `packet` after the batch without adding it; returns its size. */
   stage(packet: Packet, version: ProtocolVersion): number {
     this.#staged = undefined;
+    if (this.#buffer === EMPTY) this.#buffer = spare.pop() ?? EMPTY;
     const at = this.#length;
     let size = encodeInto(packet, { version }, this.#buffer, at);
     if (at + size > this.#buffer.length) {
@@ -30,7 +37,6 @@ export class WriteBatch {
       size = encodeInto(packet, { version }, this.#buffer, at);
     }
     this.#staged = packet;
-    this.#stagedAt = at;
     this.#stagedSize = size;
     return size;
   }
@@ -39,12 +45,7 @@ export class WriteBatch {
   add(packet: Packet, version: ProtocolVersion): void {
     if (this.#staged !== packet) this.stage(packet, version);
     this.#staged = undefined;
-    const size = this.#stagedSize;
-    if (this.#stagedAt !== this.#length) {
-      // Staged while the previous write was out: the batch has been cleared since.
-      this.#buffer.copyWithin(this.#length, this.#stagedAt, this.#stagedAt + size);
-    }
-    this.#length += size;
+    this.#length += this.#stagedSize;
   }
 
   /** The batch, valid until the next call. */
@@ -52,18 +53,21 @@ export class WriteBatch {
     return this.#buffer.subarray(0, this.#length);
   }
 
-  /** Empties the batch once its write finished; drops a buffer grown past `keep` bytes. */
+  /**
+   * Empties the batch once its write finished and lends its buffer to the next batch that
+   * needs one (dropped instead when it grew past `keep` bytes).
+   */
   clear(keep: number): void {
     this.#length = 0;
-    if (this.#buffer.length > keep) {
-      this.#buffer = new Uint8Array(0);
-      this.#staged = undefined;
+    this.#staged = undefined;
+    if (this.#buffer.length <= keep && this.#buffer !== EMPTY && spare.length < SPARE_LIMIT) {
+      spare.push(this.#buffer);
     }
+    this.#buffer = EMPTY;
   }
 
   #ensure(size: number): void {
     const next = new Uint8Array(Math.max(size, this.#buffer.length * 2, 1024));
-    // The batch, and a staged packet that may still be added.
     next.set(this.#buffer.subarray(0, this.#length));
     this.#buffer = next;
   }

@@ -29,19 +29,29 @@ Deno.test("a staged packet is not part of the batch until it is added", () => {
   assert.deepEqual([...batch.bytes()], [0x40, 0x02, 0, 1, 0xc0, 0x00]);
 });
 
-Deno.test("a packet staged while a write was out is added after the batch was cleared", () => {
+Deno.test("a packet staged while a write was out leaves those bytes alone and is added later", () => {
   const batch = new WriteBatch();
   batch.add(puback(1), 4);
   batch.add(puback(2), 4);
   const writing = batch.bytes();
   const staged = puback(3);
   batch.stage(staged, 4);
-  // The bytes being written are left alone.
   assert.deepEqual([...writing], [0x40, 0x02, 0, 1, 0x40, 0x02, 0, 2]);
   batch.clear(1024);
   batch.add(staged, 4);
   assert.deepEqual([...batch.bytes()], [0x40, 0x02, 0, 3]);
-  assert.equal(batch.bytes().buffer, writing.buffer);
+});
+
+Deno.test("a cleared batch holds no buffer and lends it to the next batch that needs one", () => {
+  const first = new WriteBatch();
+  first.add(puback(1), 4);
+  const buffer = first.bytes().buffer;
+  first.clear(4096);
+  assert.equal(first.bytes().buffer.byteLength, 0);
+  const second = new WriteBatch();
+  second.add(puback(2), 4);
+  assert.equal(second.bytes().buffer, buffer);
+  assert.deepEqual([...second.bytes()], [0x40, 0x02, 0, 2]);
 });
 
 Deno.test("a packet larger than the buffer grows it, and clear() drops a buffer past the size to keep", () => {

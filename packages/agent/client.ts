@@ -39,6 +39,7 @@ import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscri
 import { LocalFilters } from "./_client_subscription.ts";
 import type { ClientStats } from "./client_stats.ts";
 import { WriteBatch } from "./_write_batch.ts";
+import { MIN_READ, nextReadSize } from "./_read_size.ts";
 
 /** Bytes gathered into one write at most (more waits for the next write). */
 const BATCH_BYTES = 64 * 1024;
@@ -669,9 +670,11 @@ export class MqttClient {
         // Straight into the decoder's memory: no read buffer per connection, no copy.
         const decoder = this.#decoder!;
         this.#cancelRead = undefined;
+        let size = MIN_READ;
         while (!this.#closing) {
-          const n = await connection.read(decoder.readView());
+          const n = await connection.read(decoder.readView(size));
           if (n === null) break;
+          size = nextReadSize(size, n);
           this.#decode(() => decoder.commit(n));
         }
       } else {

@@ -19,8 +19,11 @@ export interface CodecExports {
   ): number;
 }
 
-/** WebAssembly's page size, the smallest run handed out. */
+/** WebAssembly's page size. */
 export const PAGE = 65536;
+// The smallest run: an idle connection's read view is a small one, and the memory pages
+// its few bytes touched are shared with other connections' runs.
+const MIN_RUN = 1024;
 // 12 bytes per record; enough for thousands of small packets per call.
 const INITIAL_TAPE = 4 * PAGE;
 // The decoder loads strings 8 bytes at a time and masks the excess, so the bytes just
@@ -47,7 +50,7 @@ export class CodecHost {
   tape: number;
   tapeCapacity = INITIAL_TAPE;
   #top: number;
-  // Free runs by size class (PAGE << class), reused last-freed first, so that the pages
+  // Free runs by size class (1 KiB << class), reused last-freed first, so that the pages
   // a run has touched are the ones touched again.
   #free: number[][] = [];
 
@@ -62,7 +65,7 @@ export class CodecHost {
   }
 
   /**
-   * A run of at least `bytes` (a power of two of pages). Throws RangeError when memory
+   * A run of at least `bytes` (a power of two from 1 KiB). Throws RangeError when memory
    * cannot grow that far.
    */
   allocate(bytes: number): number {
@@ -70,7 +73,7 @@ export class CodecHost {
     const reused = this.#free[sizeClass]?.pop();
     if (reused !== undefined) return reused;
     const address = this.#top;
-    const top = address + (PAGE << sizeClass);
+    const top = address + (MIN_RUN << sizeClass);
     const memory = this.codec.memory;
     const missing = top + TAIL - memory.buffer.byteLength;
     if (missing > 0) {
@@ -98,11 +101,12 @@ export class CodecHost {
 
 /** The capacity of the run `allocate(bytes)` returns. */
 export function runCapacity(bytes: number): number {
-  return PAGE << classOf(bytes);
+  return MIN_RUN << classOf(bytes);
 }
 
+// Runs come in powers of two from MIN_RUN.
 function classOf(bytes: number): number {
-  return bytes <= PAGE ? 0 : 32 - Math.clz32(Math.ceil(bytes / PAGE) - 1);
+  return bytes <= MIN_RUN ? 0 : 32 - Math.clz32(Math.ceil(bytes / MIN_RUN) - 1);
 }
 
 let embedded: CodecHost | undefined;

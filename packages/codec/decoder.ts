@@ -294,7 +294,7 @@ export class Decoder {
 
   /**
    * Bytes of WebAssembly memory this decoder holds now: none between packets, the size of
-   * its unfinished packet (rounded up to whole 64 KiB pages) or of a read view otherwise.
+   * its unfinished packet and read view otherwise (rounded up to a power of two from 1 KiB).
    */
   get memoryBytes(): number {
     return this.#run.capacity;
