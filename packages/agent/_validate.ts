@@ -19,8 +19,13 @@ export function checkString(action: string, what: string, text: unknown): void {
   }
 }
 
+// The last valid topic name: an application publishes to the same few topics over and
+// over, and comparing strings is cheaper than checking one again.
+let lastValidTopic = "";
+
 /** Throws when `topic` is not a valid topic name for PUBLISH [MQTT-3.3.2-2]. */
 export function checkTopicName(action: string, topic: unknown): void {
+  if (topic === lastValidTopic && topic !== "") return;
   checkString(action, "topic name", topic);
   const text = topic as string;
   if (text === "") throw new TypeError(`Cannot ${action}: topic name is empty`);
@@ -29,6 +34,7 @@ export function checkTopicName(action: string, topic: unknown): void {
       throw new TypeError(`Cannot ${action}: topic name contains a wildcard "${wildcard}"`);
     }
   }
+  lastValidTopic = text;
 }
 
 /** Throws when `filter` is not a valid topic filter (§4.7), shared subscriptions included. */
