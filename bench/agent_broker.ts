@@ -124,19 +124,46 @@ async function windowed(publish: () => Promise<unknown>): Promise<void> {
   if (failure !== undefined) throw failure;
 }
 
-async function ternPublisher(topic: string, qos: 0 | 1) {
+/**
+ * Runs COUNT publishes at `rate` messages per second: a burst of rate / 100 every 10 ms,
+ * not waiting for the bursts before (at most 1000 outstanding, as elsewhere).
+ */
+async function paced(publish: () => Promise<unknown>, rate: number): Promise<void> {
+  const burst = Math.max(1, Math.round(rate / 100));
+  const start = performance.now();
+  const outstanding = new Set<Promise<unknown>>();
+  let failure: unknown;
+  for (let sent = 0; sent < COUNT;) {
+    const n = Math.min(burst, COUNT - sent, 1000 - outstanding.size);
+    for (let i = 0; i < n; i++) {
+      const operation: Promise<unknown> = publish().catch((error) => failure ??= error)
+        .finally(() => outstanding.delete(operation));
+      outstanding.add(operation);
+    }
+    sent += n;
+    const wait = start + (sent / rate) * 1000 - performance.now();
+    if (wait > 0 || n === 0) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 1)));
+    }
+  }
+  await Promise.all(outstanding);
+  if (failure !== undefined) throw failure;
+}
+
+async function ternPublisher(topic: string, qos: 0 | 1, rate?: number) {
   const client = new MqttClient({ url: broker.url, clientId: "tern-pub", reconnect: false });
   await client.start();
   const sink = await counter(topic, qos);
   const result = await timed(async () => {
-    await windowed(() => client.publish(topic, PAYLOAD, { qos }));
+    const publish = () => client.publish(topic, PAYLOAD, { qos });
+    await (rate ? paced(publish, rate) : windowed(publish));
     await sink.done;
   });
   await client.stop();
   return result;
 }
 
-async function mqttJsPublisher(topic: string, qos: 0 | 1) {
+async function mqttJsPublisher(topic: string, qos: 0 | 1, rate?: number) {
   const client = await mqtt.connectAsync(broker.url, {
     protocolVersion: 5,
     clientId: "mqttjs-pub",
@@ -145,7 +172,8 @@ async function mqttJsPublisher(topic: string, qos: 0 | 1) {
   const sink = await counter(topic, qos);
   const payload = Buffer.from(PAYLOAD);
   const result = await timed(async () => {
-    await windowed(() => client.publishAsync(topic, payload, { qos }));
+    const publish = () => client.publishAsync(topic, payload, { qos });
+    await (rate ? paced(publish, rate) : windowed(publish));
     await sink.done;
   });
   await client.endAsync();
@@ -284,11 +312,26 @@ for (const qos of [0, 1] as const) {
   );
   console.error(rows.at(-1));
 }
+// CPU per message at the same rate for both, below what either reaches at QoS 1.
+const EQUAL_RATE = 20_000;
+type Measured = { cpu: number; rate: number };
+const equal: { tern: Measured[]; js: Measured[] } = { tern: [], js: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  equal.tern.push(await ternPublisher(`equal/tern/${round}`, 1, EQUAL_RATE));
+  equal.js.push(await mqttJsPublisher(`equal/js/${round}`, 1, EQUAL_RATE));
+}
+const leastCpu = (runs: Measured[]) => runs.reduce((a, b) => (b.cpu < a.cpu ? b : a));
+const [equalTern, equalJs] = [leastCpu(equal.tern), leastCpu(equal.js)];
 const rtt = await roundTrip(2000);
 console.log(
   `${COUNT} messages of 64 bytes per run, best of ${ROUNDS}; mosquitto ${broker.url}; Deno ${Deno.version.deno}\n`,
 );
 console.log(rows.join("\n"));
+console.log(
+  `\nQoS 1 at an equal rate (${EQUAL_RATE} msg/s asked; Tern ${Math.round(equalTern.rate)}, ` +
+    `MQTT.js ${Math.round(equalJs.rate)} reached): Tern CPU ${equalTern.cpu.toFixed(2)} µs/msg, ` +
+    `MQTT.js ${equalJs.cpu.toFixed(2)} µs/msg, ratio ${(equalTern.cpu / equalJs.cpu).toFixed(2)}×`,
+);
 console.log(
   `\nQoS 1 round trip (publish, PUBACK, echo; 2000 in sequence): Tern p50 ${
     rtt.tern.p50.toFixed(3)
