@@ -534,6 +534,11 @@ class Output {
 // One cursor, reused: writing allocates nothing but the output itself.
 const output = new Output(new Uint8Array(0), 0);
 
+// The properties of the packet just measured (not its will's).
+function writeOwnProperties(out: Output, kind: string, given: Properties): void {
+  writeProperties(out, kind, given, measured.propertiesLength, measured.properties);
+}
+
 function writeProperties(
   out: Output,
   kind: string,
@@ -620,13 +625,7 @@ export function writePacket(
       );
       out.u16(packet.keepAlive);
       if (v5) {
-        writeProperties(
-          out,
-          "connect",
-          packet.properties,
-          measured.propertiesLength,
-          measured.properties,
-        );
+        writeOwnProperties(out, "connect", packet.properties);
       }
       out.string(packet.clientId);
       if (will) {
@@ -650,26 +649,14 @@ export function writePacket(
       out.u8(packet.sessionPresent ? 1 : 0);
       out.u8(packet.reasonCode);
       if (v5) {
-        writeProperties(
-          out,
-          "connack",
-          packet.properties,
-          measured.propertiesLength,
-          measured.properties,
-        );
+        writeOwnProperties(out, "connack", packet.properties);
       }
       break;
     case "publish":
       out.string(packet.topic);
       if (packet.qos > 0) out.u16(packet.packetId!);
       if (v5) {
-        writeProperties(
-          out,
-          "publish",
-          packet.properties,
-          measured.propertiesLength,
-          measured.properties,
-        );
+        writeOwnProperties(out, "publish", packet.properties);
       }
       out.bytes.set(packet.payload, out.pos);
       out.pos += packet.payload.length;
@@ -684,13 +671,7 @@ export function writePacket(
     case "subscribe":
       out.u16(packet.packetId);
       if (v5) {
-        writeProperties(
-          out,
-          "subscribe",
-          packet.properties,
-          measured.propertiesLength,
-          measured.properties,
-        );
+        writeOwnProperties(out, "subscribe", packet.properties);
       }
       for (const subscription of packet.subscriptions) {
         out.string(subscription.topicFilter);
@@ -706,13 +687,7 @@ export function writePacket(
     case "unsuback":
       out.u16(packet.packetId);
       if (v5) {
-        writeProperties(
-          out,
-          packet.type,
-          packet.properties,
-          measured.propertiesLength,
-          measured.properties,
-        );
+        writeOwnProperties(out, packet.type, packet.properties);
       }
       if (v5 || packet.type === "suback") {
         for (const code of packet.reasonCodes) out.u8(code);
@@ -721,13 +696,7 @@ export function writePacket(
     case "unsubscribe":
       out.u16(packet.packetId);
       if (v5) {
-        writeProperties(
-          out,
-          "unsubscribe",
-          packet.properties,
-          measured.propertiesLength,
-          measured.properties,
-        );
+        writeOwnProperties(out, "unsubscribe", packet.properties);
       }
       for (const filter of packet.topicFilters) out.string(filter);
       break;
@@ -735,13 +704,7 @@ export function writePacket(
     case "auth":
       if (v5) {
         out.u8(packet.reasonCode ?? 0);
-        writeProperties(
-          out,
-          packet.type,
-          packet.properties,
-          measured.propertiesLength,
-          measured.properties,
-        );
+        writeOwnProperties(out, packet.type, packet.properties);
       }
       break;
   }
@@ -756,7 +719,7 @@ function writeReasonAndProperties(
 ): void {
   if (measured.propertiesLength > 0) {
     out.u8(reasonCode);
-    writeProperties(out, kind, properties, measured.propertiesLength, measured.properties);
+    writeOwnProperties(out, kind, properties);
   } else if (reasonCode !== 0) {
     out.u8(reasonCode);
   }
