@@ -45,6 +45,14 @@ import { MIN_READ, nextReadSize } from "./_read_size.ts";
 const BATCH_BYTES = 64 * 1024;
 /** A write buffer that grew larger than this (one large packet) is not kept for the next. */
 const BATCH_KEEP = 2 * BATCH_BYTES;
+/**
+ * Microtask turns an idle writer waits before it writes. A caller woken by an acknowledgement
+ * publishes again a couple of turns later (its promise's reaction, then the await that
+ * resumes it): waiting three turns lets that publish leave in the same write as the
+ * acknowledgements that woke it, instead of in a write of its own (half the writes on one
+ * connection publishing QoS 1 to its own subscription).
+ */
+const YIELD_HOPS = 3;
 
 /**
  * The MQTT client: one connection, owned by this runner, shared by any number of concurrent
@@ -769,7 +777,7 @@ export class MqttClient {
           // publishes, or every caller one read of acknowledgements woke), so that they leave
           // in this write rather than the first alone and the rest in the next.
           yielded = true;
-          await undefined;
+          for (let hop = 0; hop < YIELD_HOPS; hop++) await undefined;
           this.#gather(now(), output, batch);
         }
         // Polling can fail operations (too large, not supported): report those at once. A
