@@ -88,6 +88,39 @@ export class OfflineError extends Error {
   }
 }
 
+/**
+ * A publish whose Message Expiry Interval ran out while it waited in the client's queue
+ * (offline, or held back by the server's Receive Maximum or rate limits). Nothing was sent:
+ * the message would have expired at the server anyway. A publish that leaves after waiting
+ * carries the interval less the whole seconds it waited, as a server forwards it
+ * [MQTT-3.3.2-6].
+ *
+ * @example
+ * ```ts
+ * import { MessageExpiredError } from "@tern/agent";
+ *
+ * const error = new MessageExpiredError(
+ *   "Cannot publish: the message expired after waiting 30 s in the queue",
+ *   { messageExpiryInterval: 30, waitedSeconds: 30 },
+ * );
+ * console.log(error.messageExpiryInterval, error.waitedSeconds); // 30 30
+ * ```
+ */
+export class MessageExpiredError extends Error {
+  /** The message's expiry interval, in seconds. */
+  readonly messageExpiryInterval: number;
+  /** The whole seconds it had waited in the queue. */
+  readonly waitedSeconds: number;
+
+  /** Creates the error for a message of `messageExpiryInterval` that waited `waitedSeconds`. */
+  constructor(message: string, options: { messageExpiryInterval: number; waitedSeconds: number }) {
+    super(message);
+    this.name = "MessageExpiredError";
+    this.messageExpiryInterval = options.messageExpiryInterval;
+    this.waitedSeconds = options.waitedSeconds;
+  }
+}
+
 const POLICIES: readonly OfflineQueuePolicy[] = [
   "failNonQos1PublishOnDisconnect",
   "failQos0PublishOnDisconnect",

@@ -25,6 +25,7 @@ import {
 } from "./errors.ts";
 import {
   keepsOnDisconnect,
+  MessageExpiredError,
   OfflineError,
   type OfflineQueuePolicy,
   QueueFullError,
@@ -60,6 +61,8 @@ interface Command {
   /** Approximate bytes (payload and topic strings), for statistics. */
   size: number;
   cancelled: boolean;
+  /** When a publish with a Message Expiry Interval was queued: its interval counts down. */
+  queuedAt?: number;
 }
 
 /** A packet sent and not yet fully acknowledged, by packet id. */
@@ -245,7 +248,7 @@ export class Session {
    * Queues a PUBLISH and returns its operation id. Throws TypeError / RangeError on bad
    * arguments; failures found later (server limits) arrive as a "failed" event.
    */
-  publish(message: OutgoingMessage, _now: number): number {
+  publish(message: OutgoingMessage, now: number): number {
     const action = "publish";
     checkTopicName(action, message.topic);
     if (!(message.payload instanceof Uint8Array)) {
@@ -286,7 +289,9 @@ export class Session {
       dup: false,
       properties,
     };
-    return this.#enqueue(packet, message.payload.length + message.topic.length);
+    const id = this.#enqueue(packet, message.payload.length + message.topic.length);
+    if (properties?.messageExpiryInterval !== undefined) this.#queued.get(id)!.queuedAt = now;
+    return id;
   }
 
   /** Queues a SUBSCRIBE and returns its operation id. */
@@ -792,7 +797,12 @@ export class Session {
         this.#commands.shift();
         continue;
       }
-      const packet = command.packet;
+      let packet = command.packet;
+      if (command.queuedAt !== undefined) {
+        const expiring = this.#countDownExpiry(command, now);
+        if (expiring === undefined) continue;
+        packet = expiring;
+      }
       const refusal = refuse(packet, settings);
       if (refusal) {
         this.#dropCommand(command);
@@ -890,6 +900,32 @@ export class Session {
       return { packet: wire, operation: command.id === 0 ? undefined : command.id };
     }
     return undefined;
+  }
+
+  /**
+   * The publish with its Message Expiry Interval less the whole seconds it waited in the
+   * queue [MQTT-3.3.2-6], or undefined when it expired there (the operation then failed).
+   */
+  #countDownExpiry(command: Command, now: number): CommandPacket | undefined {
+    const packet = command.packet as PublishPacket;
+    const interval = packet.properties!.messageExpiryInterval!;
+    const waited = Math.floor((now - command.queuedAt!) / 1000);
+    if (waited <= 0) return packet;
+    if (waited >= interval) {
+      this.#dropCommand(command);
+      this.#fail(
+        command.id,
+        new MessageExpiredError(
+          `Cannot publish to "${packet.topic}": the message expired after waiting ${waited} s in the queue (messageExpiryInterval ${interval})`,
+          { messageExpiryInterval: interval, waitedSeconds: waited },
+        ),
+      );
+      return undefined;
+    }
+    return {
+      ...packet,
+      properties: { ...packet.properties, messageExpiryInterval: interval - waited },
+    };
   }
 
   #dropCommand(command: Command): void {

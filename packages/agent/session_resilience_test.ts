@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import type { SubscribePacket } from "@tern/codec";
+import type { PublishPacket, SubscribePacket } from "@tern/codec";
 import { MemoryStore } from "./memory_store.ts";
 import { Session } from "./session.ts";
-import { OfflineError, QueueFullError } from "./offline_queue.ts";
+import { MessageExpiredError, OfflineError, QueueFullError } from "./offline_queue.ts";
 import { bytes, connected, events, openAndAccept, sent } from "./testdata/session_fixture.ts";
 
 const msg = (topic: string, qos: 0 | 1 | 2) => ({ topic, payload: bytes("x"), qos });
@@ -190,4 +190,52 @@ Deno.test("a bad connect options update throws and changes nothing", () => {
   const connect = sent(session, 0)[0];
   assert.ok(connect.type === "connect");
   assert.equal(connect.username, "user");
+});
+
+/** A session that gets its CONNACK at `now`, with `publishes` queued before. */
+function connectAt(now: number, publish: (session: Session) => void): Session {
+  const session = new Session({ clientId: "c" });
+  publish(session);
+  session.handleConnectionOpened(now);
+  sent(session, now);
+  session.handlePacket({ type: "connack", sessionPresent: false, reasonCode: 0 }, now);
+  assert.deepEqual(events(session).map((event) => event.type), ["connectionsuccess"]);
+  return session;
+}
+
+Deno.test("a queued publish leaves with its Message Expiry Interval less the whole seconds it waited", () => {
+  const session = connectAt(5_900, (s) => {
+    s.publish({ ...msg("t", 1), properties: { messageExpiryInterval: 10 } }, 1_000);
+    s.publish({ ...msg("u", 1), properties: { contentType: "text/plain" } }, 1_000);
+  });
+  const [first, second] = sent(session, 5_900) as PublishPacket[];
+  // Queued at 1.0 s, sent at 5.9 s: four whole seconds are taken off.
+  assert.equal(first.properties?.messageExpiryInterval, 6);
+  assert.deepEqual(second.properties, { contentType: "text/plain" });
+  assert.deepEqual(events(session), []);
+});
+
+Deno.test("a queued publish whose Message Expiry Interval ran out fails with MessageExpiredError, unsent", () => {
+  const session = connectAt(3_000, (s) => {
+    s.publish({ ...msg("t", 1), properties: { messageExpiryInterval: 3 } }, 0);
+    s.publish(msg("u", 1), 0);
+  });
+  const packets = sent(session, 3_000) as PublishPacket[];
+  assert.deepEqual(packets.map((p) => p.topic), ["u"]);
+  const [failed] = events(session);
+  assert.equal(failed.type, "failed");
+  const error = failed.type === "failed" ? failed.error : undefined;
+  assert.ok(error instanceof MessageExpiredError);
+  assert.equal(error.waitedSeconds, 3);
+  assert.equal(error.messageExpiryInterval, 3);
+  assert.match(error.message, /Cannot publish to "t": the message expired after waiting 3 s/);
+  // Its packet id was never taken: the next publish gets the first one.
+  assert.equal(packets[0].packetId, 1);
+});
+
+Deno.test("a publish sent at once keeps its Message Expiry Interval as given", () => {
+  const session = connectAt(0, () => {});
+  session.publish({ ...msg("t", 1), properties: { messageExpiryInterval: 60 } }, 500);
+  const [packet] = sent(session, 900) as PublishPacket[];
+  assert.equal(packet.properties?.messageExpiryInterval, 60);
 });
