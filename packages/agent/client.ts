@@ -90,7 +90,8 @@ export class MqttClient {
     this.#ops.delete(pending.id);
     if (cancel) this.#session.cancel(pending.id);
   };
-  #requests: RequestRouter;
+  /** Created by the first request(). */
+  #requests?: RequestRouter;
   /** Why stop() (or giving up reconnecting) last failed every pending operation. */
   #abandoned?: Error;
   /** Local subscribers and the broker subscriptions they share; every PUBLISH goes through it. */
@@ -158,7 +159,6 @@ export class MqttClient {
       packetSize: (packet) => this.#batch.stage(packet, protocolVersion),
     });
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
-    this.#requests = new RequestRouter();
     this.#subscriptions = new SubscriptionManager<InboundMessage>({
       broker: {
         subscribe: ({ subscriptionIdentifier, ...subscription }) =>
@@ -427,9 +427,10 @@ export class MqttClient {
       throw new TypeError("Cannot send a request: request / response needs MQTT 5");
     }
     const qos = options.qos ?? 1;
-    const responseTopic = options.responseTopic ?? `tern/response/${this.#requests.id}`;
+    const requests = this.#requests ??= new RequestRouter();
+    const responseTopic = options.responseTopic ?? `tern/response/${requests.id}`;
     const abandoned = this.#abandoned;
-    await this.#requests.ensureSubscribed(
+    await requests.ensureSubscribed(
       responseTopic,
       () => this.sendSubscribe(responseTopic, { qos, signal: options.signal }),
     );
@@ -437,7 +438,7 @@ export class MqttClient {
     // PUBLISH then: it must end the same way, not be queued for the next connection.
     if (this.#abandoned !== abandoned) throw this.#abandoned!;
     const timeoutMs = options.timeoutMs ?? 30_000;
-    const { correlationData, response, cancel } = this.#requests.expect(responseTopic);
+    const { correlationData, response, cancel } = requests.expect(responseTopic);
     const timer = setTimeout(
       () =>
         cancel(
@@ -544,7 +545,7 @@ export class MqttClient {
     this.#session.abandonOperations();
     this.#session.forgetSubscriptions();
     for (const pending of [...this.#ops.values()]) pending.reject(error);
-    this.#requests.failAll(error);
+    this.#requests?.failAll(error);
     this.#subscriptions.close(error);
   }
 
@@ -852,7 +853,7 @@ export class MqttClient {
       case "message":
         // dispatch() only queues for subscribers, so a slow one never delays keep-alive.
         if (
-          !this.#requests.deliver(event.message) &&
+          !this.#requests?.deliver(event.message) &&
           this.#subscriptions.dispatch(event.message) === 0
         ) {
           this.#emitter.emit("message", event.message);
@@ -872,7 +873,7 @@ export class MqttClient {
         this.#accepted = true;
         this.#servers.connected();
         this.#reconnect?.connected?.(now());
-        if (!event.settings.rejoinedSession) this.#requests.forgetSubscriptions();
+        if (!event.settings.rejoinedSession) this.#requests?.forgetSubscriptions();
         this.#emitter.emit("connectionsuccess", {
           connack: event.connack,
           settings: event.settings,

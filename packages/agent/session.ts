@@ -164,18 +164,20 @@ export class Session {
   #unackedSize = 0;
   #ids = new PacketIds();
   #publishesInFlight = 0;
-  #inboundQoS2 = new Set<number>();
+  // Created on first use, like #aliasesIn and #active: an idle connection holds no empty
+  // collections it may never need.
+  #inboundQoS2?: Set<number>;
   #events = new Fifo<SessionEvent>();
   #nextOp = 1;
 
   #aliasesOut?: OutboundTopicAliases;
-  #aliasesIn = new Map<number, string>();
+  #aliasesIn?: Map<number, string>;
   #reauthenticating = false;
 
   /** Size, QoS and topic checks of `options.limits`. */
   #limits?: Limiter;
   /** Granted subscriptions by topic filter, restored when the server lost the session. */
-  #active = new Map<string, { subscription: Subscription; properties?: SubscribeProperties }>();
+  #active?: Map<string, { subscription: Subscription; properties?: SubscribeProperties }>;
   /** The rate limits of `options.limits`, fresh for each connection. */
   #rate?: Limiter;
   /** A throttled PUBLISH may leave at this time. */
@@ -211,7 +213,7 @@ export class Session {
       this.#flights.set(entry.packetId, { op: 0, packet: entry.packet, size, state: entry.state });
     }
     for (const packetId of this.#store?.inboundReceived(this.#clientId) ?? []) {
-      this.#inboundQoS2.add(packetId);
+      (this.#inboundQoS2 ??= new Set()).add(packetId);
     }
   }
 
@@ -407,7 +409,7 @@ export class Session {
    * local subscribers those subscriptions served are gone; a restarted client subscribes anew.
    */
   forgetSubscriptions(): void {
-    this.#active.clear();
+    this.#active?.clear();
     for (const command of this.#commands.drain()) {
       const isRestore = command.id === 0 && command.packet.type === "subscribe";
       if (!isRestore) this.#commands.push(command);
@@ -565,7 +567,7 @@ export class Session {
       properties: Object.keys(properties).length > 0 ? properties : undefined,
     };
     this.#outbox.drain();
-    this.#aliasesIn.clear();
+    this.#aliasesIn?.clear();
     this.#aliasesOut = undefined;
     this.#pingSentAt = undefined;
     this.#reauthenticating = false;
@@ -939,7 +941,7 @@ export class Session {
     this.#connackDeadline = undefined;
     this.#pingSentAt = undefined;
     this.#aliasesOut = undefined;
-    this.#aliasesIn.clear();
+    this.#aliasesIn?.clear();
     this.#reauthenticating = false;
   }
 
@@ -1099,7 +1101,7 @@ export class Session {
       // completed is sent again as new, ahead of the queue and in its original order.
       this.#store?.clear(previousKey);
       if (previousKey !== this.#clientId) this.#store?.clear(this.#clientId);
-      this.#inboundQoS2.clear();
+      this.#inboundQoS2?.clear();
       const requeued: Command[] = [];
       for (const [packetId, flight] of this.#flights) {
         this.#ids.release(packetId);
@@ -1148,7 +1150,7 @@ export class Session {
           );
         }
         if (topic === "") {
-          const known = this.#aliasesIn.get(alias);
+          const known = this.#aliasesIn?.get(alias);
           if (known === undefined) {
             return this.#violation(
               `PUBLISH uses topic alias ${alias}, which was never set`,
@@ -1158,7 +1160,7 @@ export class Session {
           }
           topic = known;
         } else {
-          this.#aliasesIn.set(alias, topic);
+          (this.#aliasesIn ??= new Map()).set(alias, topic);
         }
       }
     }
@@ -1171,13 +1173,13 @@ export class Session {
     }
     const packetId = packet.packetId!;
     if (packet.qos === 2) {
-      if (this.#inboundQoS2.has(packetId)) {
+      if (this.#inboundQoS2?.has(packetId)) {
         // Already delivered; the server did not see our PUBREC. [MQTT-4.3.3-9]
         this.#outbox.push({ packet: { type: "pubrec", packetId } });
         return;
       }
       const maximum = this.#options.receiveMaximum ?? 65_535;
-      if (this.#inboundQoS2.size >= maximum) {
+      if ((this.#inboundQoS2?.size ?? 0) >= maximum) {
         // [MQTT-3.3.4-9] The server must respect the client's Receive Maximum.
         return this.#violation(
           `The server exceeded the client's Receive Maximum of ${maximum}`,
@@ -1200,7 +1202,7 @@ export class Session {
     if (packet.qos === 1) {
       this.#outbox.push({ packet: { type: "puback", packetId } });
     } else if (packet.qos === 2) {
-      this.#inboundQoS2.add(packetId);
+      (this.#inboundQoS2 ??= new Set()).add(packetId);
       this.#store?.putInboundReceived(this.#clientId, packetId);
       this.#outbox.push({ packet: { type: "pubrec", packetId } });
     }
@@ -1248,7 +1250,7 @@ export class Session {
   }
 
   #onPubrel(packet: PublishAckPacket): void {
-    const known = this.#inboundQoS2.delete(packet.packetId);
+    const known = this.#inboundQoS2?.delete(packet.packetId) ?? false;
     if (known) this.#store?.deleteInboundReceived(this.#clientId, packet.packetId);
     // [MQTT-4.3.3-11] Always answer PUBREL; an unknown id gets 0x92 in MQTT 5.
     this.#outbox.push({
@@ -1300,7 +1302,7 @@ export class Session {
       string,
       { subscriptions: Subscription[]; properties?: SubscribeProperties }
     >();
-    for (const { subscription, properties } of this.#active.values()) {
+    for (const { subscription, properties } of this.#active?.values() ?? []) {
       const key = JSON.stringify(properties ?? null);
       let group = groups.get(key);
       if (!group) groups.set(key, group = { subscriptions: [], properties });
@@ -1319,13 +1321,13 @@ export class Session {
       const { subscriptions, properties } = flight.packet;
       subscriptions.forEach((subscription, i) => {
         if ((packet.reasonCodes[i] ?? 0x80) < 0x80) {
-          this.#active.set(subscription.topicFilter, { subscription, properties });
+          (this.#active ??= new Map()).set(subscription.topicFilter, { subscription, properties });
         } else {
-          this.#active.delete(subscription.topicFilter);
+          this.#active?.delete(subscription.topicFilter);
         }
       });
     } else if (flight.packet.type === "unsubscribe") {
-      for (const filter of flight.packet.topicFilters) this.#active.delete(filter);
+      for (const filter of flight.packet.topicFilters) this.#active?.delete(filter);
     }
   }
 
