@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { encode, encodeAll, PacketWriter } from "./mod.ts";
+import { encode, encodeAll, encodeInto, PacketWriter } from "./mod.ts";
 import type { Packet, ProtocolVersion, PublishPacket } from "./packet.ts";
 
 function publish(fields: Partial<PublishPacket> = {}): PublishPacket {
@@ -305,4 +305,69 @@ Deno.test("encodeAll() accepts any iterable of packets", () => {
     yield { type: "pingresp" };
   }
   assert.deepEqual([...encodeAll(pings(), { version: 4 })], [0xc0, 0x00, 0xd0, 0x00]);
+});
+
+Deno.test("encodeInto() writes the same bytes as encode() where it fits, and nothing where it does not", () => {
+  const packet = publish({
+    topic: "sensors/1",
+    payload: new Uint8Array([1, 2, 3]),
+    qos: 1,
+    packetId: 9,
+    properties: { topicAlias: 4, userProperties: [["k", "v"]], messageExpiryInterval: 60 },
+  });
+  const expected = encode(packet, { version: 5 });
+  const target = new Uint8Array(expected.length + 3).fill(0xee);
+  assert.equal(encodeInto(packet, { version: 5 }, target, 3), expected.length);
+  assert.deepEqual(target.subarray(3), expected);
+  const small = new Uint8Array(expected.length - 1).fill(0xee);
+  assert.equal(encodeInto(packet, { version: 5 }, small, 0), expected.length);
+  assert.ok(small.every((byte) => byte === 0xee));
+});
+
+Deno.test("encodeInto() refuses a bad offset or packet before writing anything", () => {
+  const target = new Uint8Array(16).fill(0xee);
+  assert.throws(
+    () => encodeInto({ type: "pingreq" }, { version: 4 }, target, 17),
+    /offset must be an integer from 0 to 16, got 17/,
+  );
+  assert.throws(
+    () => encodeInto({ type: "puback", packetId: 0 }, { version: 4 }, target, 0),
+    /PUBACK packet identifier: expected an integer from 1 to 65535, got 0/,
+  );
+  assert.throws(
+    () => encodeInto(publish({ properties: { topicAlias: 0 } }), { version: 5 }, target, 0),
+    /PUBLISH topicAlias: expected an integer from 1 to 65535, got 0/,
+  );
+  assert.ok(target.every((byte) => byte === 0xee));
+});
+
+Deno.test("encode() writes properties in one order whatever the order of their keys", () => {
+  const forward = publish({
+    properties: {
+      payloadFormatIndicator: 1,
+      messageExpiryInterval: 5,
+      topicAlias: 2,
+      responseTopic: "r",
+      correlationData: new Uint8Array([7]),
+      userProperties: [["a", "b"]],
+      contentType: "text/plain",
+    },
+  });
+  const backward = publish({
+    properties: {
+      contentType: "text/plain",
+      userProperties: [["a", "b"]],
+      correlationData: new Uint8Array([7]),
+      responseTopic: "r",
+      topicAlias: 2,
+      messageExpiryInterval: 5,
+      payloadFormatIndicator: 1,
+    },
+  });
+  const bytes = encode(forward, { version: 5 });
+  assert.deepEqual(encode(backward, { version: 5 }), bytes);
+  // Property identifiers in the specification's order: 0x01, 0x02, 0x23, 0x08, 0x09, 0x26, 0x03.
+  const ids = [0x01, 0x02, 0x23, 0x08, 0x09, 0x26, 0x03];
+  const at = ids.map((id) => bytes.indexOf(id, 8));
+  assert.deepEqual([...at].sort((a, b) => a - b), at);
 });
