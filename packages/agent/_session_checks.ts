@@ -1,11 +1,45 @@
 /** Checks of the session's options, and of commands against what the server announced. */
-import type { PublishPacket, SubscribePacket, UnsubscribePacket } from "@tern/codec";
+import type {
+  ConnackPacket,
+  ConnectPacket,
+  PublishPacket,
+  SubscribePacket,
+  UnsubscribePacket,
+} from "@tern/codec";
 import { ReasonCodeError } from "./errors.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import type { SessionOptions } from "./session_types.ts";
 import { checkInteger, checkQoS, checkString, checkTopicName, hasWildcard } from "./_validate.ts";
 
 const MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
+
+/**
+ * What is wrong with a CONNACK that accepted the connection (a protocol error, reason code
+ * 0x82), or undefined when nothing is.
+ */
+export function connackViolation(
+  packet: ConnackPacket,
+  connect: ConnectPacket,
+  authenticationMethod: string | undefined,
+): string | undefined {
+  const props = packet.properties ?? {};
+  if (packet.reasonCode !== 0) {
+    return `CONNACK carries reason code ${packet.reasonCode}, not a CONNACK code`;
+  }
+  // [MQTT-3.2.2-2] Clean Start 1 means Session Present 0.
+  if (connect.cleanStart && packet.sessionPresent) {
+    return "CONNACK set Session Present although Clean Start was requested";
+  }
+  if (props.receiveMaximum === 0 || props.maximumPacketSize === 0) {
+    return "CONNACK has a Receive Maximum or Maximum Packet Size of 0";
+  }
+  if (
+    props.authenticationMethod !== undefined && props.authenticationMethod !== authenticationMethod
+  ) {
+    return "CONNACK names an authentication method the client did not ask for";
+  }
+  return undefined;
+}
 
 /** Whether the server announced it would not accept this packet (MQTT 5 CONNACK properties). */
 export function refuse(

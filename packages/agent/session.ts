@@ -49,7 +49,7 @@ import { Fifo } from "./_fifo.ts";
 import { PacketIds } from "./_packet_ids.ts";
 import { OutboundTopicAliases } from "./_topic_aliases.ts";
 import { checkInteger, checkQoS, checkTopicFilter, checkTopicName } from "./_validate.ts";
-import { checkOptions, refuse } from "./_session_checks.ts";
+import { checkOptions, connackViolation, refuse } from "./_session_checks.ts";
 
 type CommandPacket = PublishPacket | SubscribePacket | UnsubscribePacket;
 
@@ -1030,38 +1030,8 @@ export class Session {
       });
       return;
     }
-    if (packet.reasonCode !== 0) {
-      return this.#violation(
-        `CONNACK carries reason code ${packet.reasonCode}, not a CONNACK code`,
-        0x82,
-        now,
-      );
-    }
-    if (connect.cleanStart && packet.sessionPresent) {
-      // [MQTT-3.2.2-2] Clean Start 1 means Session Present 0.
-      return this.#violation(
-        "CONNACK set Session Present although Clean Start was requested",
-        0x82,
-        now,
-      );
-    }
-    if (props.receiveMaximum === 0 || props.maximumPacketSize === 0) {
-      return this.#violation(
-        "CONNACK has a Receive Maximum or Maximum Packet Size of 0",
-        0x82,
-        now,
-      );
-    }
-    if (
-      props.authenticationMethod !== undefined &&
-      props.authenticationMethod !== this.#options.authenticationMethod
-    ) {
-      return this.#violation(
-        "CONNACK names an authentication method the client did not ask for",
-        0x82,
-        now,
-      );
-    }
+    const violation = connackViolation(packet, connect, this.#options.authenticationMethod);
+    if (violation) return this.#violation(violation, 0x82, now);
     const negotiated = negotiateSettings(connect, packet, this.protocolVersion);
     const settings = {
       ...negotiated,
