@@ -83,8 +83,8 @@ function checkString(value: unknown, what: string): number {
 }
 
 function checkReason(code: unknown, type: string, version: ProtocolVersion): number {
-  const what = `${type.toUpperCase()} reason code`;
-  checkInteger(code, 0, 255, what);
+  // The description is built only for an error: PUBACKs and the like pass here per packet.
+  if (!isIntegerIn(code, 0, 255)) checkInteger(code, 0, 255, `${type.toUpperCase()} reason code`);
   const valid = version === 4 && type === "suback"
     ? VALID_SUBACK_V4_CODES
     : version === 4 && type === "connack"
@@ -92,7 +92,7 @@ function checkReason(code: unknown, type: string, version: ProtocolVersion): num
     : VALID_REASON_CODES.get(type)!;
   if (valid ? !valid.has(code as number) : (code as number) > 5) {
     throw new RangeError(
-      `Cannot encode ${what}: 0x${
+      `Cannot encode ${type.toUpperCase()} reason code: 0x${
         (code as number).toString(16)
       } is not allowed in ${type.toUpperCase()}`,
     );
@@ -181,14 +181,15 @@ function checkedPropertySize(
   }
 }
 
+// The packet's own properties (not its will's), measured into `measured`.
+function measureOwnProperties(kind: string, given: Properties): number {
+  measured.propertiesLength = measureProperties(kind, given, measured.properties);
+  return measured.propertiesLength;
+}
+
 // Sizes the properties `given` carries and lists them in `present`, in the order they are
 // written (the order of PROPERTIES_OF).
-function measureProperties(
-  kind: string,
-  given: Properties,
-  packetType: string,
-  present: number[],
-): number {
+function measureProperties(kind: string, given: Properties, present: number[]): number {
   present.length = 0;
   if (!given) return 0;
   const properties = given as Record<string, unknown>;
@@ -204,12 +205,12 @@ function measureProperties(
     if (definition.id === 0x0b && kind === "publish") {
       if (!Array.isArray(value)) {
         throw new TypeError(
-          `Cannot encode ${packetName(packetType)} subscriptionIdentifiers: expected an array`,
+          `Cannot encode ${packetName(kind)} subscriptionIdentifiers: expected an array`,
         );
       }
-      for (const id of value) size += propertyValueSize(definition, id, packetType);
+      for (const id of value) size += propertyValueSize(definition, id, kind);
     } else {
-      size += propertyValueSize(definition, value, packetType);
+      size += propertyValueSize(definition, value, kind);
     }
     let at = present.length;
     present.push(index);
@@ -244,12 +245,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       size = 12 + checkString(packet.clientId, "CONNECT client identifier");
       checkInteger(packet.keepAlive, 0, 65535, "CONNECT keep alive");
       if (v5) {
-        measured.propertiesLength = measureProperties(
-          "connect",
-          packet.properties,
-          type,
-          measured.properties,
-        );
+        measureOwnProperties("connect", packet.properties);
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       const will = packet.will;
@@ -259,7 +255,6 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
           measured.willPropertiesLength = measureProperties(
             "will",
             will.properties,
-            "will",
             measured.willProperties,
           );
           size += varintSize(measured.willPropertiesLength) + measured.willPropertiesLength;
@@ -284,12 +279,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       checkReason(packet.reasonCode, type, version);
       size = 2;
       if (v5) {
-        measured.propertiesLength = measureProperties(
-          "connack",
-          packet.properties,
-          type,
-          measured.properties,
-        );
+        measureOwnProperties("connack", packet.properties);
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       break;
@@ -306,12 +296,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
         size += 2;
       }
       if (v5) {
-        measured.propertiesLength = measureProperties(
-          "publish",
-          packet.properties,
-          type,
-          measured.properties,
-        );
+        measureOwnProperties("publish", packet.properties);
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       if (!(packet.payload instanceof Uint8Array)) {
@@ -328,12 +313,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       size = 2;
       if (v5) {
         const reason = checkReason(packet.reasonCode ?? 0, type, version);
-        measured.propertiesLength = measureProperties(
-          type,
-          packet.properties,
-          type,
-          measured.properties,
-        );
+        measureOwnProperties(type, packet.properties);
         // §3.4.2.1: the reason code and property length may be left out; the shortest form is written.
         if (measured.propertiesLength > 0) {
           size += 1 + varintSize(measured.propertiesLength) + measured.propertiesLength;
@@ -344,12 +324,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       checkPacketId(packet.packetId, type);
       size = 2;
       if (v5) {
-        measured.propertiesLength = measureProperties(
-          "subscribe",
-          packet.properties,
-          type,
-          measured.properties,
-        );
+        measureOwnProperties("subscribe", packet.properties);
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       const subscriptions = packet.subscriptions;
@@ -371,12 +346,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       checkPacketId(packet.packetId, type);
       size = 2;
       if (v5) {
-        measured.propertiesLength = measureProperties(
-          type,
-          packet.properties,
-          type,
-          measured.properties,
-        );
+        measureOwnProperties(type, packet.properties);
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       if (type === "unsuback" && !v5) break;
@@ -392,12 +362,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       checkPacketId(packet.packetId, type);
       size = 2;
       if (v5) {
-        measured.propertiesLength = measureProperties(
-          "unsubscribe",
-          packet.properties,
-          type,
-          measured.properties,
-        );
+        measureOwnProperties("unsubscribe", packet.properties);
         size += varintSize(measured.propertiesLength) + measured.propertiesLength;
       }
       const filters = packet.topicFilters;
@@ -418,12 +383,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       }
       if (v5) {
         checkReason(packet.reasonCode ?? 0, type, version);
-        measured.propertiesLength = measureProperties(
-          type,
-          packet.properties,
-          type,
-          measured.properties,
-        );
+        measureOwnProperties(type, packet.properties);
         // §3.14.2.1 and §3.15.2.1 allow leaving out the reason code and properties, but
         // mqtt-packet (MQTT.js) then reads past the packet, so both are always written.
         size = 1 + varintSize(measured.propertiesLength) + measured.propertiesLength;
