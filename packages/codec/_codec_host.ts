@@ -34,8 +34,8 @@ const TAIL = 16;
 export interface Run {
   address: number;
   capacity: number;
-  /** Handed out as a read view not yet committed. */
-  lent: boolean;
+  /** Size of a read view handed out and not yet committed; 0 when none is out. */
+  viewSize: number;
 }
 
 /** The shared instance, its memory views, interned strings and free runs. */

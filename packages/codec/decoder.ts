@@ -85,7 +85,7 @@ const textDecoder = new TextDecoder();
 // A decoder dropped while it held a run (a connection abandoned inside a packet) gives it
 // back when collected; a run lent to a read that may still land in it is never reused.
 const holders = new FinalizationRegistry<{ host: CodecHost; run: Run }>(({ host, run }) => {
-  if (!run.lent) host.release(run.address, run.capacity);
+  if (run.capacity !== 0 && run.viewSize === 0) host.release(run.address, run.capacity);
 });
 
 /**
@@ -131,14 +131,14 @@ export class Decoder {
   #maxPacketSize: number;
   // Where this decoder's bytes sit in the shared memory: held only while bytes of an
   // incomplete packet are pending or a read view is out, so an idle decoder holds none.
-  #run: Run = { address: 0, capacity: 0, lent: false };
+  #run: Run = { address: 0, capacity: 0, viewSize: 0 };
+  // Whether #run is known to the finalization registry (from its first allocation on).
+  #registered = false;
   // Bytes of an incomplete packet waiting at the start of #run.
   #pending = 0;
   // Stream offset of the first pending byte, for error messages.
   #position = 0;
   #failure?: Error;
-  // Size of the last readView(), which commit() may fill.
-  #viewSize = 0;
 
   /**
    * Creates a decoder. Decoders share one WebAssembly instance per module, so a decoder
@@ -186,8 +186,7 @@ export class Decoder {
    */
   push(chunk: Uint8Array): Packet[] {
     if (this.#failure) throw this.#failure;
-    this.#viewSize = 0;
-    this.#run.lent = false;
+    this.#run.viewSize = 0;
     const packets: Packet[] = [];
     let offset = 0;
     do {
@@ -229,8 +228,7 @@ export class Decoder {
       );
     }
     this.#reserve(this.#pending + size);
-    this.#viewSize = size;
-    this.#run.lent = true;
+    this.#run.viewSize = size;
     const start = this.#run.address + this.#pending;
     return this.#host.bytes.subarray(start, start + size);
   }
@@ -243,13 +241,13 @@ export class Decoder {
    */
   commit(bytesRead: number): Packet[] {
     if (this.#failure) throw this.#failure;
-    if (!Number.isInteger(bytesRead) || bytesRead < 0 || bytesRead > this.#viewSize) {
+    const viewSize = this.#run.viewSize;
+    if (!Number.isInteger(bytesRead) || bytesRead < 0 || bytesRead > viewSize) {
       throw new RangeError(
-        `Cannot commit ${bytesRead} bytes: expected an integer from 0 to ${this.#viewSize}, the size of the last readView()`,
+        `Cannot commit ${bytesRead} bytes: expected an integer from 0 to ${viewSize}, the size of the last readView()`,
       );
     }
-    this.#viewSize = 0;
-    this.#run.lent = false;
+    this.#run.viewSize = 0;
     const packets: Packet[] = [];
     this.#decode(bytesRead, packets);
     return packets;
@@ -319,8 +317,7 @@ export class Decoder {
     this.#pending = 0;
     this.#position = 0;
     this.#failure = undefined;
-    this.#viewSize = 0;
-    this.#run.lent = false;
+    this.#run.viewSize = 0;
     this.#releaseRun();
   }
 
@@ -353,18 +350,14 @@ export class Decoder {
     try {
       address = host.allocate(wanted);
     } catch (cause) {
-      // Only a packet near a huge maxPacketSize gets here: refuse it like a too-large one.
-      this.#failure = new MalformedPacketError(
-        `Cannot decode: no memory for ${bytes} bytes of packet`,
-        { reasonCode: 0x95, offset: this.#position, cause },
-      );
-      throw this.#failure;
+      throw this.#outOfMemory(`${bytes} bytes of packet`, cause);
     }
     if (run.capacity !== 0) {
       host.bytes.copyWithin(address, run.address, run.address + this.#pending);
       host.release(run.address, run.capacity);
-    } else {
-      holders.register(this, { host, run }, this);
+    } else if (!this.#registered) {
+      this.#registered = true;
+      holders.register(this, { host, run });
     }
     run.address = address;
     run.capacity = runCapacity(wanted);
@@ -372,23 +365,28 @@ export class Decoder {
 
   #releaseRun(): void {
     const run = this.#run;
-    if (run.capacity === 0 || run.lent) return;
+    if (run.capacity === 0 || run.viewSize !== 0) return;
     this.#host.release(run.address, run.capacity);
     run.address = 0;
     run.capacity = 0;
-    holders.unregister(this);
   }
 
   #growTape(): void {
     try {
       this.#host.growTape();
     } catch (cause) {
-      this.#failure = new MalformedPacketError(
-        "Cannot decode: no memory for the decoded fields",
-        { reasonCode: 0x95, offset: this.#position, cause },
-      );
-      throw this.#failure;
+      throw this.#outOfMemory("the decoded fields", cause);
     }
+  }
+
+  // Only a packet near a huge maxPacketSize runs memory out: refused like a too-large one.
+  #outOfMemory(what: string, cause: unknown): Error {
+    this.#failure = new MalformedPacketError(`Cannot decode: no memory for ${what}`, {
+      reasonCode: 0x95,
+      offset: this.#position,
+      cause,
+    });
+    return this.#failure;
   }
 
   #fail(input: number): Error {
