@@ -291,9 +291,12 @@ export class Session {
       dup: false,
       properties,
     };
-    const id = this.#enqueue(packet, message.payload.length + message.topic.length);
-    if (properties?.messageExpiryInterval !== undefined) this.#queued.get(id)!.queuedAt = now;
-    return id;
+    const expires = properties?.messageExpiryInterval !== undefined;
+    return this.#enqueue(
+      packet,
+      message.payload.length + message.topic.length,
+      expires ? now : undefined,
+    );
   }
 
   /** Queues a SUBSCRIBE and returns its operation id. */
@@ -756,7 +759,7 @@ export class Session {
     return this.#options.packetSize?.(packet) ?? 0;
   }
 
-  #enqueue(packet: CommandPacket, size: number): number {
+  #enqueue(packet: CommandPacket, size: number, queuedAt?: number): number {
     const policy = this.#options.offlineQueuePolicy ?? "failQos0PublishOnDisconnect";
     if (this.#state !== "connected" && !keeps(policy, packet, size)) {
       throw new OfflineError(
@@ -784,7 +787,7 @@ export class Session {
         { limit: "bytes" },
       );
     }
-    const command: Command = { id: this.#nextOp++, packet, size, cancelled: false };
+    const command: Command = { id: this.#nextOp++, packet, size, cancelled: false, queuedAt };
     this.#commands.push(command);
     this.#queued.set(command.id, command);
     this.#queuedSize += size;
