@@ -10,6 +10,7 @@ import { connectRequest, readConnectResponse } from "./_proxy_handshake.ts";
 import { proxyPlan } from "./_proxy_options.ts";
 import type { TlsConnection, TlsSettings } from "./tls_options.ts";
 import type { OpenOptions } from "./types.ts";
+import { connectTcp } from "./_deno_tcp.ts";
 
 /** Options for {@linkcode httpProxy}. *
  * @example Options for TLS through an authenticating proxy
@@ -92,14 +93,12 @@ export function httpProxy(options: HttpProxyOptions): HttpProxyTransport {
         { signal: openOptions.signal, timeoutMs: options.connectTimeoutMs, action },
         (signal) =>
           holdingConn(signal, action, async (hold) => {
-            const tcpConn = await Deno.connect({
+            const tcpConn = await connectTcp({
               hostname: proxy.hostname,
               port: proxy.port,
               signal,
             });
             hold(tcpConn);
-            // As tcp() does: no Nagle delay for MQTT's small packets.
-            tcpConn.setNoDelay(true);
             let written = 0;
             const request = connectRequest(target, proxy);
             while (written < request.length) {

@@ -8,6 +8,7 @@ import { openWithin } from "./_deadline.ts";
 import { denoConnection } from "./_deno_connection.ts";
 import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
+import { connectTcp } from "./_deno_tcp.ts";
 
 /** Options for {@linkcode tcp}. *
  * @example Options for a local broker
@@ -63,11 +64,7 @@ export function tcp(options: TcpOptions): Transport {
         { signal: openOptions.signal, timeoutMs: connectTimeoutMs, action },
         async (signal) => {
           try {
-            const conn = await Deno.connect({ hostname, port, signal });
-            // MQTT's packets are small: Nagle's algorithm would hold one written while the
-            // last is unacknowledged, up to the peer's delayed ACK (~40 ms on Linux).
-            conn.setNoDelay(true);
-            return denoConnection(conn, peer);
+            return denoConnection(await connectTcp({ hostname, port, signal }), peer);
           } catch (error) {
             throw transportError(action, error);
           }

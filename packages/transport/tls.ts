@@ -9,6 +9,7 @@ import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { checkTlsSettings } from "./_check_tls_settings.ts";
 import type { TlsConnection, TlsSettings } from "./tls_options.ts";
 import type { OpenOptions } from "./types.ts";
+import { connectTcp } from "./_deno_tcp.ts";
 
 export type { TlsConnection, TlsSettings } from "./tls_options.ts";
 
@@ -107,9 +108,8 @@ export function tls(options: TlsOptions): TlsTransport {
             } else {
               // TCP first, so Nagle's algorithm can be turned off (a TlsConn has no
               // setNoDelay); Deno.startTls cannot present a client certificate, though.
-              const tcpConn = await Deno.connect({ hostname, port, signal });
+              const tcpConn = await connectTcp({ hostname, port, signal });
               hold(tcpConn);
-              tcpConn.setNoDelay(true);
               conn = await Deno.startTls(tcpConn, { hostname: serverName, caCerts, alpnProtocols });
             }
             hold(conn);
