@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import process from "node:process";
 import mqtt from "mqtt";
+import { paced, windowed } from "./_load.ts";
 import { MqttClient } from "../packages/agent/mod.ts";
 import { startBroker } from "../tests/support/broker.ts";
 
@@ -102,62 +103,13 @@ async function timed(run: () => Promise<unknown>): Promise<{ rate: number; cpu: 
   };
 }
 
-/**
- * Runs COUNT publishes with at most 1000 outstanding (MQTT.js stalls past 65535 QoS 1
- * publishes in flight and piles up drain listeners when given all at once).
- */
-async function windowed(publish: () => Promise<unknown>): Promise<void> {
-  let outstanding = 0;
-  let failure: unknown;
-  let wake: (() => void) | undefined;
-  const done = (error?: unknown) => {
-    if (error !== undefined) failure ??= error;
-    outstanding--;
-    wake?.();
-    wake = undefined;
-  };
-  for (let i = 0; i < COUNT; i++) {
-    while (outstanding >= 1000) await new Promise<void>((resolve) => wake = resolve);
-    outstanding++;
-    publish().then(() => done(), done);
-  }
-  while (outstanding > 0) await new Promise<void>((resolve) => wake = resolve);
-  if (failure !== undefined) throw failure;
-}
-
-/**
- * Runs COUNT publishes at `rate` messages per second: a burst of rate / 100 every 10 ms,
- * not waiting for the bursts before (at most 1000 outstanding, as elsewhere).
- */
-async function paced(publish: () => Promise<unknown>, rate: number): Promise<void> {
-  const burst = Math.max(1, Math.round(rate / 100));
-  const start = performance.now();
-  const outstanding = new Set<Promise<unknown>>();
-  let failure: unknown;
-  for (let sent = 0; sent < COUNT;) {
-    const n = Math.min(burst, COUNT - sent, 1000 - outstanding.size);
-    for (let i = 0; i < n; i++) {
-      const operation: Promise<unknown> = publish().catch((error) => failure ??= error)
-        .finally(() => outstanding.delete(operation));
-      outstanding.add(operation);
-    }
-    sent += n;
-    const wait = start + (sent / rate) * 1000 - performance.now();
-    if (wait > 0 || n === 0) {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 1)));
-    }
-  }
-  await Promise.all(outstanding);
-  if (failure !== undefined) throw failure;
-}
-
 async function ternPublisher(topic: string, qos: 0 | 1, rate?: number) {
   const client = new MqttClient({ url: broker.url, clientId: "tern-pub", reconnect: false });
   await client.start();
   const sink = await counter(topic, qos);
   const result = await timed(async () => {
     const publish = () => client.publish(topic, PAYLOAD, { qos });
-    await (rate ? paced(publish, rate) : windowed(publish));
+    await (rate ? paced(COUNT, publish, rate) : windowed(COUNT, publish));
     await sink.done;
   });
   await client.stop();
@@ -174,7 +126,7 @@ async function mqttJsPublisher(topic: string, qos: 0 | 1, rate?: number) {
   const payload = Buffer.from(PAYLOAD);
   const result = await timed(async () => {
     const publish = () => client.publishAsync(topic, payload, { qos });
-    await (rate ? paced(publish, rate) : windowed(publish));
+    await (rate ? paced(COUNT, publish, rate) : windowed(COUNT, publish));
     await sink.done;
   });
   await client.endAsync();
@@ -200,7 +152,7 @@ async function ternSelf(topic: string, qos: 0 | 1) {
   await client.start();
   await client.sendSubscribe(topic, { qos });
   const result = await timed(async () => {
-    await windowed(() => client.publish(topic, PAYLOAD, { qos }));
+    await windowed(COUNT, () => client.publish(topic, PAYLOAD, { qos }));
     await done.promise;
   });
   await client.stop();
@@ -219,7 +171,7 @@ async function mqttJsSelf(topic: string, qos: 0 | 1) {
   await client.subscribeAsync(topic, { qos });
   const payload = Buffer.from(PAYLOAD);
   const result = await timed(async () => {
-    await windowed(() => client.publishAsync(topic, payload, { qos }));
+    await windowed(COUNT, () => client.publishAsync(topic, payload, { qos }));
     await done.promise;
   });
   await client.endAsync();

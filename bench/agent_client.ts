@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import process from "node:process";
 import mqtt from "mqtt";
+import { windowed } from "./_load.ts";
 import { MqttClient } from "../packages/agent/mod.ts";
 import { tcp } from "../packages/transport/mod.ts";
 
@@ -23,7 +24,6 @@ const { values } = parseArgs({
 const COUNT = Number(values.count);
 const ROUNDS = Number(values.rounds);
 const PAYLOAD = new Uint8Array(64).fill(0x62);
-const WINDOW = 1000;
 
 interface Peer {
   port: number;
@@ -87,30 +87,6 @@ const scenarios: Scenario[] = [
   { name: "send QoS 1", mode: "sink", qos: 1 },
 ];
 
-/**
- * Runs COUNT publishes with at most WINDOW outstanding: many concurrent callers, without
- * MQTT.js running out of packet ids (it stalls past 65535 QoS 1 publishes in flight) or
- * piling up drain listeners.
- */
-async function windowed(publish: (i: number) => Promise<unknown>): Promise<void> {
-  let outstanding = 0;
-  let failure: unknown;
-  let wake: (() => void) | undefined;
-  const done = (error?: unknown) => {
-    if (error !== undefined) failure ??= error;
-    outstanding--;
-    wake?.();
-    wake = undefined;
-  };
-  for (let i = 0; i < COUNT; i++) {
-    while (outstanding >= WINDOW) await new Promise<void>((resolve) => wake = resolve);
-    outstanding++;
-    publish(i).then(() => done(), done);
-  }
-  while (outstanding > 0) await new Promise<void>((resolve) => wake = resolve);
-  if (failure !== undefined) throw failure;
-}
-
 async function tern(scenario: Scenario, port: number): Promise<Measure> {
   const client = new MqttClient({
     transport: tcp({ hostname: "127.0.0.1", port }),
@@ -131,7 +107,7 @@ async function tern(scenario: Scenario, port: number): Promise<Measure> {
     });
   } else {
     result = await measure(() =>
-      windowed(() => client.publish("bench/sink", PAYLOAD, { qos: scenario.qos }))
+      windowed(COUNT, () => client.publish("bench/sink", PAYLOAD, { qos: scenario.qos }))
     );
   }
   await client.stop();
@@ -162,7 +138,7 @@ async function mqttJs(scenario: Scenario, port: number): Promise<Measure> {
   } else {
     const payload = Buffer.from(PAYLOAD);
     result = await measure(() =>
-      windowed(() => client.publishAsync("bench/sink", payload, { qos: scenario.qos }))
+      windowed(COUNT, () => client.publishAsync("bench/sink", payload, { qos: scenario.qos }))
     );
   }
   await client.endAsync();
