@@ -181,6 +181,12 @@ function checkedPropertySize(
   }
 }
 
+// The bytes of the packet's property block: its length, then its properties.
+function ownPropertyBlockSize(kind: string, given: Properties): number {
+  const length = measureOwnProperties(kind, given);
+  return varintSize(length) + length;
+}
+
 // The packet's own properties (not its will's), measured into `measured`.
 function measureOwnProperties(kind: string, given: Properties): number {
   measured.propertiesLength = measureProperties(kind, given, measured.properties);
@@ -245,8 +251,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       size = 12 + checkString(packet.clientId, "CONNECT client identifier");
       checkInteger(packet.keepAlive, 0, 65535, "CONNECT keep alive");
       if (v5) {
-        measureOwnProperties("connect", packet.properties);
-        size += varintSize(measured.propertiesLength) + measured.propertiesLength;
+        size += ownPropertyBlockSize("connect", packet.properties);
       }
       const will = packet.will;
       if (will) {
@@ -279,8 +284,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       checkReason(packet.reasonCode, type, version);
       size = 2;
       if (v5) {
-        measureOwnProperties("connack", packet.properties);
-        size += varintSize(measured.propertiesLength) + measured.propertiesLength;
+        size += ownPropertyBlockSize("connack", packet.properties);
       }
       break;
     case "publish": {
@@ -296,8 +300,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
         size += 2;
       }
       if (v5) {
-        measureOwnProperties("publish", packet.properties);
-        size += varintSize(measured.propertiesLength) + measured.propertiesLength;
+        size += ownPropertyBlockSize("publish", packet.properties);
       }
       if (!(packet.payload instanceof Uint8Array)) {
         throw new TypeError("Cannot encode PUBLISH payload: expected a Uint8Array");
@@ -324,8 +327,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       checkPacketId(packet.packetId, type);
       size = 2;
       if (v5) {
-        measureOwnProperties("subscribe", packet.properties);
-        size += varintSize(measured.propertiesLength) + measured.propertiesLength;
+        size += ownPropertyBlockSize("subscribe", packet.properties);
       }
       const subscriptions = packet.subscriptions;
       // [MQTT-3.8.3-2]
@@ -346,8 +348,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       checkPacketId(packet.packetId, type);
       size = 2;
       if (v5) {
-        measureOwnProperties(type, packet.properties);
-        size += varintSize(measured.propertiesLength) + measured.propertiesLength;
+        size += ownPropertyBlockSize(type, packet.properties);
       }
       if (type === "unsuback" && !v5) break;
       const codes = packet.reasonCodes;
@@ -362,8 +363,7 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
       checkPacketId(packet.packetId, type);
       size = 2;
       if (v5) {
-        measureOwnProperties("unsubscribe", packet.properties);
-        size += varintSize(measured.propertiesLength) + measured.propertiesLength;
+        size += ownPropertyBlockSize("unsubscribe", packet.properties);
       }
       const filters = packet.topicFilters;
       // [MQTT-3.10.3-2]
