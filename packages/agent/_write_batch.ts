@@ -4,6 +4,7 @@ import { encodeInto, type Packet, type ProtocolVersion } from "@tern/codec";
 // holds none.
 const spare: Uint8Array<ArrayBuffer>[] = [];
 const SPARE_LIMIT = 8;
+const MIN_BUFFER = 1024;
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -29,7 +30,9 @@ export class WriteBatch {
   /** Encodes `packet` after the batch without adding it; returns its size. */
   stage(packet: Packet, version: ProtocolVersion): number {
     this.#staged = undefined;
-    if (this.#buffer === EMPTY) this.#buffer = spare.pop() ?? EMPTY;
+    // A buffer before the first packet, so that it is measured once, not once to find it
+    // does not fit in nothing.
+    if (this.#buffer === EMPTY) this.#buffer = spare.pop() ?? new Uint8Array(MIN_BUFFER);
     const at = this.#length;
     let size = encodeInto(packet, { version }, this.#buffer, at);
     if (at + size > this.#buffer.length) {
@@ -67,7 +70,7 @@ export class WriteBatch {
   }
 
   #ensure(size: number): void {
-    const next = new Uint8Array(Math.max(size, this.#buffer.length * 2, 1024));
+    const next = new Uint8Array(Math.max(size, this.#buffer.length * 2, MIN_BUFFER));
     next.set(this.#buffer.subarray(0, this.#length));
     this.#buffer = next;
   }
