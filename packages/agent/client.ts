@@ -155,8 +155,6 @@ export class MqttClient {
       // MQTT 3.1.1 servers need not assign identifiers, so make one up.
       clientId: options.clientId ?? (protocolVersion === 4 ? `tern-${randomHex(8)}` : ""),
       authenticationMethod: authenticator?.method,
-      // Measuring a packet encodes it into the next write, where it is sent as it is.
-      packetSize: (packet) => this.#batch.stage(packet, protocolVersion),
     });
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
     this.#subscriptions = new SubscriptionManager<InboundMessage>({
@@ -832,9 +830,9 @@ export class MqttClient {
   /** Polls the session for packets to write until the batch is full or nothing is due. */
   #gather(at: number, output: WriteBatch, batch: Pending[]): void {
     while (output.length < BATCH_BYTES) {
-      const transmit = this.#session.pollTransmit(at);
+      // The session encodes each packet into the batch as it measures it.
+      const transmit = this.#session.pollTransmit(at, output);
       if (!transmit) return;
-      output.add(transmit.packet, this.#session.protocolVersion);
       const pending = transmit.operation === undefined
         ? undefined
         : this.#ops.get(transmit.operation);

@@ -139,7 +139,10 @@ const POLICIES: readonly OfflineQueuePolicy[] = [
  * console.log(keepsOnDisconnect("failNonQos1PublishOnDisconnect", subscribe)); // false
  * ```
  */
-export function keepsOnDisconnect(policy: OfflineQueuePolicy, operation: QueuedOperation): boolean {
+export function keepsOnDisconnect(
+  policy: OfflineQueuePolicy,
+  operation: Pick<QueuedOperation, "kind" | "qos">,
+): boolean {
   const qos = operation.qos ?? 0;
   switch (policy) {
     case "failNonQos1PublishOnDisconnect":

@@ -1,0 +1,87 @@
+/**
+ * The session's deadlines, by name (quinn-proto's `TimerTable`): `pollTimeout()` is
+ * `next()`, and `handleTimeout()` asks `expired()` of each. Acknowledgement deadlines, one per
+ * operation, live with the flights in `_inflight.ts`.
+ */
+export type Timer =
+  /** CONNECT was sent; the connection fails without a CONNACK by then. */
+  | "connack"
+  /** Nothing was sent for the keep-alive interval: a PINGREQ goes out then. */
+  | "keepAlive"
+  /** A PINGREQ is outstanding; the link is dead without a PINGRESP by then. */
+  | "pingResponse"
+  /** The broker's rate limits hold back the next PUBLISH until then. */
+  | "throttle";
+
+/** Named deadlines in milliseconds, and the keep-alive rules of one connection. */
+export class Timers {
+  #at: Record<Timer, number | undefined> = {
+    connack: undefined,
+    keepAlive: undefined,
+    pingResponse: undefined,
+    throttle: undefined,
+  };
+  #keepAliveMs = 0;
+  #pingTimeoutMs = 0;
+
+  /** Milliseconds a PINGREQ waits for its PINGRESP on this connection. */
+  get pingTimeoutMs(): number {
+    return this.#pingTimeoutMs;
+  }
+
+  /** Sets `timer` to fire at `at`, or stops it (undefined). */
+  set(timer: Timer, at: number | undefined): void {
+    this.#at[timer] = at;
+  }
+
+  /** Whether `timer` is set. */
+  running(timer: Timer): boolean {
+    return this.#at[timer] !== undefined;
+  }
+
+  /** Whether `timer` is set and due at `now`. */
+  expired(timer: Timer, now: number): boolean {
+    const at = this.#at[timer];
+    return at !== undefined && now >= at;
+  }
+
+  /** Stops every timer: the connection ended. */
+  stopAll(): void {
+    const at = this.#at;
+    at.connack =
+      at.keepAlive =
+      at.pingResponse =
+      at.throttle =
+        undefined;
+  }
+
+  /**
+   * Starts keep-alive for an accepted connection: a PINGREQ after `keepAliveMs` without
+   * sending (0 turns it off), answered within `pingTimeoutMs`.
+   */
+  startKeepAlive(now: number, keepAliveMs: number, pingTimeoutMs: number): void {
+    this.#keepAliveMs = keepAliveMs;
+    this.#pingTimeoutMs = pingTimeoutMs;
+    this.#at.keepAlive = keepAliveMs > 0 ? now + keepAliveMs : undefined;
+  }
+
+  /** A packet left at `now`: keep-alive counts from then. */
+  sent(now: number): void {
+    if (this.#at.keepAlive !== undefined) this.#at.keepAlive = now + this.#keepAliveMs;
+  }
+
+  /** A PINGREQ was queued at `now`: its PINGRESP is due within the ping timeout. */
+  pingSent(now: number): void {
+    this.#at.pingResponse = now + this.#pingTimeoutMs;
+  }
+
+  /** The earliest deadline, or undefined. Keep-alive waits while a PINGREQ is outstanding. */
+  next(): number | undefined {
+    const { connack, keepAlive, pingResponse, throttle } = this.#at;
+    let next = connack;
+    const alive = pingResponse ?? keepAlive;
+    if (alive !== undefined && (next === undefined || alive < next)) next = alive;
+    if (throttle !== undefined && (next === undefined || throttle < next)) next = throttle;
+    return next;
+  }
+}
