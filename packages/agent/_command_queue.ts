@@ -26,11 +26,11 @@ export interface Command {
 /** The limits of a {@linkcode CommandQueue}. */
 export interface CommandQueueLimits {
   /** What is kept while offline and across a disconnect. */
-  policy: OfflineQueuePolicy;
+  offlineQueuePolicy: OfflineQueuePolicy;
   /** At most this many operations. */
-  maxOperations: number;
+  maxQueuedOperations: number;
   /** At most this many bytes of operations. */
-  maxBytes: number;
+  maxQueuedBytes: number;
 }
 
 /**
@@ -76,7 +76,11 @@ export class CommandQueue {
    * does not fit. `queuedAt` starts a publish's Message Expiry Interval counting down.
    */
   enqueue(packet: CommandPacket, size: number, online: boolean, queuedAt?: number): number {
-    const { policy, maxOperations, maxBytes } = this.#limits;
+    const {
+      offlineQueuePolicy: policy,
+      maxQueuedOperations: maxOperations,
+      maxQueuedBytes: maxBytes,
+    } = this.#limits;
     if (!online && !keeps(policy, packet)) {
       throw new OfflineError(
         `Cannot ${
@@ -190,7 +194,7 @@ export class CommandQueue {
 
   /** The connection was lost: fails queued operations the offline queue policy does not keep. */
   failUnkept(): void {
-    const policy = this.#limits.policy;
+    const policy = this.#limits.offlineQueuePolicy;
     for (const command of this.#queued.values()) {
       const { packet } = command;
       if (keeps(policy, packet)) continue;

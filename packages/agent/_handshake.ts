@@ -1,10 +1,17 @@
 /**
- * The CONNECT / CONNACK handshake, as pure functions: what CONNECT says, and what a CONNACK
- * means (a refusal, a protocol violation, or the settings of an accepted connection).
+ * The CONNECT / CONNACK handshake, as pure functions: what CONNECT says, what a CONNACK
+ * means (a refusal, a protocol violation, or the settings of an accepted connection), and at
+ * the other end what the server's DISCONNECT means.
  */
 import { ConnectReturnCode, reasonCodeName } from "@tern/codec";
-import type { ConnackPacket, ConnectPacket, ConnectProperties } from "@tern/codec";
-import { ConnectionRefusedError } from "./errors.ts";
+import type {
+  ConnackPacket,
+  ConnectPacket,
+  ConnectProperties,
+  DisconnectPacket,
+  ProtocolVersion,
+} from "@tern/codec";
+import { ConnectionClosedError, ConnectionRefusedError } from "./errors.ts";
 import { type NegotiatedSettings, negotiateSettings } from "./negotiated_settings.ts";
 import type { ResolvedOptions } from "./_session_options.ts";
 
@@ -137,6 +144,30 @@ export function connackViolation(
     return "CONNACK names an authentication method the client did not ask for";
   }
   return undefined;
+}
+
+/**
+ * The error a server's DISCONNECT ends the connection with, or the protocol violation it is
+ * (reason code 0x82).
+ */
+export function acceptDisconnect(
+  packet: DisconnectPacket,
+  version: ProtocolVersion,
+): ConnectionClosedError | string {
+  if (version === 4) return "Unexpected DISCONNECT: an MQTT 3.1.1 server never sends it";
+  const props = packet.properties ?? {};
+  if (props.sessionExpiryInterval !== undefined) {
+    // [MQTT-3.14.2-2] A server must not send Session Expiry Interval in DISCONNECT.
+    return "Server DISCONNECT carries a Session Expiry Interval";
+  }
+  const reasonCode = packet.reasonCode ?? 0;
+  const { reasonString, userProperties, serverReference } = props;
+  return new ConnectionClosedError(
+    `Connection closed: the server sent DISCONNECT with ${reasonCodeName(reasonCode)}${
+      reasonString ? `: ${reasonString}` : ""
+    }`,
+    { reasonCode, reasonString, userProperties, serverReference, byServer: true },
+  );
 }
 
 /** Clean Start for the next CONNECT, by `sessionBehavior` or else by `cleanStart`. */

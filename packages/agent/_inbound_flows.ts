@@ -6,8 +6,8 @@ export type InboundVerdict =
   | "new"
   /** Delivered already; the server did not see our PUBREC [MQTT-4.3.3-9]: answer it again. */
   | "duplicate"
-  /** One more flow than the client's Receive Maximum allows [MQTT-3.3.4-9]. */
-  | "exceeded";
+  /** One more flow than the client's Receive Maximum allows [MQTT-3.3.4-9]: why. */
+  | { violation: string; reasonCode: number };
 
 /**
  * Inbound QoS 2 flows: the packet identifiers of messages delivered and not yet released by
@@ -32,16 +32,15 @@ export class InboundFlows {
     }
   }
 
-  /** The client's Receive Maximum. */
-  get maximum(): number {
-    return this.#maximum;
-  }
-
   /** Judges a QoS 2 PUBLISH with `packetId`; records nothing. */
   receive(packetId: number): InboundVerdict {
     const received = this.#received;
     if (received?.has(packetId)) return "duplicate";
-    return (received?.size ?? 0) >= this.#maximum ? "exceeded" : "new";
+    if ((received?.size ?? 0) < this.#maximum) return "new";
+    return {
+      violation: `The server exceeded the client's Receive Maximum of ${this.#maximum}`,
+      reasonCode: 0x93,
+    };
   }
 
   /** Records a delivered QoS 2 message until its PUBREL. */

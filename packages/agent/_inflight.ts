@@ -8,7 +8,7 @@ import type {
 import { reasonCodeName } from "@tern/codec";
 import { ReasonCodeError, TimeoutError } from "./errors.ts";
 import type { SessionStore } from "./session_store.ts";
-import type { PublishResult, Transmit } from "./session_types.ts";
+import type { OperationResult, PublishResult, Transmit } from "./session_types.ts";
 import type { Command, CommandPacket } from "./_command_queue.ts";
 import { Fifo } from "./_fifo.ts";
 import { PacketIds } from "./_packet_ids.ts";
@@ -27,6 +27,17 @@ export interface Flight {
 
 /** An acknowledgement the server sends for a flight: PUBACK, PUBREC, PUBCOMP, SUBACK or UNSUBACK. */
 export type Ack = PublishAckPacket | SubackPacket | UnsubackPacket;
+
+/** What an acknowledgement does; see {@linkcode Inflight.acknowledge}. */
+export type AckOutcome =
+  /** It fits no flight: a protocol error (0x82). */
+  | { violation: string }
+  /** The flow of `flight` ended, and its operation completes with `result`. */
+  | { flight: Flight; result: OperationResult }
+  /** The flow of `flight` ended, and its operation fails with `error`. */
+  | { flight: Flight; error: Error }
+  /** PUBREC accepted a QoS 2 publish: PUBREL follows (again, for a repeated PUBREC). */
+  | { pubrel: number };
 
 const ACK_NAME = {
   publish1: "PUBACK",
@@ -53,19 +64,18 @@ export class Inflight {
   #deadlines = new Fifo<{ deadline: number; packetId: number; op: number }>();
 
   /**
-   * Flows restored from `store` (resent after connecting, no caller waits for them), sized by
-   * `measure`; each operation fails without its acknowledgement within `ackTimeoutMs` (0:
-   * waits forever).
+   * Flows restored from `store` under `clientId` (resent after connecting, no caller waits
+   * for them), sized by `measure`; each operation fails without its acknowledgement within
+   * `ackTimeoutMs` (0: waits forever).
    */
   constructor(
-    store: SessionStore | undefined,
-    clientId: string,
-    ackTimeoutMs: number,
+    options: { store?: SessionStore; clientId: string; ackTimeoutMs: number },
     measure: (packet: PublishPacket) => number,
   ) {
+    const { store, clientId } = options;
     this.#store = store;
     this.clientId = clientId;
-    this.#ackTimeoutMs = ackTimeoutMs;
+    this.#ackTimeoutMs = options.ackTimeoutMs;
     for (const entry of store?.outbound(clientId) ?? []) {
       this.#ids.claim(entry.packetId);
       this.#publishes++;
@@ -127,7 +137,7 @@ export class Inflight {
    * publish, a PUBREC a QoS 2 one, a PUBCOMP a released one, a SUBACK / UNSUBACK its request
    * with one reason code per topic filter (none in an MQTT 3.1.1 UNSUBACK).
    */
-  expect(ack: Ack, v4: boolean): Flight | string {
+  #expect(ack: Ack, v4: boolean): Flight | string {
     const flight = this.#flights.get(ack.packetId);
     const packet = flight?.packet;
     if (ack.type === "suback" || ack.type === "unsuback") {
@@ -154,8 +164,35 @@ export class Inflight {
     return `Unexpected PUBCOMP: no released QoS 2 publish with packet id ${ack.packetId}`;
   }
 
+  /**
+   * What `ack` does to its flight: ends it (a completion or a failure), releases a QoS 2
+   * publish (PUBREL follows), or is a protocol violation when it fits no flight.
+   */
+  acknowledge(ack: Ack, v4: boolean): AckOutcome {
+    const flight = this.#expect(ack, v4);
+    if (typeof flight === "string") return { violation: flight };
+    const packetId = ack.packetId;
+    if (ack.type === "suback" || ack.type === "unsuback") {
+      this.finish(packetId, flight);
+      const reasonCodes = ack.type === "unsuback" && v4
+        ? new Array(filterCount(flight)).fill(0)
+        : ack.reasonCodes;
+      return { flight, result: { reasonCodes, properties: ack.properties } };
+    }
+    const success = (ack.reasonCode ?? 0) < 0x80;
+    if (ack.type === "pubrec" && success) {
+      this.#release(packetId, flight, ack);
+      return { pubrel: packetId };
+    }
+    // A PUBACK, a PUBCOMP, or a failed PUBREC, which ends the flow: no PUBREL [MQTT-4.3.3-4].
+    this.finish(packetId, flight);
+    if (ack.type === "pubcomp" && success) return { flight, result: pubrecResult(flight.pubrec) };
+    const outcome = publishOutcome(flight, ack);
+    return outcome instanceof Error ? { flight, error: outcome } : { flight, result: outcome };
+  }
+
   /** PUBREC accepted QoS 2 publish `flight`: only PUBCOMP remains [MQTT-4.3.3-2]. */
-  release(packetId: number, flight: Flight, pubrec: PublishAckPacket): void {
+  #release(packetId: number, flight: Flight, pubrec: PublishAckPacket): void {
     if (flight.state !== "awaitingAck") return;
     flight.state = "released";
     flight.pubrec = pubrec;

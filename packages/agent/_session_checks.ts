@@ -4,6 +4,7 @@
  */
 import type {
   ConnectPacket,
+  DisconnectPacket,
   DisconnectProperties,
   ProtocolVersion,
   PublishPacket,
@@ -263,12 +264,12 @@ function requireV5(version: ProtocolVersion, action: string, what: string): void
   if (version !== 5) throw new TypeError(`Cannot ${action}: ${what} need MQTT 5`);
 }
 
-/** Throws on a bad `disconnect()` argument; returns the reason code to send. */
+/** Throws on a bad `disconnect()` argument; returns the DISCONNECT to send. */
 export function checkDisconnect(
   options: { reasonCode?: number; properties?: DisconnectProperties },
   version: ProtocolVersion,
   connect: ConnectPacket | undefined,
-): number {
+): DisconnectPacket {
   const reasonCode = options.reasonCode ?? 0;
   checkInteger("disconnect", "reasonCode", reasonCode, 0, 255);
   if (version === 4 && (reasonCode !== 0 || options.properties !== undefined)) {
@@ -281,5 +282,20 @@ export function checkDisconnect(
       "Cannot disconnect: sessionExpiryInterval cannot be set when CONNECT asked for 0",
     );
   }
-  return reasonCode;
+  return version === 5
+    ? { type: "disconnect", reasonCode, properties: options.properties }
+    : { type: "disconnect" };
+}
+
+/** Checks the client id and will of CONNECT against the broker's `limits`, when given. */
+export function checkConnectLimits(
+  limits: Limiter | undefined,
+  clientId: string,
+  options: SessionOptions,
+): void {
+  const will = options.will;
+  limits?.checkConnect({
+    clientId,
+    will: will && { topic: will.topic, payloadBytes: will.payload.length, qos: will.qos },
+  });
 }

@@ -1,5 +1,5 @@
 /** The session's options with every default filled in, resolved once per change. */
-import type { SessionOptions } from "./session_types.ts";
+import type { ConnectUpdate, SessionOptions } from "./session_types.ts";
 
 /**
  * The largest packet, in bytes, a client accepts unless told otherwise: 16 MiB.
@@ -75,4 +75,15 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     resubscribe: options.resubscribe ?? true,
     inboundReceiveMaximum: options.receiveMaximum ?? RECEIVE_MAXIMUM_ABSENT,
   });
+}
+
+/** `options` with `update` applied: a field left out keeps its value, `null` removes it. */
+export function mergeConnectUpdate(options: SessionOptions, update: ConnectUpdate): SessionOptions {
+  const next: SessionOptions = { ...options };
+  for (const key of ["username", "password", "will", "userProperties"] as const) {
+    const value = update[key];
+    if (value === null) delete next[key];
+    else if (value !== undefined) (next as Record<string, unknown>)[key] = value;
+  }
+  return next;
 }

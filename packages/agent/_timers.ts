@@ -57,11 +57,12 @@ export class Timers {
 
   /**
    * Starts keep-alive for an accepted connection: a PINGREQ after `keepAliveMs` without
-   * sending (0 turns it off), answered within `pingTimeoutMs`.
+   * sending (0 turns it off), answered within `pingTimeoutMs` (default: half the keep-alive,
+   * at most 30 s).
    */
-  startKeepAlive(now: number, keepAliveMs: number, pingTimeoutMs: number): void {
+  startKeepAlive(now: number, keepAliveMs: number, pingTimeoutMs?: number): void {
     this.#keepAliveMs = keepAliveMs;
-    this.#pingTimeoutMs = pingTimeoutMs;
+    this.#pingTimeoutMs = pingTimeoutMs ?? Math.min(30_000, keepAliveMs / 2);
     this.#at.keepAlive = keepAliveMs > 0 ? now + keepAliveMs : undefined;
   }
 
@@ -73,6 +74,20 @@ export class Timers {
   /** A PINGREQ was queued at `now`: its PINGRESP is due within the ping timeout. */
   pingSent(now: number): void {
     this.#at.pingResponse = now + this.#pingTimeoutMs;
+  }
+
+  /**
+   * What is due at `now`, in the order it matters: the CONNACK timeout, a PINGRESP timeout,
+   * or a keep-alive PINGREQ to send (which `pingSent()` then records). A throttle that ran
+   * out simply stops: the next PUBLISH may try again.
+   */
+  due(now: number): "connack" | "pingResponse" | "keepAlive" | undefined {
+    if (this.expired("throttle", now)) this.#at.throttle = undefined;
+    if (this.expired("connack", now)) return "connack";
+    if (this.#at.pingResponse !== undefined) {
+      return this.expired("pingResponse", now) ? "pingResponse" : undefined;
+    }
+    return this.expired("keepAlive", now) ? "keepAlive" : undefined;
   }
 
   /** The earliest deadline, or undefined. Keep-alive waits while a PINGREQ is outstanding. */

@@ -103,6 +103,24 @@ export class TopicAliases {
   }
 
   /**
+   * The topic name of an inbound PUBLISH, its alias resolved (MQTT 5, `v5`), or why it breaks
+   * the rules: no topic at all, or a wildcard in it.
+   */
+  topicOf(packet: PublishPacket, v5: boolean): string | AliasViolation {
+    const alias = v5 ? packet.properties?.topicAlias : undefined;
+    const topic = alias === undefined ? packet.topic : this.resolve(packet.topic, alias);
+    if (typeof topic !== "string") return topic;
+    if (topic === "") {
+      return { violation: "PUBLISH has an empty topic name and no topic alias", reasonCode: 0x82 };
+    }
+    if (topic.includes("+") || topic.includes("#")) {
+      // [MQTT-3.3.2-2]
+      return { violation: `PUBLISH topic name "${topic}" contains a wildcard`, reasonCode: 0x90 };
+    }
+    return topic;
+  }
+
+  /**
    * The topic of an inbound PUBLISH that carries topic alias `alias`: its own topic (which
    * the alias now stands for), or the one the alias was set to when the topic is empty.
    */

@@ -3,13 +3,14 @@ import type {
   AuthPacket,
   ConnackPacket,
   ConnectPacket,
+  DisconnectPacket,
   DisconnectProperties,
   Packet,
   ProtocolVersion,
   PublishAckPacket,
   PublishPacket,
-  SubackPacket,
-  UnsubackPacket,
+  SubscribePacket,
+  UnsubscribePacket,
 } from "@tern/codec";
 import { ConnectionClosedError, TimeoutError } from "./errors.ts";
 import { createLimiter, type Limiter } from "./limits.ts";
@@ -31,17 +32,11 @@ import { ActiveSubscriptions } from "./_active_subscriptions.ts";
 import { type CommandPacket, CommandQueue } from "./_command_queue.ts";
 import { Fifo } from "./_fifo.ts";
 import { EnhancedAuth } from "./_enhanced_auth.ts";
-import { acceptConnack, buildConnect } from "./_handshake.ts";
+import { acceptConnack, acceptDisconnect, buildConnect } from "./_handshake.ts";
 import { InboundFlows } from "./_inbound_flows.ts";
-import { filterCount, type Flight, Inflight, publishOutcome, pubrecResult } from "./_inflight.ts";
-import {
-  checkDisconnect,
-  checkOptions,
-  checkPublish,
-  checkSubscribe,
-  checkUnsubscribe,
-} from "./_session_checks.ts";
-import { type ResolvedOptions, resolveOptions } from "./_session_options.ts";
+import { type Ack, Inflight } from "./_inflight.ts";
+import * as checks from "./_session_checks.ts";
+import { mergeConnectUpdate, type ResolvedOptions, resolveOptions } from "./_session_options.ts";
 import { measure, Outbound } from "./_outbound.ts";
 import { Timers } from "./_timers.ts";
 import { TopicAliases } from "./_topic_aliases.ts";
@@ -71,17 +66,19 @@ const MAX_UNSENT_ANSWERS = 100_000;
  *
  * | flow | file |
  * | --- | --- |
- * | CONNECT, CONNACK rules, negotiated settings, `maximumInflight` cap | `_handshake.ts` (`buildConnect`, `acceptConnack`) |
- * | the command queue: limits, offline queue policy, message expiry while queued | `_command_queue.ts` |
- * | outbound flows: packet ids, Receive Maximum, acknowledgements, ack timeouts | `_inflight.ts` (`canOpen`, `expect`) |
- * | resend on reconnect [MQTT-4.4.0-1], or again as new when the session was lost | `_inflight.ts` (`resend`, `requeueAsNew`) |
- * | inbound QoS 2 exactly once, the client's Receive Maximum | `_inbound_flows.ts` |
- * | topic aliases, both directions | `_topic_aliases.ts` |
- * | keep-alive, PINGRESP, CONNACK timeout, rate-limit throttle | `_timers.ts` |
- * | granted subscriptions, restored when the session was lost | `_active_subscriptions.ts` |
- * | argument checks, server capabilities (`refuse`) | `_session_checks.ts` |
- * | option defaults | `_session_options.ts` |
- * | the outbound gates in order, AUTH, DISCONNECT, protocol violations | here |
+ * | CONNECT, CONNACK rules, negotiated settings, `maximumInflight` cap; server DISCONNECT | `_handshake.ts` |
+ * | the queue: its limits, the offline queue policy, message expiry while queued | `_command_queue.ts` |
+ * | the gates a queued command passes on its way out, in order (Maximum Packet Size, rates) | `_outbound.ts` |
+ * | outbound flows: packet ids, Receive Maximum (`canOpen`), acknowledgements, ack timeouts | `_inflight.ts` |
+ * | resend on reconnect [MQTT-4.4.0-1], or again as new when the server lost the session | `_inflight.ts` (`resend`, `requeueAsNew`) |
+ * | inbound QoS 2 exactly once, within the client's Receive Maximum | `_inbound_flows.ts` |
+ * | topic aliases, both directions; the inbound topic name rules | `_topic_aliases.ts` |
+ * | keep-alive, PINGRESP, the CONNACK timeout, the rate-limit throttle | `_timers.ts` |
+ * | granted subscriptions, restored when the server lost the session | `_active_subscriptions.ts` |
+ * | MQTT 5 enhanced authentication (AUTH) | `_enhanced_auth.ts` |
+ * | argument checks; what the server said it supports (`refuse`) | `_session_checks.ts` |
+ * | option defaults, resolved once | `_session_options.ts` |
+ * | connection state, dispatch, protocol violations, events | here |
  *
  * @example Connect and publish at QoS 1 with a numeric clock
  * ```ts
@@ -127,27 +124,18 @@ export class Session {
 
   /** Creates a session; in-flight state found in `options.store` is resent after connecting. */
   constructor(options: SessionOptions = {}) {
-    checkOptions(options);
+    checks.checkOptions(options);
     this.#given = options;
     const o = this.#options = resolveOptions(options);
     this.protocolVersion = o.protocolVersion;
     this.#clientId = o.clientId;
     if (o.limits) {
       this.#limits = createLimiter(o.limits);
-      this.#checkConnectLimits(o);
+      checks.checkConnectLimits(this.#limits, this.#clientId, o);
     }
-    this.#queue = new CommandQueue({
-      policy: o.offlineQueuePolicy,
-      maxOperations: o.maxQueuedOperations,
-      maxBytes: o.maxQueuedBytes,
-    }, (op, error) => this.#fail(op, error));
+    this.#queue = new CommandQueue(o, (op, error) => this.#fail(op, error));
     const encoding = { version: o.protocolVersion };
-    this.#inflight = new Inflight(
-      o.store,
-      o.clientId,
-      o.ackTimeoutMs,
-      (packet) => measure(packet, encoding, o.packetSize),
-    );
+    this.#inflight = new Inflight(o, (packet) => measure(packet, encoding, o.packetSize));
     this.#inbound = new InboundFlows(o.inboundReceiveMaximum, o.store, o.clientId);
     this.#aliases = new TopicAliases(o.topicAliasMaximum);
     this.#auth = new EnhancedAuth(o.protocolVersion, o.authenticationMethod);
@@ -196,7 +184,7 @@ export class Session {
    * arguments; failures found later (server limits) arrive as a "failed" event.
    */
   publish(message: OutgoingMessage, now: number): number {
-    const size = checkPublish(message, this.protocolVersion, this.#limits);
+    const size = checks.checkPublish(message, this.protocolVersion, this.#limits);
     const properties = message.properties;
     const packet: PublishPacket = {
       type: "publish",
@@ -213,14 +201,14 @@ export class Session {
 
   /** Queues a SUBSCRIBE and returns its operation id. */
   subscribe(request: SubscribeRequest, _now: number): number {
-    const size = checkSubscribe(request, this.protocolVersion, this.#limits);
+    const size = checks.checkSubscribe(request, this.protocolVersion, this.#limits);
     const { subscriptions, properties } = request;
     return this.#enqueue({ type: "subscribe", packetId: 0, subscriptions, properties }, size);
   }
 
   /** Queues an UNSUBSCRIBE and returns its operation id. */
   unsubscribe(request: UnsubscribeRequest, _now: number): number {
-    const size = checkUnsubscribe(request, this.protocolVersion, this.#limits);
+    const size = checks.checkUnsubscribe(request, this.protocolVersion, this.#limits);
     const { topicFilters, properties } = request;
     return this.#enqueue({ type: "unsubscribe", packetId: 0, topicFilters, properties }, size);
   }
@@ -264,16 +252,11 @@ export class Session {
     options: { reasonCode?: number; properties?: DisconnectProperties } = {},
     _now: number,
   ): void {
-    const reasonCode = checkDisconnect(options, this.protocolVersion, this.#connect);
+    const packet = checks.checkDisconnect(options, this.protocolVersion, this.#connect);
     if (this.#state === "disconnected") return;
     const connected = this.#state === "connected";
-    if (connected) {
-      this.#outbox.push({
-        packet: this.protocolVersion === 5
-          ? { type: "disconnect", reasonCode, properties: options.properties }
-          : { type: "disconnect" },
-      });
-    }
+    if (connected) this.#outbox.push({ packet });
+    const reasonCode = packet.reasonCode ?? 0;
     this.#closed(
       connected,
       connected
@@ -313,14 +296,9 @@ export class Session {
    * ```
    */
   updateConnectOptions(update: ConnectUpdate): void {
-    const next: SessionOptions = { ...this.#given };
-    for (const key of ["username", "password", "will", "userProperties"] as const) {
-      const value = update[key];
-      if (value === null) delete next[key];
-      else if (value !== undefined) (next as Record<string, unknown>)[key] = value;
-    }
-    checkOptions(next, "update connect options");
-    this.#checkConnectLimits(next);
+    const next = mergeConnectUpdate(this.#given, update);
+    checks.checkOptions(next, "update connect options");
+    checks.checkConnectLimits(this.#limits, this.#clientId, next);
     this.#given = next;
     this.#options = resolveOptions(next);
   }
@@ -342,7 +320,6 @@ export class Session {
     });
     this.#outbox.drain();
     this.#aliases.reset();
-    this.#timers.stopAll();
     this.#auth.reset();
     this.#state = "connecting";
     this.#timers.set("connack", now + this.#options.connackTimeoutMs);
@@ -370,15 +347,13 @@ export class Session {
       case "publish":
         return this.#onPublish(packet);
       case "puback":
-      case "pubcomp":
-        return this.#onPublishAck(packet);
       case "pubrec":
-        return this.#onPubrec(packet);
-      case "pubrel":
-        return this.#onPubrel(packet);
+      case "pubcomp":
       case "suback":
       case "unsuback":
-        return this.#onSubscriptionAck(packet);
+        return this.#onAck(packet);
+      case "pubrel":
+        return this.#onPubrel(packet);
       case "pingresp":
         if (!this.#timers.running("pingResponse")) {
           return this.#violation("Unexpected PINGRESP: no PINGREQ is outstanding", 0x82);
@@ -421,25 +396,20 @@ export class Session {
 
   /** Time passed: CONNACK, PINGRESP and acknowledgement deadlines; keep-alive pings. */
   handleTimeout(now: number): void {
-    const timers = this.#timers;
-    // A throttled PUBLISH may leave now; the next pollTransmit() throttles again if not.
-    if (timers.expired("throttle", now)) timers.set("throttle", undefined);
-    if (timers.expired("connack", now)) {
+    const due = this.#timers.due(now);
+    if (due === "connack") {
       this.#enterDisconnected();
+      const ms = this.#options.connackTimeoutMs;
       this.#events.push({
         type: "connectionfailure",
-        error: new TimeoutError(
-          `Cannot connect: no CONNACK within ${this.#options.connackTimeoutMs} ms`,
-        ),
+        error: new TimeoutError(`Cannot connect: no CONNACK within ${ms} ms`),
       });
-    } else if (timers.running("pingResponse")) {
-      if (timers.expired("pingResponse", now)) {
-        // The link is dead: nothing more is sent on it.
-        const ms = timers.pingTimeoutMs;
-        this.#closed(true, `Connection closed: no PINGRESP within ${ms} ms`, { reasonCode: 0x8d });
-      }
-    } else if (timers.expired("keepAlive", now)) {
-      timers.pingSent(now);
+    } else if (due === "pingResponse") {
+      // The link is dead: nothing more is sent on it.
+      const ms = this.#timers.pingTimeoutMs;
+      this.#closed(true, `Connection closed: no PINGRESP within ${ms} ms`, { reasonCode: 0x8d });
+    } else if (due === "keepAlive") {
+      this.#timers.pingSent(now);
       this.#outbox.push({ packet: { type: "pingreq" } });
     }
     this.#inflight.expire(now, (op, error) => this.#fail(op, error));
@@ -477,13 +447,9 @@ export class Session {
     return ack === undefined || (next !== undefined && next <= ack) ? next : ack;
   }
 
-  // ---- the outbound gates -----------------------------------------------------------------
-
   #enqueue(packet: CommandPacket, size: number, queuedAt?: number): number {
     return this.#queue.enqueue(packet, size, this.#state === "connected", queuedAt);
   }
-
-  // ---- endings and outcomes ---------------------------------------------------------------
 
   #enterDisconnected(): void {
     if (this.#state === "connected") this.#queue.failUnkept();
@@ -527,16 +493,6 @@ export class Session {
     if (op !== 0) this.#events.push({ type: "failed", operation: op, error });
   }
 
-  #checkConnectLimits(options: SessionOptions): void {
-    const will = options.will;
-    this.#limits?.checkConnect({
-      clientId: this.#clientId,
-      will: will && { topic: will.topic, payloadBytes: will.payload.length, qos: will.qos },
-    });
-  }
-
-  // ---- inbound packets --------------------------------------------------------------------
-
   #onConnack(packet: ConnackPacket, now: number): void {
     const outcome = acceptConnack(packet, this.#connect!, this.#options);
     if ("violation" in outcome) return this.#violation(outcome.violation, 0x82);
@@ -553,12 +509,7 @@ export class Session {
     this.#state = "connected";
     this.#everConnected = true;
     this.#timers.set("connack", undefined);
-    const keepAliveMs = settings.keepAlive * 1000;
-    this.#timers.startKeepAlive(
-      now,
-      keepAliveMs,
-      o.pingTimeoutMs ?? Math.min(30_000, keepAliveMs / 2),
-    );
+    this.#timers.startKeepAlive(now, settings.keepAlive * 1000, o.pingTimeoutMs);
     this.#outbound.connected(settings, o.limits && createLimiter(o.limits));
     if (this.protocolVersion === 5 && o.topicAliases) {
       this.#aliases.start(settings.topicAliasMaximumToServer);
@@ -579,22 +530,8 @@ export class Session {
   }
 
   #onPublish(packet: PublishPacket): void {
-    let topic = packet.topic;
-    const alias = this.protocolVersion === 5 ? packet.properties?.topicAlias : undefined;
-    if (alias !== undefined) {
-      const resolved = this.#aliases.resolve(topic, alias);
-      if (typeof resolved !== "string") {
-        return this.#violation(resolved.violation, resolved.reasonCode);
-      }
-      topic = resolved;
-    }
-    if (topic === "") {
-      return this.#violation("PUBLISH has an empty topic name and no topic alias", 0x82);
-    }
-    if (topic.includes("+") || topic.includes("#")) {
-      // [MQTT-3.3.2-2]
-      return this.#violation(`PUBLISH topic name "${topic}" contains a wildcard`, 0x90);
-    }
+    const topic = this.#aliases.topicOf(packet, this.protocolVersion === 5);
+    if (typeof topic !== "string") return this.#violation(topic.violation, topic.reasonCode);
     const packetId = packet.packetId!;
     if (packet.qos === 2) {
       const verdict = this.#inbound.receive(packetId);
@@ -602,13 +539,7 @@ export class Session {
         this.#outbox.push({ packet: { type: "pubrec", packetId } });
         return;
       }
-      if (verdict === "exceeded") {
-        const maximum = this.#inbound.maximum;
-        return this.#violation(
-          `The server exceeded the client's Receive Maximum of ${maximum}`,
-          0x93,
-        );
-      }
+      if (verdict !== "new") return this.#violation(verdict.violation, verdict.reasonCode);
     }
     const { payload, qos, retain, dup, properties } = packet;
     this.#events.push({
@@ -623,30 +554,21 @@ export class Session {
     }
   }
 
-  /** PUBACK of a QoS 1 publish, or PUBCOMP of a released QoS 2 one: the flow ends. */
-  #onPublishAck(packet: PublishAckPacket): void {
-    const flight = this.#expect(packet);
-    if (!flight) return;
-    this.#inflight.finish(packet.packetId, flight);
-    if (packet.type === "pubcomp" && (packet.reasonCode ?? 0) < 0x80) {
-      this.#complete(flight.op, pubrecResult(flight.pubrec));
-    } else {
-      this.#settlePublish(flight, packet);
-    }
-  }
-
-  #onPubrec(packet: PublishAckPacket): void {
-    const flight = this.#expect(packet);
-    if (!flight) return;
-    if ((packet.reasonCode ?? 0) >= 0x80) {
-      // [MQTT-4.3.3-4] A failed PUBREC ends the flow: no PUBREL.
-      this.#inflight.finish(packet.packetId, flight);
-      this.#settlePublish(flight, packet);
+  /** PUBACK, PUBREC, PUBCOMP, SUBACK or UNSUBACK: the outbound flow moves on or ends. */
+  #onAck(packet: Ack): void {
+    const outcome = this.#inflight.acknowledge(packet, this.protocolVersion === 4);
+    if ("violation" in outcome) return this.#violation(outcome.violation, 0x82);
+    if ("pubrel" in outcome) {
+      // A repeated PUBREC gets the PUBREL again; it is idempotent.
+      this.#outbox.push({ packet: { type: "pubrel", packetId: outcome.pubrel } });
       return;
     }
-    this.#inflight.release(packet.packetId, flight, packet);
-    // A repeated PUBREC gets the PUBREL again; it is idempotent.
-    this.#outbox.push({ packet: { type: "pubrel", packetId: packet.packetId } });
+    const { flight } = outcome;
+    if (packet.type === "suback" || packet.type === "unsuback") {
+      this.#active.track(packet, flight.packet as SubscribePacket | UnsubscribePacket);
+    }
+    if ("error" in outcome) this.#fail(flight.op, outcome.error);
+    else this.#complete(flight.op, outcome.result);
   }
 
   #onPubrel(packet: PublishAckPacket): void {
@@ -659,51 +581,11 @@ export class Session {
     });
   }
 
-  #settlePublish(flight: Flight, ack: PublishAckPacket): void {
-    const outcome = publishOutcome(flight, ack);
-    if (outcome instanceof Error) this.#fail(flight.op, outcome);
-    else this.#complete(flight.op, outcome);
-  }
-
-  #onSubscriptionAck(packet: SubackPacket | UnsubackPacket): void {
-    const flight = this.#expect(packet);
-    if (!flight) return;
-    const sent = flight.packet as Exclude<CommandPacket, PublishPacket>;
-    const v4Unsuback = packet.type === "unsuback" && this.protocolVersion === 4;
-    this.#active.track(packet, sent);
-    this.#inflight.finish(packet.packetId, flight);
-    this.#complete(flight.op, {
-      reasonCodes: v4Unsuback ? new Array(filterCount(flight)).fill(0) : packet.reasonCodes,
-      properties: packet.properties,
-    });
-  }
-
-  /** The flight `ack` acknowledges; undefined after a protocol violation when none. */
-  #expect(ack: PublishAckPacket | SubackPacket | UnsubackPacket): Flight | undefined {
-    const flight = this.#inflight.expect(ack, this.protocolVersion === 4);
-    if (typeof flight !== "string") return flight;
-    this.#violation(flight, 0x82);
-    return undefined;
-  }
-
-  #onDisconnect(packet: Packet & { type: "disconnect" }): void {
-    if (this.protocolVersion === 4) {
-      return this.#violation("Unexpected DISCONNECT: an MQTT 3.1.1 server never sends it", 0x82);
-    }
-    const props = packet.properties ?? {};
-    if (props.sessionExpiryInterval !== undefined) {
-      // [MQTT-3.14.2-2] A server must not send Session Expiry Interval in DISCONNECT.
-      return this.#violation("Server DISCONNECT carries a Session Expiry Interval", 0x82);
-    }
-    const reasonCode = packet.reasonCode ?? 0;
-    const { reasonString, userProperties, serverReference } = props;
-    this.#closed(
-      true,
-      `Connection closed: the server sent DISCONNECT with ${reasonCodeName(reasonCode)}${
-        reasonString ? `: ${reasonString}` : ""
-      }`,
-      { reasonCode, reasonString, userProperties, serverReference, byServer: true },
-    );
+  #onDisconnect(packet: DisconnectPacket): void {
+    const outcome = acceptDisconnect(packet, this.protocolVersion);
+    if (typeof outcome === "string") return this.#violation(outcome, 0x82);
+    this.#enterDisconnected();
+    this.#events.push({ type: "disconnection", error: outcome });
   }
 
   #onAuth(packet: AuthPacket): void {
