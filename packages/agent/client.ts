@@ -36,7 +36,7 @@ import { delay } from "./_delay.ts";
 import { RequestRouter } from "./_request_router.ts";
 import { SubscriptionManager } from "@tern/subscriptions";
 import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscription.ts";
-import { LocalFilters } from "./_client_subscription.ts";
+import { LocalFilters } from "./_local_filters.ts";
 import type { ClientStats } from "./client_stats.ts";
 import { WriteBatch } from "./_write_batch.ts";
 import { MIN_READ, nextReadSize } from "./_read_size.ts";
