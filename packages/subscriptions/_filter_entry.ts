@@ -1,5 +1,6 @@
 import type { BrokerSubscription } from "./broker.ts";
 import type { Local } from "./_local_subscription.ts";
+import type { Receipt } from "./_receipt.ts";
 import type { Message, QoS } from "./message.ts";
 import { matchedFilter } from "./_match.ts";
 
@@ -75,10 +76,10 @@ export class FilterEntry<M extends Message> {
   }
 
   /** Hands `message` to every subscriber; returns how many there were. */
-  deliver(message: M): number {
+  deliver(message: M, receipt: Receipt | undefined): number {
     let count = 0;
     for (const local of this.subscribers) {
-      local.deliver(message);
+      local.deliver(message, receipt);
       count++;
     }
     return count;

@@ -1,7 +1,9 @@
 import { quote } from "./_describe.ts";
 import { RingBuffer } from "./_ring_buffer.ts";
+import { Held, type Receipt } from "./_receipt.ts";
 import { SubscriptionOverflowError } from "./errors.ts";
 import type {
+  AckMode,
   LocalSubscription,
   MessageHandler,
   OverflowPolicy,
@@ -14,8 +16,20 @@ import type { BrokerOptions } from "./_filter_entry.ts";
 export interface LocalHooks<M extends Message> {
   /** Detaches the subscriber; resolves when the broker side is done. */
   release(local: Local<M>): Promise<void>;
-  /** Reports an error nobody awaits (a throwing handler, a failed background UNSUBSCRIBE). */
-  reportError(error: unknown): void;
+  /**
+   * Reports an error nobody awaits (a throwing handler with the message it was given, a
+   * failed background UNSUBSCRIBE).
+   */
+  reportError(error: unknown, message?: M): void;
+  /** A QoS 0 message (or one dispatched without flow control) was dropped by `overflow`. */
+  dropped(message: M): void;
+}
+
+/** A buffered message: bare, or held while its acknowledgement waits for this subscription. */
+type Item<M> = M | Held<M>;
+
+function messageOf<M>(item: Item<M>): M {
+  return item instanceof Held ? item.message : item;
 }
 
 interface Waiter<M> {
@@ -24,6 +38,8 @@ interface Waiter<M> {
 }
 
 const DONE: IteratorResult<never, undefined> = { done: true, value: undefined };
+
+const noop = () => {};
 
 /** The implementation of {@linkcode LocalSubscription}: a bounded queue with two consumers. */
 export class Local<M extends Message> implements LocalSubscription<M> {
@@ -34,9 +50,14 @@ export class Local<M extends Message> implements LocalSubscription<M> {
   readonly brokerOptions: BrokerOptions;
   #settleReady: { resolve(qos: QoS): void; reject(error: unknown): void } | undefined;
   #hooks: LocalHooks<M>;
-  #buffer: RingBuffer<M>;
+  #buffer: RingBuffer<Item<M>>;
   #capacity: number;
   #overflow: OverflowPolicy;
+  #ack: AckMode;
+  /** "handled": the message the handler or the loop body has now, held until it is done. */
+  #current: Held<M> | undefined;
+  /** "manual": messages handed over and not yet acked, released if the subscription ends. */
+  #unacked: Set<Held<M>> | undefined;
   #handler: MessageHandler<M> | undefined;
   #signal: AbortSignal | undefined;
   #onAbort = () => this.#end({ error: this.#signal!.reason, drain: false });
@@ -61,6 +82,7 @@ export class Local<M extends Message> implements LocalSubscription<M> {
     this.#capacity = options.bufferSize ?? 1024;
     this.#buffer = new RingBuffer(this.#capacity);
     this.#overflow = options.overflow ?? "drop-oldest";
+    this.#ack = options.ack ?? "buffered";
     this.#handler = options.handler;
     this.ready = new Promise<QoS>((resolve, reject) => this.#settleReady = { resolve, reject });
     // Nobody has to await `ready`: a refusal also ends the iterator.
@@ -90,15 +112,49 @@ export class Local<M extends Message> implements LocalSubscription<M> {
     this.#end({ error, drain: false });
   }
 
-  /** Adds a message; never calls user code and never waits. */
-  deliver(message: M): void {
+  /**
+   * Adds a message; never calls user code and never waits. With a `receipt` (a QoS 1 / 2
+   * message under flow control) the message is never dropped: this subscription holds the
+   * receipt until it takes the message, per its `ack` mode.
+   */
+  deliver(message: M, receipt?: Receipt): void {
     if (this.#closed) return;
+    if (receipt === undefined) {
+      if (this.#ack === "manual") message = { ...message, ack: noop };
+      return this.#deliverUnpaced(message);
+    }
+    let held: Held<M>;
+    if (this.#ack === "manual") {
+      const copy: M = { ...message };
+      held = new Held(copy, receipt);
+      const unacked = this.#unacked ??= new Set();
+      unacked.add(held);
+      copy.ack = () => {
+        unacked.delete(held);
+        held.release();
+      };
+    } else {
+      held = new Held(message, receipt);
+    }
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      this.#handOver(held);
+      return waiter.resolve({ done: false, value: held.message });
+    }
+    this.#buffer.push(held);
+    // "buffered": taken once inside the buffer; past `bufferSize` it waits for room.
+    if (this.#ack === "buffered" && this.#buffer.length <= this.#capacity) held.release();
+    this.#schedule();
+  }
+
+  /** A message without flow control: the overflow policy applies when the buffer is full. */
+  #deliverUnpaced(message: M): void {
     const waiter = this.#waiters.shift();
     if (waiter) return waiter.resolve({ done: false, value: message });
-    if (this.#buffer.full) {
+    if (this.#buffer.length >= this.#capacity) {
       this.#dropped++;
-      if (this.#overflow === "drop-newest") return;
       if (this.#overflow === "error") {
+        this.#hooks.dropped(message);
         const error = new SubscriptionOverflowError(
           `Subscription to ${
             quote(this.topicFilter)
@@ -106,13 +162,52 @@ export class Local<M extends Message> implements LocalSubscription<M> {
         );
         return this.#end({ error, drain: true, report: this.#handler !== undefined });
       }
-      this.#buffer.shift();
+      // Only messages without an acknowledgement riding on them may go.
+      const oldest = this.#overflow === "drop-oldest"
+        ? this.#buffer.findIndex((item) => !(item instanceof Held))
+        : -1;
+      if (oldest < 0) return this.#hooks.dropped(message);
+      this.#hooks.dropped(messageOf(this.#buffer.at(oldest)!));
+      this.#buffer.removeAt(oldest);
+      this.#admit();
     }
     this.#buffer.push(message);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#handler && !this.#pumping) {
       this.#pumping = true;
       queueMicrotask(() => this.#pump());
     }
+  }
+
+  /** Takes the front of the buffer: what the handler or the iterator gets next. */
+  #take(): Item<M> | undefined {
+    const item = this.#buffer.shift();
+    if (item !== undefined) this.#admit();
+    return item;
+  }
+
+  /** "buffered": the message that just moved inside `bufferSize` is taken now. */
+  #admit(): void {
+    if (this.#ack !== "buffered") return;
+    const inside = this.#buffer.at(this.#capacity - 1);
+    if (inside instanceof Held) inside.release();
+  }
+
+  /** The consumer got `item`: "buffered" takes it now, "handled" once the consumer is done. */
+  #handOver(item: Item<M>): void {
+    if (!(item instanceof Held)) return;
+    if (this.#ack === "buffered") item.release();
+    else if (this.#ack === "handled") this.#current = item;
+  }
+
+  /** "handled": the consumer finished with the message it had. */
+  #done(): void {
+    const current = this.#current;
+    this.#current = undefined;
+    current?.release();
   }
 
   next(): Promise<IteratorResult<M, undefined>> {
@@ -123,8 +218,13 @@ export class Local<M extends Message> implements LocalSubscription<M> {
         ),
       );
     }
-    const message = this.#buffer.shift();
-    if (message !== undefined) return Promise.resolve({ done: false, value: message });
+    // Asking for the next message means the loop body is done with the last one.
+    this.#done();
+    const item = this.#take();
+    if (item !== undefined) {
+      this.#handOver(item);
+      return Promise.resolve({ done: false, value: messageOf(item) });
+    }
     if (this.#closed) {
       const pending = this.#pendingError;
       this.#pendingError = undefined;
@@ -169,6 +269,15 @@ export class Local<M extends Message> implements LocalSubscription<M> {
         ),
     );
     this.#settleReady = undefined;
+    // Nothing more is taken from here: what this subscription held is released, so that
+    // the client acknowledges it rather than hold the server's flow forever.
+    this.#done();
+    for (const held of this.#unacked ?? []) held.release();
+    this.#unacked = undefined;
+    for (let i = 0; i < this.#buffer.length; i++) {
+      const item = this.#buffer.at(i);
+      if (item instanceof Held) item.release();
+    }
     if (!options.drain) this.#buffer.clear();
     if ("error" in options) this.#pendingError = { error: options.error, report: !!options.report };
     const waiters = this.#waiters.splice(0);
@@ -185,12 +294,16 @@ export class Local<M extends Message> implements LocalSubscription<M> {
   }
 
   async #pump(): Promise<void> {
-    for (let message = this.#buffer.shift(); message; message = this.#buffer.shift()) {
+    for (let item = this.#take(); item !== undefined; item = this.#take()) {
+      this.#handOver(item);
+      const message = messageOf(item);
       try {
         await this.#handler!(message);
       } catch (error) {
-        this.#hooks.reportError(error);
+        // The message counts as delivered: the handler had it.
+        this.#hooks.reportError(error, message);
       }
+      this.#done();
     }
     this.#pumping = false;
     if (this.#closed) this.#reportPending();

@@ -21,6 +21,32 @@ import type { Message, QoS } from "./message.ts";
 export type OverflowPolicy = "drop-oldest" | "drop-newest" | "error";
 
 /**
+ * When a subscription has taken a QoS 1 / 2 message, so that the client may acknowledge
+ * it (PUBACK / PUBREC); until every subscription the message matched has taken it, the
+ * acknowledgement waits, and the server, once the client's Receive Maximum of messages are
+ * unacknowledged, sends no more:
+ *
+ * - `"buffered"` (default): once it is inside the subscription's buffer (`bufferSize`);
+ *   a message arriving while the buffer is full waits for room, it is never dropped;
+ * - `"handled"`: once the handler finished with it (its promise settled), or for an
+ *   iterator once the loop asks for the next message;
+ * - `"manual"`: once the application calls the message's `ack()`. A message never acked
+ *   holds one Receive Maximum slot until the subscription ends. Every message of a manual
+ *   subscription has `ack()` (a no-op at QoS 0).
+ *
+ * Ending a subscription releases what it still held.
+ *
+ * @example Acknowledge only after the work is stored
+ * ```ts
+ * import type { AckMode } from "@tern/subscriptions";
+ *
+ * const ack: AckMode = "manual";
+ * console.log(ack);
+ * ```
+ */
+export type AckMode = "buffered" | "handled" | "manual";
+
+/**
  * Receives the messages of a subscription, one at a time.
  *
  * @example An async handler; the next message waits for it
@@ -61,10 +87,18 @@ export interface SubscribeOptions<M extends Message = Message> {
    * Without a handler, the subscription is consumed as an async iterator.
    */
   handler?: MessageHandler<M>;
-  /** How many messages may wait for the handler or iterator. Default 1024. */
+  /**
+   * How many messages may wait for the handler or iterator. Default 1024. QoS 1 / 2
+   * messages past it are not dropped but wait, unacknowledged (see {@linkcode AckMode}).
+   */
   bufferSize?: number;
-  /** What to do when the buffer is full. Default `"drop-oldest"`. */
+  /**
+   * What to do with a QoS 0 message when the buffer is full (QoS 1 / 2 messages are paced
+   * instead). Default `"drop-oldest"`; an acknowledged message is never the one dropped.
+   */
   overflow?: OverflowPolicy;
+  /** When a QoS 1 / 2 message counts as taken, to be acknowledged. Default `"buffered"`. */
+  ack?: AckMode;
   /** Ends the subscription (and rejects a waiting `next()` with the signal's reason). */
   signal?: AbortSignal;
 }
@@ -105,7 +139,7 @@ export interface LocalSubscription<M extends Message = Message>
    * error, or when the subscription ended first.
    */
   readonly ready: Promise<QoS>;
-  /** How many messages the overflow policy discarded. */
+  /** How many (QoS 0) messages the overflow policy discarded. */
   readonly dropped: number;
   /** Whether the subscription has ended (no more messages will be added). */
   readonly closed: boolean;

@@ -68,4 +68,9 @@ export interface Message {
   retain: boolean;
   /** MQTT 5 properties, if any. */
   properties?: MessageProperties;
+  /**
+   * On a subscription with `ack: "manual"`: acknowledges the message (PUBACK / PUBREC leave
+   * in arrival order, whatever order the application acks in). Idempotent.
+   */
+  ack?: () => void;
 }

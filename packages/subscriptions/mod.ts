@@ -9,8 +9,13 @@ export { validateTopicFilter } from "./topic_filter.ts";
 export { parseSharedSubscription, type SharedSubscription } from "./shared_subscription.ts";
 export { matches } from "./matches.ts";
 export { TopicTrie } from "./topic_trie.ts";
-export { SubscriptionManager, type SubscriptionManagerOptions } from "./subscription_manager.ts";
+export {
+  type ErrorContext,
+  SubscriptionManager,
+  type SubscriptionManagerOptions,
+} from "./subscription_manager.ts";
 export type {
+  AckMode,
   LocalSubscription,
   MessageHandler,
   OverflowPolicy,

@@ -14,6 +14,26 @@ import { TopicTrie } from "./topic_trie.ts";
 const MAX_SUBSCRIPTION_IDENTIFIER = 268_435_455;
 
 const OVERFLOW_POLICIES = ["drop-oldest", "drop-newest", "error"];
+const ACK_MODES = ["buffered", "handled", "manual"];
+
+/**
+ * What an error reported to `onError` happened in: the subscription, and for a handler
+ * that threw or rejected, the message it was given.
+ *
+ * @example Name the filter whose handler failed
+ * ```ts
+ * import type { ErrorContext } from "@tern/subscriptions";
+ *
+ * const describe = (context?: ErrorContext) => context?.subscription.topicFilter ?? "-";
+ * console.log(describe()); // "-"
+ * ```
+ */
+export interface ErrorContext<M extends Message = Message> {
+  /** The subscription whose handler, overflow or UNSUBSCRIBE failed. */
+  subscription: LocalSubscription<M>;
+  /** The message the handler was given, when a handler failed. */
+  message?: M;
+}
 
 /**
  * Options for {@linkcode SubscriptionManager}.
@@ -40,7 +60,9 @@ export interface SubscriptionManagerOptions<M extends Message = Message> {
    * overflowed with policy `"error"`, an UNSUBSCRIBE that failed after a `for await` loop
    * was left. Default: `console.error`.
    */
-  onError?: (error: unknown) => void;
+  onError?: (error: unknown, context?: ErrorContext<M>) => void;
+  /** Receives each message a subscription's `overflow` policy dropped (counted in `dropped`). */
+  onDrop?: (message: M, subscription: LocalSubscription<M>) => void;
 }
 
 /**
@@ -88,7 +110,9 @@ export interface SubscriptionManagerOptions<M extends Message = Message> {
 export class SubscriptionManager<M extends Message = Message> {
   #broker: SubscriptionBroker;
   #onUnmatched: ((message: M) => void) | undefined;
-  #onError: (error: unknown) => void;
+  #onError: (error: unknown, context?: ErrorContext<M>) => void;
+  #onDrop: ((message: M, subscription: LocalSubscription<M>) => void) | undefined;
+  #dropped = 0;
   #entries = new Map<string, FilterEntry<M>>();
   #byIdentifier = new Map<number, FilterEntry<M>>();
   #trie = new TopicTrie<FilterEntry<M>>();
@@ -103,6 +127,12 @@ export class SubscriptionManager<M extends Message = Message> {
     this.#broker = options.broker;
     this.#onUnmatched = options.onUnmatched;
     this.#onError = options.onError ?? ((error) => console.error(error));
+    this.#onDrop = options.onDrop;
+  }
+
+  /** How many messages the subscriptions' overflow policies dropped, over all of them. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   /** How many dispatched messages no local subscriber took. */
@@ -136,7 +166,11 @@ export class SubscriptionManager<M extends Message = Message> {
     const owner = entry;
     const local: Local<M> = new Local<M>(topicFilter, options, {
       release: (leaving) => this.#release(owner, leaving),
-      reportError: this.#onError,
+      reportError: (error, message) => this.#onError(error, { subscription: local, message }),
+      dropped: (message) => {
+        this.#dropped++;
+        this.#onDrop?.(message, local);
+      },
     });
     entry.subscribers.add(local);
     entry.run(() => this.#ensure(owner, local)).then(
@@ -152,10 +186,20 @@ export class SubscriptionManager<M extends Message = Message> {
    * only queues the message (each subscriber has its own buffer), so it returns without
    * running any handler. Messages nobody takes go to `onUnmatched` and are counted.
    *
+   * Flow control: with `onTaken`, a QoS 1 / 2 message is never dropped, and `onTaken` runs
+   * (during this call, or later) once every subscriber it was given to has taken it, per
+   * their `ack` mode; the client acknowledges the PUBLISH then. It does not run when no
+   * subscriber took the message (the result is 0).
+   *
    * @param message The message, typically the decoded PUBLISH packet itself.
+   * @param onTaken For a QoS 1 / 2 message: called once it may be acknowledged.
    * @returns The number of local subscribers the message was given to.
    */
-  dispatch(message: M): number {
+  dispatch(message: M, onTaken?: () => void): number {
+    // The dispatch itself holds the receipt until every subscriber had the message.
+    const receipt = onTaken !== undefined && message.qos > 0
+      ? { pending: 1, taken: onTaken }
+      : undefined;
     let delivered = 0;
     const identifiers = message.properties?.subscriptionIdentifiers;
     if (identifiers !== undefined && identifiers.length > 0) {
@@ -168,10 +212,12 @@ export class SubscriptionManager<M extends Message = Message> {
         seen?.add(entry);
         levels ??= message.topic.split("/");
         // An identifier from an earlier session may name a different filter now.
-        if (matchLevels(entry.levels, levels)) delivered += entry.deliver(message);
+        if (matchLevels(entry.levels, levels)) delivered += entry.deliver(message, receipt);
       }
     } else {
-      for (const entry of this.#trie.match(message.topic)) delivered += entry.deliver(message);
+      for (const entry of this.#trie.match(message.topic)) {
+        delivered += entry.deliver(message, receipt);
+      }
     }
     if (delivered === 0) {
       this.#unmatched++;
@@ -185,7 +231,9 @@ export class SubscriptionManager<M extends Message = Message> {
           }
         });
       }
+      return 0;
     }
+    if (receipt !== undefined && --receipt.pending === 0) receipt.taken();
     return delivered;
   }
 
@@ -323,7 +371,7 @@ function refusal(action: string, topicFilter: string, code: number): Subscriptio
 
 function checkOptions<M extends Message>(topicFilter: string, options: SubscribeOptions<M>): void {
   const where = `Cannot subscribe to ${quote(topicFilter)}`;
-  const { qos, retainHandling, bufferSize, overflow, handler } = options;
+  const { qos, retainHandling, bufferSize, overflow, handler, ack } = options;
   if (qos !== undefined && qos !== 0 && qos !== 1 && qos !== 2) {
     throw new RangeError(`${where}: qos must be 0, 1 or 2, got ${qos}`);
   }
@@ -335,6 +383,9 @@ function checkOptions<M extends Message>(topicFilter: string, options: Subscribe
   }
   if (overflow !== undefined && !OVERFLOW_POLICIES.includes(overflow)) {
     throw new TypeError(`${where}: overflow must be one of ${OVERFLOW_POLICIES.join(", ")}`);
+  }
+  if (ack !== undefined && !ACK_MODES.includes(ack)) {
+    throw new TypeError(`${where}: ack must be one of ${ACK_MODES.join(", ")}`);
   }
   if (handler !== undefined && typeof handler !== "function") {
     throw new TypeError(`${where}: handler must be a function`);
