@@ -99,6 +99,17 @@ export function checkOptions(options: SessionOptions, action = "create session")
       }`,
     );
   }
+  const acknowledgement = options.inboundAcknowledgement;
+  if (
+    acknowledgement !== undefined && acknowledgement !== "onArrival" &&
+    acknowledgement !== "whenTaken"
+  ) {
+    throw new TypeError(
+      `Cannot ${action}: inboundAcknowledgement must be "onArrival" or "whenTaken", got ${
+        String(acknowledgement)
+      }`,
+    );
+  }
   const rejoins = behavior === undefined ? options.cleanStart === false : behavior !== "clean";
   if (version === 4 && clientId === "" && rejoins) {
     // [MQTT-3.1.3-7] An empty client id needs Clean Session 1.

@@ -17,6 +17,7 @@ import { createLimiter, type Limiter } from "./limits.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import type {
   ConnectUpdate,
+  InboundDelivery,
   OperationResult,
   OutgoingMessage,
   PacketSink,
@@ -71,7 +72,7 @@ const MAX_UNSENT_ANSWERS = 100_000;
  * | the gates a queued command passes on its way out, in order (Maximum Packet Size, rates) | `_outbound.ts` |
  * | outbound flows: packet ids, Receive Maximum (`canOpen`), acknowledgements, ack timeouts | `_inflight.ts` |
  * | resend on reconnect [MQTT-4.4.0-1], or again as new when the server lost the session | `_inflight.ts` (`resend`, `requeueAsNew`) |
- * | inbound QoS 2 exactly once, within the client's Receive Maximum | `_inbound_flows.ts` |
+ * | inbound QoS 1 / 2: acknowledged once taken, in arrival order; QoS 2 exactly once; resends after a reconnect handed over once; the client's Receive Maximum | `_inbound_flows.ts` |
  * | topic aliases, both directions; the inbound topic name rules | `_topic_aliases.ts` |
  * | keep-alive, PINGRESP, the CONNACK timeout, the rate-limit throttle | `_timers.ts` |
  * | granted subscriptions, restored when the server lost the session | `_active_subscriptions.ts` |
@@ -113,6 +114,8 @@ export class Session {
   #limits?: Limiter;
 
   #outbox = new Fifo<Transmit>();
+  /** Where inbound flows put the acknowledgements they release. */
+  #answer = (packet: Packet): void => this.#outbox.push({ packet });
   #events = new Fifo<SessionEvent>();
   #queue: CommandQueue;
   #inflight: Inflight;
@@ -175,6 +178,42 @@ export class Session {
       unackedOperationCount: unacked,
       unackedOperationSize: this.#inflight.bytes,
     };
+  }
+
+  /**
+   * Inbound QoS 1 / 2 messages handed over and not yet acknowledged: with
+   * `inboundAcknowledgement: "whenTaken"`, those not yet taken (each holds one slot of the
+   * client's Receive Maximum).
+   */
+  get heldMessageCount(): number {
+    return this.#inbound.heldCount;
+  }
+
+  /**
+   * With `inboundAcknowledgement: "whenTaken"`: the application has taken the message
+   * whose "message" event carried `delivery`. Its PUBACK / PUBREC leaves once every message
+   * that arrived before it was taken too (arrival order, 4.6); after a reconnect, when the
+   * server resends it. Taking a delivery twice does nothing.
+   *
+   * @example Acknowledge once the message is stored
+   * ```ts
+   * import { Session } from "@tern/agent";
+   *
+   * const session = new Session({ clientId: "c", inboundAcknowledgement: "whenTaken" });
+   * session.handleConnectionOpened(0);
+   * session.pollTransmit(0);
+   * session.handlePacket({ type: "connack", sessionPresent: false, reasonCode: 0 }, 0);
+   * session.pollEvent();
+   * const publish = { topic: "t", payload: new Uint8Array(), qos: 1, retain: false, dup: false };
+   * session.handlePacket({ type: "publish", packetId: 7, ...publish } as const, 1);
+   * const event = session.pollEvent()!;
+   * console.log(session.pollTransmit(1)); // undefined: not taken yet
+   * if (event.type === "message") session.messageTaken(event.delivery!, 2);
+   * console.log(session.pollTransmit(2)?.packet); // { type: "puback", packetId: 7 }
+   * ```
+   */
+  messageTaken(delivery: InboundDelivery, _now: number): void {
+    this.#inbound.take(delivery, this.#answer);
   }
 
   // ---- commands: checked, then queued -----------------------------------------------------
@@ -453,6 +492,7 @@ export class Session {
 
   #enterDisconnected(): void {
     if (this.#state === "connected") this.#queue.failUnkept();
+    this.#inbound.connectionLost();
     this.#state = "disconnected";
     this.#timers.stopAll();
     this.#aliases.reset();
@@ -532,25 +572,20 @@ export class Session {
   #onPublish(packet: PublishPacket): void {
     const topic = this.#aliases.topicOf(packet, this.protocolVersion === 5);
     if (typeof topic !== "string") return this.#violation(topic.violation, topic.reasonCode);
-    const packetId = packet.packetId!;
-    if (packet.qos === 2) {
-      const verdict = this.#inbound.receive(packetId);
-      if (verdict === "duplicate") {
-        this.#outbox.push({ packet: { type: "pubrec", packetId } });
-        return;
-      }
-      if (verdict !== "new") return this.#violation(verdict.violation, verdict.reasonCode);
-    }
     const { payload, qos, retain, dup, properties } = packet;
-    this.#events.push({
-      type: "message",
-      message: { topic, payload, qos, retain, dup, properties },
-    });
-    if (qos === 1) {
-      this.#outbox.push({ packet: { type: "puback", packetId } });
-    } else if (qos === 2) {
-      this.#inbound.record(packetId);
-      this.#outbox.push({ packet: { type: "pubrec", packetId } });
+    const message = { topic, payload, qos, retain, dup, properties };
+    if (qos === 0) {
+      this.#events.push({ type: "message", message });
+      return;
+    }
+    const verdict = this.#inbound.arrive(packet.packetId!, qos);
+    if (verdict === "again") return this.#inbound.flush(this.#answer);
+    if ("violation" in verdict) return this.#violation(verdict.violation, verdict.reasonCode);
+    if (this.#options.inboundAcknowledgement === "whenTaken") {
+      this.#events.push({ type: "message", message, delivery: verdict });
+    } else {
+      this.#events.push({ type: "message", message });
+      this.#inbound.take(verdict, this.#answer);
     }
   }
 

@@ -79,6 +79,15 @@ export interface SessionOptions {
    * {@linkcode MemoryStore}, `SqliteStore`). Default: none; the session keeps it in memory.
    */
   store?: SessionStore;
+  /**
+   * When an inbound QoS 1 / 2 message is acknowledged (PUBACK / PUBREC): `"onArrival"`
+   * (the session's default) as soon as it is reported, or `"whenTaken"` once the
+   * application calls `messageTaken()` with the event's `delivery` (the `MqttClient`'s
+   * choice: once every local subscription it matched has taken it). Acknowledgements leave
+   * in arrival order either way; held ones count against `receiveMaximum`, which keeps a
+   * conforming server from sending more.
+   */
+  inboundAcknowledgement?: "onArrival" | "whenTaken";
   /** Milliseconds to wait for CONNACK after CONNECT. Default 30000. */
   connackTimeoutMs?: number;
   /** Milliseconds to wait for PINGRESP. Default: half the keep-alive, at most 30000. */
@@ -175,6 +184,30 @@ export interface InboundMessage {
   dup: boolean;
   /** MQTT 5 properties as received. */
   properties?: PublishProperties;
+  /**
+   * On a subscription with `ack: "manual"`: acknowledges the message (acknowledgements
+   * leave in arrival order). Idempotent; a no-op at QoS 0.
+   */
+  ack?: () => void;
+}
+
+/**
+ * An inbound QoS 1 / 2 message handed to the application: its acknowledgement (PUBACK /
+ * PUBREC) waits until the application has taken it (`Session.messageTaken`).
+ *
+ * @example What a held message's delivery says
+ * ```ts
+ * import type { InboundDelivery } from "@tern/agent";
+ *
+ * const delivery: InboundDelivery = { packetId: 7, qos: 1 };
+ * console.log(delivery.packetId);
+ * ```
+ */
+export interface InboundDelivery {
+  /** The PUBLISH's packet identifier. */
+  readonly packetId: number;
+  /** 1 or 2. */
+  readonly qos: 1 | 2;
 }
 
 /** How a publish completed: the PUBACK or PUBREC reason code (0 for QoS 0). */
@@ -207,8 +240,12 @@ export type SessionEvent =
   | { type: "connectionfailure"; error: Error }
   /** An accepted connection ended; the runner flushes what was polled, then closes. */
   | { type: "disconnection"; error: ConnectionClosedError }
-  /** An application message arrived (inbound QoS 2: exactly once). */
-  | { type: "message"; message: InboundMessage }
+  /**
+   * An application message arrived (inbound QoS 2: exactly once). With
+   * `inboundAcknowledgement: "whenTaken"`, a QoS 1 / 2 one carries the `delivery` to hand
+   * to `messageTaken()`.
+   */
+  | { type: "message"; message: InboundMessage; delivery?: InboundDelivery }
   /** Operation `operation` completed. */
   | { type: "completed"; operation: number; result: OperationResult }
   /** Operation `operation` failed. */
