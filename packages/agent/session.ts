@@ -204,8 +204,11 @@ export class Session {
    * session.pollTransmit(0);
    * session.handlePacket({ type: "connack", sessionPresent: false, reasonCode: 0 }, 0);
    * session.pollEvent();
-   * const publish = { topic: "t", payload: new Uint8Array(), qos: 1, retain: false, dup: false };
-   * session.handlePacket({ type: "publish", packetId: 7, ...publish } as const, 1);
+   * const payload = new Uint8Array();
+   * session.handlePacket(
+   *   { type: "publish", packetId: 7, topic: "t", payload, qos: 1, retain: false, dup: false },
+   *   1,
+   * );
    * const event = session.pollEvent()!;
    * console.log(session.pollTransmit(1)); // undefined: not taken yet
    * if (event.type === "message") session.messageTaken(event.delivery!, 2);
