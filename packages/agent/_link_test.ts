@@ -66,8 +66,7 @@ Deno.test("a link writes CONNECT, hands packets to the session, and closes when 
   const session = new Session({ clientId: "c", keepAlive: 0 });
   const events: SessionEvent[] = [];
   const memory = memoryConnection();
-  let link!: Link;
-  link = new Link(host(session, events, () => link), memory.connection, {
+  const link: Link = new Link(host(session, events, () => link), memory.connection, {
     maximumPacketSize: 1024,
     closeTimeoutMs: 1000,
   });
@@ -93,8 +92,7 @@ Deno.test("a link ends with why the connection was lost when the server closes i
   const session = new Session({ clientId: "c" });
   const events: SessionEvent[] = [];
   const memory = memoryConnection();
-  let link!: Link;
-  link = new Link(host(session, events, () => link), memory.connection, {
+  const link: Link = new Link(host(session, events, () => link), memory.connection, {
     maximumPacketSize: 1024,
     closeTimeoutMs: 1000,
   });
