@@ -24,6 +24,8 @@ const YIELD_HOPS = 3;
 export interface LinkHost {
   /** The client's session, which outlives every connection. */
   readonly session: Session;
+  /** What every connection of the client shares. */
+  readonly options: LinkOptions;
   /** Whether the client still runs: stop() may come while the authenticator is asked. */
   running(): boolean;
   /** The authenticator's initial data for CONNECT (MQTT 5 enhanced authentication). */
@@ -70,7 +72,8 @@ export class Link {
   #batch = new WriteBatch();
 
   /** A link over `connection`, opened; `serve()` runs it. */
-  constructor(host: LinkHost, connection: Connection, options: LinkOptions) {
+  constructor(host: LinkHost, connection: Connection) {
+    const options = host.options;
     this.#host = host;
     this.#options = options;
     this.#connection = connection;

@@ -40,6 +40,7 @@ function memoryConnection() {
 function host(session: Session, events: SessionEvent[], link: () => Link): LinkHost {
   return {
     session,
+    options: { maximumPacketSize: 1024, closeTimeoutMs: 1000 },
     running: () => true,
     initialData: () => undefined,
     processEvents: () => {
@@ -66,10 +67,7 @@ Deno.test("a link writes CONNECT, hands packets to the session, and closes when 
   const session = new Session({ clientId: "c", keepAlive: 0 });
   const events: SessionEvent[] = [];
   const memory = memoryConnection();
-  const link: Link = new Link(host(session, events, () => link), memory.connection, {
-    maximumPacketSize: 1024,
-    closeTimeoutMs: 1000,
-  });
+  const link: Link = new Link(host(session, events, () => link), memory.connection);
   const served = link.serve();
   await until(() => memory.written.length === 1);
   assert.equal(memory.written[0].type, "connect");
@@ -92,10 +90,7 @@ Deno.test("a link ends with why the connection was lost when the server closes i
   const session = new Session({ clientId: "c" });
   const events: SessionEvent[] = [];
   const memory = memoryConnection();
-  const link: Link = new Link(host(session, events, () => link), memory.connection, {
-    maximumPacketSize: 1024,
-    closeTimeoutMs: 1000,
-  });
+  const link: Link = new Link(host(session, events, () => link), memory.connection);
   const served = link.serve();
   await until(() => memory.written.length === 1);
   await memory.connection.close();

@@ -1,5 +1,4 @@
 import type { Packet, Subscription } from "@tern/codec";
-import type { Transport } from "@tern/transport";
 import { fromUrl } from "@tern/transport/url";
 import { Backoff } from "./backoff.ts";
 import { ServerList } from "./_server_list.ts";
@@ -18,7 +17,6 @@ import type {
 import type {
   ClientEventMap,
   ClientEventType,
-  ConnectAttempt,
   MqttClientOptions,
   OperationOptions,
   PublishOptions,
@@ -38,7 +36,8 @@ import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscri
 import { LocalFilters } from "./_local_filters.ts";
 import type { ClientStats } from "./client_stats.ts";
 import { now } from "./_clock.ts";
-import { Link, type LinkHost, type LinkOptions } from "./_link.ts";
+import { prepareAttempt } from "./_connect_attempt.ts";
+import { Link, type LinkHost } from "./_link.ts";
 import { randomHex } from "./_random.ts";
 import { resolveOptions } from "./_session_options.ts";
 
@@ -99,7 +98,6 @@ export class MqttClient {
   #link?: Link;
   /** What every connection's link needs of this client. */
   #host: LinkHost;
-  #linkOptions: LinkOptions;
   #reauthentication?: PromiseWithResolvers<void>;
 
   /** Creates a stopped client; nothing happens on the network until {@linkcode start}. */
@@ -134,12 +132,13 @@ export class MqttClient {
         (resolved.protocolVersion === 4 ? `tern-${randomHex(8)}` : ""),
       authenticationMethod: authenticator?.method,
     });
-    this.#linkOptions = Object.freeze({
-      maximumPacketSize: resolved.maximumPacketSize,
-      closeTimeoutMs: options.closeTimeoutMs ?? 5000,
-    });
     this.#host = {
       session: this.#session,
+      // Resolved once, for every connection.
+      options: Object.freeze({
+        maximumPacketSize: resolved.maximumPacketSize,
+        closeTimeoutMs: options.closeTimeoutMs ?? 5000,
+      }),
       running: () => this.#running,
       initialData: () => authenticator?.initialData?.(),
       processEvents: () => this.#processEvents(),
@@ -549,9 +548,13 @@ export class MqttClient {
       let accepted = false;
       let error: Error;
       try {
-        const transport = await this.#prepare({ attempt, server, lastError, signal });
+        const transport = await prepareAttempt({ attempt, server, lastError, signal }, {
+          provider: this.#options.connectOptionsProvider,
+          servers: this.#servers,
+          session: this.#session,
+        });
         const connection = await transport.open({ signal });
-        const link = this.#link = new Link(this.#host, connection, this.#linkOptions);
+        const link = this.#link = new Link(this.#host, connection);
         try {
           error = await link.serve();
         } finally {
@@ -602,29 +605,6 @@ export class MqttClient {
     const reason = stopError ?? new ClientStoppedError("Cannot start: the client was stopped");
     for (const waiter of waiters) waiter.reject(reason);
     this.#emitter.emit("stopped", { error: stopError });
-  }
-
-  /**
-   * Asks the connect options provider, if any, for this attempt's options: CONNECT fields go
-   * to the session, a URL or transport replaces the server for this attempt only.
-   */
-  async #prepare(attempt: ConnectAttempt): Promise<Transport> {
-    const provider = this.#options.connectOptionsProvider;
-    if (!provider) return this.#servers.transport;
-    const overrides = await untilAborted(
-      Promise.resolve().then(() => provider(attempt)),
-      attempt.signal,
-    );
-    if (overrides === null || typeof overrides !== "object") {
-      throw new TypeError(
-        `Cannot connect: connectOptionsProvider must return an object, got ${String(overrides)}`,
-      );
-    }
-    const { url, transport, ...update } = overrides;
-    this.#session.updateConnectOptions(update);
-    if (transport !== undefined) return transport;
-    if (url !== undefined) return this.#servers.transportFor(url);
-    return this.#servers.transport;
   }
 
   #processEvents(): void {
@@ -710,14 +690,4 @@ export class MqttClient {
     }
     this.#pump();
   }
-}
-
-/** Settles with `promise`, or rejects with the signal's reason once it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
