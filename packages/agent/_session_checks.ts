@@ -2,6 +2,7 @@
  * Checks of the session's options, of each command's arguments (before it is queued), and
  * of commands against what the server announced (before they leave).
  */
+import { MAX_PACKET_SIZE, MAX_VARIABLE_BYTE_INTEGER } from "@tern/codec";
 import type {
   ConnectPacket,
   DisconnectPacket,
@@ -28,8 +29,6 @@ import {
   checkTopicName,
   hasWildcard,
 } from "./_validate.ts";
-
-const MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
 
 /** Whether the server announced it would not accept this packet (MQTT 5 CONNACK properties). */
 export function refuse(
@@ -148,7 +147,7 @@ export function checkOptions(options: SessionOptions, action = "create session")
       "maximumPacketSize",
       options.maximumPacketSize,
       1,
-      MAX_VARIABLE_BYTE_INTEGER + 5,
+      MAX_PACKET_SIZE,
     );
   }
   if (options.maximumInflight !== undefined) {
