@@ -3,40 +3,65 @@
  * Listener lists are copied on change, not on emit, so an event costs no allocation and a
  * listener added while an event is being delivered first hears the next one (as with
  * EventTarget).
+ *
+ * A listener that throws, or returns a promise that rejects, goes to `onError`: it never
+ * stops the other listeners nor the caller (the connection loop).
  */
 export class Emitter<M> {
   // Created with the first listener: most clients' emitters hear only a few event types,
   // and an idle connection should not pay for an empty Map.
-  #listeners?: Map<keyof M, readonly ((event: never) => void)[]>;
+  #listeners?: Map<keyof M, readonly ((event: never) => unknown)[]>;
+  #onError: (error: unknown, type: keyof M) => void;
 
-  on<K extends keyof M>(type: K, listener: (event: M[K]) => void): () => void {
+  constructor(onError: (error: unknown, type: keyof M) => void) {
+    this.#onError = onError;
+  }
+
+  on<K extends keyof M>(type: K, listener: (event: M[K]) => unknown): () => void {
     if (typeof listener !== "function") {
       throw new TypeError(`Cannot listen to "${String(type)}": the listener must be a function`);
     }
     const listeners = this.#listeners ??= new Map();
     const list = listeners.get(type) ?? [];
-    listeners.set(type, [...list, listener as (event: never) => void]);
+    listeners.set(type, [...list, listener as (event: never) => unknown]);
     return () => this.off(type, listener);
   }
 
-  off<K extends keyof M>(type: K, listener: (event: M[K]) => void): void {
+  off<K extends keyof M>(type: K, listener: (event: M[K]) => unknown): void {
     const list = this.#listeners?.get(type);
     if (!list) return;
-    const index = list.indexOf(listener as (event: never) => void);
+    const index = list.indexOf(listener as (event: never) => unknown);
     if (index < 0) return;
     this.#listeners!.set(type, [...list.slice(0, index), ...list.slice(index + 1)]);
   }
 
+  /** Whether anyone listens to `type`. */
+  has(type: keyof M): boolean {
+    return (this.#listeners?.get(type)?.length ?? 0) > 0;
+  }
+
   emit<K extends keyof M>(type: K, event: M[K]): void {
+    void this.emitAndWait(type, event);
+  }
+
+  /**
+   * Calls the listeners; returns a promise that settles once the promises they returned
+   * settled, or undefined when none returned one (so a synchronous event costs nothing).
+   */
+  emitAndWait<K extends keyof M>(type: K, event: M[K]): Promise<void> | undefined {
     const list = this.#listeners?.get(type);
-    if (!list) return;
+    if (!list) return undefined;
+    let waits: Promise<void>[] | undefined;
     for (const listener of list) {
       try {
-        (listener as (event: M[K]) => void)(event);
+        const result = (listener as (event: M[K]) => unknown)(event);
+        if (result instanceof Promise) {
+          (waits ??= []).push(result.then(() => {}, (error) => this.#onError(error, type)));
+        }
       } catch (error) {
-        // A listener's bug must not break the connection loop; surface it like EventTarget does.
-        reportError(error);
+        this.#onError(error, type);
       }
     }
+    return waits && Promise.all(waits).then(() => {});
   }
 }

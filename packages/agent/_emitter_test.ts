@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Emitter } from "./_emitter.ts";
 
 Deno.test("Emitter calls listeners in the order added and stops calling removed ones", () => {
-  const emitter = new Emitter<{ tick: number }>();
+  const emitter = new Emitter<{ tick: number }>(() => {});
   const calls: string[] = [];
   const offA = emitter.on("tick", (n) => calls.push(`a${n}`));
   emitter.on("tick", (n) => calls.push(`b${n}`));
@@ -13,7 +13,7 @@ Deno.test("Emitter calls listeners in the order added and stops calling removed 
 });
 
 Deno.test("Emitter delivers to a listener added during an event from the next event on", () => {
-  const emitter = new Emitter<{ tick: number }>();
+  const emitter = new Emitter<{ tick: number }>(() => {});
   const calls: number[] = [];
   emitter.on("tick", () => {
     if (calls.length === 0) emitter.on("tick", (n) => calls.push(n));
@@ -22,4 +22,36 @@ Deno.test("Emitter delivers to a listener added during an event from the next ev
   emitter.emit("tick", 2);
   assert.deepEqual(calls, [2]);
   assert.throws(() => emitter.on("tick", 5 as never), TypeError);
+});
+
+Deno.test("Emitter sends a listener's throw or rejection to onError and still calls the others", async () => {
+  const errors: [unknown, string][] = [];
+  const emitter = new Emitter<{ tick: number }>((error, type) => errors.push([error, type]));
+  const calls: number[] = [];
+  emitter.on("tick", () => {
+    throw new Error("sync");
+  });
+  emitter.on("tick", () => Promise.reject(new Error("async")));
+  emitter.on("tick", (n) => calls.push(n));
+  assert.equal(emitter.has("tick"), true);
+  await emitter.emitAndWait("tick", 1);
+  assert.deepEqual(calls, [1]);
+  assert.deepEqual(errors.map(([e, type]) => [(e as Error).message, type]), [
+    ["sync", "tick"],
+    ["async", "tick"],
+  ]);
+});
+
+Deno.test("Emitter.emitAndWait() waits for the promises listeners return, and returns undefined without any", async () => {
+  const emitter = new Emitter<{ tick: number }>(() => {});
+  assert.equal(emitter.emitAndWait("tick", 1), undefined);
+  emitter.on("tick", () => {});
+  assert.equal(emitter.emitAndWait("tick", 1), undefined);
+  let done = false;
+  emitter.on("tick", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    done = true;
+  });
+  await emitter.emitAndWait("tick", 2);
+  assert.equal(done, true);
 });

@@ -7,6 +7,7 @@ import { ClientStoppedError, TimeoutError } from "./errors.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import { Session } from "./session.ts";
 import type {
+  InboundDelivery,
   InboundMessage,
   OperationResult,
   PublishResult,
@@ -68,7 +69,15 @@ export class MqttClient {
   #servers: ServerList;
   #session: Session;
   #reconnect?: ReconnectPolicy;
-  #emitter = new Emitter<ClientEventMap>();
+  #emitter = new Emitter<ClientEventMap>((error, type) =>
+    this.#reportError(error, { event: type })
+  );
+  /** What went to console.error already, for want of an "error" listener: once each. */
+  #logged = new WeakSet<object>();
+  #loggedEvents = new Set<string>();
+  /** Each local subscription's {@linkcode ClientSubscription}, for "error" events. */
+  #byLocal = new WeakMap<object, ClientSubscription>();
+  #processing = false;
   #ops = new Map<number, Pending>();
   /** Shared by every Pending: drop it from the table, and from the session if abandoned. */
   #forget = (pending: Pending, cancel: boolean): void => {
@@ -130,6 +139,8 @@ export class MqttClient {
       // MQTT 3.1.1 servers need not assign identifiers, so make one up.
       clientId: options.clientId ??
         (resolved.protocolVersion === 4 ? `tern-${randomHex(8)}` : ""),
+      // What the client acknowledged, a local subscription has: flow control, not drops.
+      inboundAcknowledgement: options.inboundAcknowledgement ?? "whenTaken",
       authenticationMethod: authenticator?.method,
     });
     this.#host = {
@@ -162,8 +173,16 @@ export class MqttClient {
       },
       // A throwing handler is reported like a throwing listener. An UNSUBSCRIBE cut short by
       // stop() is not worth reporting: stopping ends every local subscription anyway.
-      onError: (error) => {
-        if (!(error instanceof ClientStoppedError)) reportError(error);
+      onError: (error, context) => {
+        if (error instanceof ClientStoppedError) return;
+        this.#reportError(error, {
+          subscription: context && this.#byLocal.get(context.subscription),
+          message: context?.message,
+        });
+      },
+      onDrop: (message, local) => {
+        const subscription = this.#byLocal.get(local);
+        if (subscription) this.#emitter.emit("messagedropped", { message, subscription });
       },
     });
     this.#limits = options.limits && createLimiter(options.limits);
@@ -194,12 +213,18 @@ export class MqttClient {
    * the messages no local subscription took (delivered as "message" events).
    */
   stats(): ClientStats {
-    return { ...this.#session.stats(), unmatchedMessages: this.#subscriptions.unmatched };
+    return {
+      ...this.#session.stats(),
+      unmatchedMessages: this.#subscriptions.unmatched,
+      droppedMessages: this.#subscriptions.dropped,
+      heldMessages: this.#session.heldMessageCount,
+    };
   }
 
   /**
    * Adds a listener for a lifecycle event or for messages; returns a function that removes
-   * it. A listener that throws is reported with `reportError` and does not stop the others.
+   * it. A listener that throws (or returns a promise that rejects) does not stop the others
+   * nor the connection: the error goes to the "error" event (see {@linkcode ClientEventMap}).
    */
   on<K extends ClientEventType>(type: K, listener: (event: ClientEventMap[K]) => void): () => void {
     return this.#emitter.on(type, listener);
@@ -331,7 +356,9 @@ export class MqttClient {
     const locals = topicFilters.map((topicFilter) =>
       this.#subscriptions.subscribe(topicFilter, options)
     );
-    return new LocalFilters(topicFilters, locals, options.handler === undefined);
+    const subscription = new LocalFilters(topicFilters, locals, options.handler === undefined);
+    for (const local of locals) this.#byLocal.set(local, subscription);
+    return subscription;
   }
 
   /**
@@ -608,22 +635,78 @@ export class MqttClient {
   }
 
   #processEvents(): void {
-    for (let event = this.#session.pollEvent(); event; event = this.#session.pollEvent()) {
-      this.#handleEvent(event);
+    // A message taken during dispatch wakes the writer, which asks for events again.
+    if (this.#processing) return;
+    this.#processing = true;
+    try {
+      for (let event = this.#session.pollEvent(); event; event = this.#session.pollEvent()) {
+        this.#handleEvent(event);
+      }
+    } finally {
+      this.#processing = false;
     }
+  }
+
+  /**
+   * Hands a message to a waiting request, the local subscriptions it matches, or the
+   * "message" listeners; a QoS 1 / 2 one is acknowledged once they have taken it (the
+   * subscriptions per their `ack` mode, the listeners once the promises they return settle).
+   */
+  #deliver(message: InboundMessage, delivery: InboundDelivery | undefined): void {
+    const taken = delivery && (() => {
+      this.#session.messageTaken(delivery, now());
+      this.#link?.wake();
+    });
+    if (this.#requests?.deliver(message)) return taken?.();
+    // dispatch() only queues for subscribers, so a slow one never delays keep-alive.
+    if (this.#subscriptions.dispatch(message, taken) > 0) return;
+    const listened = this.#emitter.emitAndWait("message", message);
+    if (!taken) return;
+    if (listened) void listened.then(taken);
+    else taken();
+  }
+
+  /**
+   * A handler or listener failed: the "error" event gets it, or without a listener,
+   * console.error once per subscription (or event type). It never reaches the runtime's
+   * uncaught-error path, which ends a Deno or Node process.
+   */
+  #reportError(
+    error: unknown,
+    context: { subscription?: ClientSubscription; message?: InboundMessage; event?: string },
+  ): void {
+    if (context.event !== "error" && this.#emitter.has("error")) {
+      this.#emitter.emit("error", {
+        error,
+        subscription: context.subscription,
+        message: context.message,
+      });
+      return;
+    }
+    const { subscription, event } = context;
+    if (subscription) {
+      if (this.#logged.has(subscription)) return;
+      this.#logged.add(subscription);
+    } else {
+      const key = event ?? "";
+      if (this.#loggedEvents.has(key)) return;
+      this.#loggedEvents.add(key);
+    }
+    const where = subscription
+      ? `the handler of the subscription to "${subscription.topicFilters.join('", "')}"`
+      : event
+      ? `a "${event}" listener`
+      : "the client";
+    console.error(
+      `MqttClient: ${where} failed (reported once; listen to "error" for every failure):`,
+      error,
+    );
   }
 
   #handleEvent(event: SessionEvent): void {
     switch (event.type) {
       case "message":
-        // dispatch() only queues for subscribers, so a slow one never delays keep-alive.
-        if (
-          !this.#requests?.deliver(event.message) &&
-          this.#subscriptions.dispatch(event.message) === 0
-        ) {
-          this.#emitter.emit("message", event.message);
-        }
-        return;
+        return this.#deliver(event.message, event.delivery);
       case "completed": {
         const pending = this.#ops.get(event.operation);
         if (!pending) return;

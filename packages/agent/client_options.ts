@@ -12,6 +12,7 @@ import type { ConnectUpdate, SessionOptions } from "./session_types.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import type { ConnectionClosedError } from "./errors.ts";
 import type { InboundMessage } from "./session_types.ts";
+import type { ClientSubscription } from "./client_subscription.ts";
 
 /**
  * Decides how long the client waits before reconnecting. A {@linkcode Backoff} satisfies it;
@@ -221,8 +222,26 @@ export interface ClientEventMap {
   disconnection: { error: ConnectionClosedError };
   /** The client stopped: stop() was called, or the reconnect policy gave up. */
   stopped: { error?: Error };
-  /** A message arrived that no local subscription (`subscribe()`) took: the catch-all. */
+  /**
+   * A message arrived that no local subscription (`subscribe()`) took: the catch-all. A
+   * QoS 1 / 2 one is acknowledged once every listener returned, or once the promises
+   * they returned settled.
+   */
   message: InboundMessage;
+  /**
+   * A subscription handler or an event listener threw or rejected. The client and its
+   * connection carry on, and the message counts as delivered. Without a listener for this
+   * event, the first error of each subscription (or event type) goes to `console.error`.
+   */
+  error: {
+    error: unknown;
+    /** The subscription whose handler failed. */
+    subscription?: ClientSubscription;
+    /** The message the handler was given. */
+    message?: InboundMessage;
+  };
+  /** A subscription's `overflow` policy dropped a QoS 0 message (counted in `stats()`). */
+  messagedropped: { message: InboundMessage; subscription: ClientSubscription };
 }
 
 /** A client event's name. */

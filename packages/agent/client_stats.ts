@@ -1,8 +1,9 @@
 import type { SessionStats } from "./session_types.ts";
 
 /**
- * What {@linkcode MqttClient.stats} reports: the session's operation counts, and the
- * messages that matched no local subscription.
+ * What {@linkcode MqttClient.stats} reports: the session's operation counts, the
+ * messages that matched no local subscription, those the subscriptions dropped (QoS 0)
+ * and those held unacknowledged until a subscription takes them (QoS 1 / 2).
  *
  * @example Watch for messages nobody subscribed to locally
  * ```ts
@@ -17,6 +18,8 @@ import type { SessionStats } from "./session_types.ts";
  *   unackedOperationCount: 0,
  *   unackedOperationSize: 0,
  *   unmatchedMessages: 2,
+ *   droppedMessages: 0,
+ *   heldMessages: 0,
  * }));
  * ```
  */
@@ -26,4 +29,12 @@ export interface ClientStats extends SessionStats {
    * "message" event, e.g. those of filters subscribed with `sendSubscribe`.
    */
   unmatchedMessages: number;
+  /** QoS 0 messages the local subscriptions' `overflow` policies dropped. */
+  droppedMessages: number;
+  /**
+   * QoS 1 / 2 messages received and not yet acknowledged, because a local subscription has
+   * not taken them yet (a full buffer, a handler still running, a manual `ack()` not called).
+   * Each holds one slot of the client's Receive Maximum.
+   */
+  heldMessages: number;
 }

@@ -1,4 +1,4 @@
-import type { OverflowPolicy } from "@tern/subscriptions";
+import type { AckMode, OverflowPolicy } from "@tern/subscriptions";
 import type { QoS } from "@tern/codec";
 import type { InboundMessage, SubscriptionResult } from "./session_types.ts";
 
@@ -33,10 +33,20 @@ export interface LocalSubscribeOptions {
    * returns. Without a handler, iterate the subscription.
    */
   handler?: (message: InboundMessage) => void | Promise<void>;
-  /** Messages per filter that may wait for the handler or the iterator. Default 1024. */
+  /**
+   * Messages per filter that may wait for the handler or the iterator. Default 1024. QoS
+   * 1 / 2 messages beyond it are not dropped: they wait unacknowledged, and the broker
+   * holds back the rest (flow control).
+   */
   bufferSize?: number;
-  /** When a filter's buffer is full. Default `"drop-oldest"`. */
+  /** What happens to a QoS 0 message when a filter's buffer is full. Default `"drop-oldest"`. */
   overflow?: OverflowPolicy;
+  /**
+   * When a QoS 1 / 2 message is acknowledged: `"buffered"` (default) once in the buffer,
+   * `"handled"` once the handler finished (or the loop asked for the next), `"manual"` when
+   * the application calls `message.ack()`. Acknowledgements leave in arrival order.
+   */
+  ack?: AckMode;
   /** Ends the subscription (unsubscribing), and rejects a waiting iteration with its reason. */
   signal?: AbortSignal;
 }
