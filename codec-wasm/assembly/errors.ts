@@ -33,3 +33,4 @@ export const E_TOPIC_ALIAS_ZERO: i32 = 29;
 export const E_NO_REASON_CODES: i32 = 30;
 export const E_SUBSCRIPTION_ID_ZERO: i32 = 31;
 export const E_DUP_QOS0: i32 = 32;
+export const E_V4_CONNACK: i32 = 33;

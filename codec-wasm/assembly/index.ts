@@ -69,6 +69,7 @@ import {
   E_UTF8_NULL,
   E_UTF8_OVERLONG,
   E_UTF8_SURROGATE,
+  E_V4_CONNACK,
   E_VARINT,
   E_WILDCARD,
   E_WILL_FLAGS,
@@ -501,17 +502,19 @@ function decodeConnect(): void {
   const nameAt = pos;
   const nameLength = readU16(T_CONNECT);
   if (failed) return;
-  if (
-    nameLength != 4 || pos + 4 > end || load<u32>(pos) != 0x5454514d // "MQTT", little-endian
-  ) {
+  // "MQTT" (3.1.1, 5.0) or MQTT 3.1's "MQIsdp", little-endian.
+  const mqtt = nameLength == 4 && pos + 4 <= end && load<u32>(pos) == 0x5454514d;
+  const mqisdp = nameLength == 6 && pos + 6 <= end && load<u32>(pos) == 0x7349514d &&
+    load<u16>(pos + 4) == 0x7064;
+  if (!mqtt && !mqisdp) {
     fail(E_PROTOCOL_NAME, nameAt, T_CONNECT);
     return;
   }
-  pos += 4;
+  pos += nameLength;
   const levelAt = pos;
   const level = readU8(T_CONNECT);
   if (failed) return;
-  if (level != 4 && level != 5) {
+  if (mqtt ? level != 4 && level != 5 : level != 3) {
     fail(E_PROTOCOL_LEVEL, levelAt, T_CONNECT);
     return;
   }
@@ -536,8 +539,8 @@ function decodeConnect(): void {
     fail(E_QOS3, flagsAt, T_CONNECT);
     return;
   }
-  // [MQTT-3.1.2-22] MQTT 3.1.1 has no password without a user name.
-  if (version == 4 && (flags & 0x40) != 0 && (flags & 0x80) == 0) {
+  // [MQTT-3.1.2-22] MQTT 3.1.1 (and 3.1) has no password without a user name.
+  if (version != 5 && (flags & 0x40) != 0 && (flags & 0x80) == 0) {
     fail(E_PASSWORD_FLAG, flagsAt, T_CONNECT);
     return;
   }
@@ -580,6 +583,11 @@ function decodeConnack(): void {
     return;
   }
   emit(T_CONNACK_FLAGS, <i32> flags, 0);
+  // A 3.1.1 server's answer to a 5.0 CONNECT: return code 1, unacceptable protocol version.
+  if (version == 5 && end - pos == 1 && load<u8>(pos) == 1) {
+    fail(E_V4_CONNACK, pos, T_REASON);
+    return;
+  }
   readReason();
   if (failed) return;
   if (version == 5) readProperties(C_CONNACK);
@@ -668,8 +676,8 @@ function decodeSubackOrUnsuback(): void {
   if (failed) return;
   if (version == 5) readProperties(<u32> 1 << packetType);
   if (failed) return;
-  // MQTT 3.1.1 UNSUBACK carries no reason codes; everything else carries at least one.
-  if (version == 4 && packetType == 11) {
+  // MQTT 3.1.1 (and 3.1) UNSUBACK carries no reason codes; everything else at least one.
+  if (version != 5 && packetType == 11) {
     expectEnd(T_PACKET_ID);
     return;
   }

@@ -28,8 +28,8 @@ const ERRORS: Record<number, [string, number]> = {
   16: ["no topic filter", PROTOCOL],
   17: ["reserved subscription option bits are set", MALFORMED],
   18: ["property has a value the specification forbids", PROTOCOL],
-  19: ['protocol name is not "MQTT"', 0x84],
-  20: ["protocol level is neither 4 (MQTT 3.1.1) nor 5 (MQTT 5.0)", 0x84],
+  19: ['protocol name is neither "MQTT" nor "MQIsdp" (MQTT 3.1)', 0x84],
+  20: ['protocol level is not 4 (MQTT 3.1.1) or 5 (MQTT 5.0) after "MQTT", 3 after "MQIsdp"', 0x84],
   21: ["reserved connect flag is set", MALFORMED],
   22: ["will QoS or will retain is set without a will", MALFORMED],
   23: ["password flag is set without a user name (MQTT 3.1.1)", MALFORMED],
@@ -42,6 +42,10 @@ const ERRORS: Record<number, [string, number]> = {
   30: ["no reason code", PROTOCOL],
   31: ["subscription identifier is 0", PROTOCOL],
   32: ["DUP is set on a QoS 0 message", MALFORMED],
+  33: [
+    "the server answered with an MQTT 3.1.1 CONNACK, return code 1 (unacceptable protocol version): it does not support MQTT 5",
+    0x84,
+  ],
 };
 
 const FIELDS: Record<number, string> = {

@@ -86,9 +86,9 @@ function checkString(value: unknown, what: string): number {
 function checkReason(code: unknown, type: string, version: ProtocolVersion): number {
   // The description is built only for an error: PUBACKs and the like pass here per packet.
   if (!isIntegerIn(code, 0, 255)) checkInteger(code, 0, 255, `${type.toUpperCase()} reason code`);
-  const valid = version === 4 && type === "suback"
+  const valid = version !== 5 && type === "suback"
     ? VALID_SUBACK_V4_CODES
-    : version === 4 && type === "connack"
+    : version !== 5 && type === "connack"
     ? undefined
     : VALID_REASON_CODES.get(type)!;
   if (valid ? !valid.has(code as number) : (code as number) > 5) {
@@ -248,8 +248,8 @@ export function measurePacket(packet: Packet, version: ProtocolVersion): number 
   const v5 = version === 5;
   switch (type) {
     case "connect": {
-      // Protocol name (6), level, flags, keep alive (2), client identifier length (2).
-      size = 12 + checkString(packet.clientId, "CONNECT client identifier");
+      // Protocol name (6, MQTT 3.1: 8), level, flags, keep alive (2), client id length (2).
+      size = (version === 3 ? 14 : 12) + checkString(packet.clientId, "CONNECT client identifier");
       checkInteger(packet.keepAlive, 0, 65535, "CONNECT keep alive");
       if (v5) {
         size += ownPropertyBlockSize("connect", packet.properties);
@@ -575,8 +575,14 @@ export function writePacket(
   switch (packet.type) {
     case "connect": {
       const will = packet.will;
-      out.u16(4);
-      out.u32(0x4d515454); // "MQTT"
+      if (version === 3) {
+        out.u16(6);
+        out.u32(0x4d514973); // "MQIs"
+        out.u16(0x6470); // "dp"
+      } else {
+        out.u16(4);
+        out.u32(0x4d515454); // "MQTT"
+      }
       out.u8(version);
       out.u8(
         (packet.username !== undefined ? 0x80 : 0) |

@@ -766,9 +766,9 @@ function ascii(bytes: Uint8Array, address: number, length: number): string {
 }
 
 function checkVersion(version: unknown): ProtocolVersion {
-  if (version !== 4 && version !== 5) {
+  if (version !== 3 && version !== 4 && version !== 5) {
     throw new RangeError(
-      `Cannot use protocol version ${version}: expected 4 (MQTT 3.1.1) or 5 (MQTT 5.0)`,
+      `Cannot use protocol version ${version}: expected 3 (MQTT 3.1), 4 (MQTT 3.1.1) or 5 (MQTT 5.0)`,
     );
   }
   return version;

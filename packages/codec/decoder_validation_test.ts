@@ -365,7 +365,7 @@ const CASES: Case[] = [
     version: 4,
     error: ProtocolError,
     reasonCode: 0x84,
-    message: 'CONNECT: protocol name is not "MQTT"',
+    message: 'CONNECT: protocol name is neither "MQTT" nor "MQIsdp" (MQTT 3.1)',
   },
   {
     name: "a CONNECT with protocol level 3",
@@ -373,7 +373,8 @@ const CASES: Case[] = [
     version: 4,
     error: ProtocolError,
     reasonCode: 0x84,
-    message: "protocol level is neither 4 (MQTT 3.1.1) nor 5 (MQTT 5.0) (variable header at byte 8",
+    message:
+      'protocol level is not 4 (MQTT 3.1.1) or 5 (MQTT 5.0) after "MQTT", 3 after "MQIsdp" (variable header at byte 8',
   },
   {
     name: "a CONNECT with the reserved flag set",
@@ -545,11 +546,11 @@ Deno.test("Decoder.version can be set once the version is known", () => {
   const decoder = new Decoder({ version: 4 });
   decoder.version = 5;
   assert.deepEqual(decoder.push(new Uint8Array([0xf0, 0x00])), [{ type: "auth", reasonCode: 0 }]);
-  assert.throws(() => (decoder.version = 3 as ProtocolVersion), RangeError);
+  assert.throws(() => (decoder.version = 6 as ProtocolVersion), RangeError);
 });
 
 Deno.test("new Decoder() rejects a bad version or maxPacketSize", () => {
-  assert.throws(() => new Decoder({ version: 3 as ProtocolVersion }), RangeError);
+  assert.throws(() => new Decoder({ version: 6 as ProtocolVersion }), RangeError);
   assert.throws(() => new Decoder({ version: 4, maxPacketSize: 1 }), RangeError);
   assert.throws(() => new Decoder({ version: 4, maxPacketSize: 268_435_461 }), RangeError);
 });

@@ -18,14 +18,17 @@ import { measurePacket, packetSize, writePacket } from "./_encoder.ts";
  * ```
  */
 export interface EncodeOptions {
-  /** 4 for MQTT 3.1.1, 5 for MQTT 5.0. MQTT 5-only fields are left out for 4. */
+  /**
+   * 3 for MQTT 3.1 (CONNECT says "MQIsdp", level 3; otherwise as 3.1.1), 4 for MQTT 3.1.1,
+   * 5 for MQTT 5.0. MQTT 5-only fields are left out for 3 and 4.
+   */
   version: ProtocolVersion;
 }
 
 function checkVersion(version: unknown): ProtocolVersion {
-  if (version !== 4 && version !== 5) {
+  if (version !== 3 && version !== 4 && version !== 5) {
     throw new RangeError(
-      `Cannot encode: protocol version must be 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${version}`,
+      `Cannot encode: protocol version must be 3 (MQTT 3.1), 4 (MQTT 3.1.1) or 5 (MQTT 5.0), got ${version}`,
     );
   }
   return version;

@@ -253,8 +253,8 @@ Deno.test("encode() rejects a packet over 268,435,455 bytes after the fixed head
   );
 });
 
-Deno.test("encode() rejects a protocol version other than 4 or 5", () => {
-  assert.throws(() => encode({ type: "pingreq" }, { version: 3 as 4 }), RangeError);
+Deno.test("encode() rejects a protocol version other than 3, 4 or 5", () => {
+  assert.throws(() => encode({ type: "pingreq" }, { version: 2 as 4 }), RangeError);
   assert.throws(() => new PacketWriter({ version: 6 as 5 }), RangeError);
 });
 

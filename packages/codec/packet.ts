@@ -8,8 +8,8 @@
  * @module
  */
 
-/** The MQTT protocol level: 4 is MQTT 3.1.1, 5 is MQTT 5.0. */
-export type ProtocolVersion = 4 | 5;
+/** The MQTT protocol level: 3 is MQTT 3.1 ("MQIsdp"), 4 is MQTT 3.1.1, 5 is MQTT 5.0. */
+export type ProtocolVersion = 3 | 4 | 5;
 
 /** A quality-of-service level. */
 export type QoS = 0 | 1 | 2;

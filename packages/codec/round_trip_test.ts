@@ -72,3 +72,41 @@ Deno.test("PacketWriter writes nothing for a packet that fails validation", () =
   );
   assert.deepEqual([...writer.take()], [0xc0, 0x00]);
 });
+
+Deno.test("an MQTT 3.1 CONNECT says MQIsdp, level 3, and decodes as version 3", () => {
+  const connect = {
+    type: "connect" as const,
+    clientId: "old-device",
+    cleanStart: true,
+    keepAlive: 30,
+    username: "u",
+    password: new TextEncoder().encode("p"),
+  };
+  const bytes = encode(connect, { version: 3 });
+  assert.deepEqual([...bytes.subarray(2, 11)], [0, 6, 0x4d, 0x51, 0x49, 0x73, 0x64, 0x70, 3]);
+  const decoder = new Decoder({ version: 4 });
+  const [decoded] = decoder.push(bytes);
+  assert.equal(decoded.type, "connect");
+  assert.equal(decoder.version, 3);
+  assert.equal((decoded as typeof connect).clientId, "old-device");
+  // What follows on an MQTT 3.1 connection decodes as 3.1.1 does: no properties.
+  assert.deepEqual(decoder.push(encode({ type: "puback", packetId: 3 }, { version: 3 })), [
+    { type: "puback", packetId: 3, reasonCode: 0 },
+  ]);
+});
+
+Deno.test("MQTT 3.1 requires level 3 after MQIsdp", () => {
+  const bytes = encode({ type: "connect", clientId: "x", cleanStart: true, keepAlive: 0 }, {
+    version: 3,
+  });
+  bytes[10] = 4;
+  assert.throws(() => new Decoder({ version: 4 }).push(bytes), /protocol level is not 4/);
+});
+
+Deno.test("a 3.1.1 CONNACK with return code 1 read as MQTT 5 is reported as 0x84, not as malformed", () => {
+  assert.throws(
+    () => new Decoder({ version: 5 }).push(new Uint8Array([0x20, 0x02, 0x00, 0x01])),
+    (error: Error & { reasonCode?: number }) =>
+      error.reasonCode === 0x84 && /does not support MQTT 5/.test(error.message),
+  );
+});
