@@ -51,7 +51,7 @@ export class EnhancedAuth {
   /** What is wrong with the server's AUTH (a protocol error), or undefined when it fits. */
   judge(packet: AuthPacket): string | undefined {
     const method = this.#method;
-    if (this.#version === 4 || method === undefined) {
+    if (this.#version !== 5 || method === undefined) {
       return "Unexpected AUTH: the client asked for no enhanced authentication";
     }
     if (packet.properties?.authenticationMethod !== method) {

@@ -135,6 +135,10 @@ export function connackViolation(
   if (connect.cleanStart && packet.sessionPresent) {
     return "CONNACK set Session Present although Clean Start was requested";
   }
+  if (props.assignedClientIdentifier !== undefined && connect.clientId !== "") {
+    // Adopting it would silently change the session's identity (3.2.2.3.7).
+    return "CONNACK assigned a client identifier although the client sent one";
+  }
   if (props.receiveMaximum === 0 || props.maximumPacketSize === 0) {
     return "CONNACK has a Receive Maximum or Maximum Packet Size of 0";
   }
@@ -154,7 +158,7 @@ export function acceptDisconnect(
   packet: DisconnectPacket,
   version: ProtocolVersion,
 ): ConnectionClosedError | string {
-  if (version === 4) return "Unexpected DISCONNECT: an MQTT 3.1.1 server never sends it";
+  if (version !== 5) return "Unexpected DISCONNECT: an MQTT 3.1.1 server never sends it";
   const props = packet.properties ?? {};
   if (props.sessionExpiryInterval !== undefined) {
     // [MQTT-3.14.2-2] A server must not send Session Expiry Interval in DISCONNECT.

@@ -30,8 +30,13 @@ export type Ack = PublishAckPacket | SubackPacket | UnsubackPacket;
 
 /** What an acknowledgement does; see {@linkcode Inflight.acknowledge}. */
 export type AckOutcome =
-  /** It fits no flight: a protocol error (0x82). */
+  /** It contradicts the flight with its packet identifier: a protocol error (0x82). */
   | { violation: string }
+  /**
+   * Nothing is in flight with its packet identifier (a late acknowledgement, after a timeout
+   * or a resumed session whose state differs): ignored; a PUBREC is answered with PUBREL.
+   */
+  | { unknown: Ack }
   /** The flow of `flight` ended, and its operation completes with `result`. */
   | { flight: Flight; result: OperationResult }
   /** The flow of `flight` ended, and its operation fails with `error`. */
@@ -133,13 +138,15 @@ export class Inflight {
   }
 
   /**
-   * The flight `ack` acknowledges, or why none does (a protocol error): a PUBACK needs a QoS 1
+   * The flight `ack` acknowledges, undefined when nothing is in flight with its packet
+   * identifier, or why the flight there does not fit (a protocol error): a PUBACK needs a QoS 1
    * publish, a PUBREC a QoS 2 one, a PUBCOMP a released one, a SUBACK / UNSUBACK its request
    * with one reason code per topic filter (none in an MQTT 3.1.1 UNSUBACK).
    */
-  #expect(ack: Ack, v4: boolean): Flight | string {
+  #expect(ack: Ack, v4: boolean): Flight | string | undefined {
     const flight = this.#flights.get(ack.packetId);
-    const packet = flight?.packet;
+    if (flight === undefined) return undefined;
+    const packet = flight.packet;
     if (ack.type === "suback" || ack.type === "unsuback") {
       const wanted = ack.type === "suback" ? "subscribe" : "unsubscribe";
       const name = ack.type.toUpperCase();
@@ -170,6 +177,7 @@ export class Inflight {
    */
   acknowledge(ack: Ack, v4: boolean): AckOutcome {
     const flight = this.#expect(ack, v4);
+    if (flight === undefined) return { unknown: ack };
     if (typeof flight === "string") return { violation: flight };
     const packetId = ack.packetId;
     if (ack.type === "suback" || ack.type === "unsuback") {
@@ -186,7 +194,11 @@ export class Inflight {
     }
     // A PUBACK, a PUBCOMP, or a failed PUBREC, which ends the flow: no PUBREL [MQTT-4.3.3-4].
     this.finish(packetId, flight);
-    if (ack.type === "pubcomp" && success) return { flight, result: pubrecResult(flight.pubrec) };
+    // 0x92 Packet Identifier not found: the server finished this flow already (our PUBREL
+    // was resent after a reconnect, 3.7.2.1), so the message was delivered.
+    if (ack.type === "pubcomp" && (success || ack.reasonCode === 0x92)) {
+      return { flight, result: pubrecResult(flight.pubrec) };
+    }
     const outcome = publishOutcome(flight, ack);
     return outcome instanceof Error ? { flight, error: outcome } : { flight, result: outcome };
   }

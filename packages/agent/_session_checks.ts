@@ -79,14 +79,23 @@ export function refuse(
 }
 
 export function checkOptions(options: SessionOptions, action = "create session"): void {
-  const version = options.protocolVersion ?? 5;
-  if (version !== 4 && version !== 5) {
+  const given = options.protocolVersion ?? 5;
+  if (given !== 3 && given !== 4 && given !== 5 && given !== "auto") {
     throw new RangeError(
-      `Cannot ${action}: protocolVersion must be 4 or 5, got ${String(version)}`,
+      `Cannot ${action}: protocolVersion must be 3, 4, 5 or "auto", got ${String(given)}`,
     );
   }
+  // "auto" may end up speaking 3.1: its client id rules apply; MQTT 5 options are allowed.
+  const version = given === "auto" ? 5 : given;
   const clientId = options.clientId ?? "";
   checkString(action, "clientId", clientId);
+  if ((given === 3 || given === "auto") && !(clientId.length >= 1 && clientId.length <= 23)) {
+    throw new RangeError(
+      `Cannot ${action}: MQTT 3.1 needs a clientId of 1 to 23 characters, got ${clientId.length}${
+        given === "auto" ? ' (protocolVersion "auto" may fall back to 3.1)' : ""
+      }`,
+    );
+  }
   const behavior = options.sessionBehavior;
   if (
     behavior !== undefined && behavior !== "clean" && behavior !== "rejoinPostSuccess" &&
@@ -110,7 +119,7 @@ export function checkOptions(options: SessionOptions, action = "create session")
     );
   }
   const rejoins = behavior === undefined ? options.cleanStart === false : behavior !== "clean";
-  if (version === 4 && clientId === "" && rejoins) {
+  if (version !== 5 && clientId === "" && rejoins) {
     // [MQTT-3.1.3-7] An empty client id needs Clean Session 1.
     throw new TypeError(`Cannot ${action}: an empty clientId needs cleanStart true in MQTT 3.1.1`);
   }
@@ -127,7 +136,7 @@ export function checkOptions(options: SessionOptions, action = "create session")
     "userProperties",
     "authenticationMethod",
   ] as const;
-  if (version === 4) {
+  if (version !== 5) {
     for (const key of v5Only) {
       if (options[key] !== undefined) throw new TypeError(`Cannot ${action}: ${key} needs MQTT 5`);
     }
@@ -282,7 +291,7 @@ export function checkDisconnect(
 ): DisconnectPacket {
   const reasonCode = options.reasonCode ?? 0;
   checkInteger("disconnect", "reasonCode", reasonCode, 0, 255);
-  if (version === 4 && (reasonCode !== 0 || options.properties !== undefined)) {
+  if (version !== 5 && (reasonCode !== 0 || options.properties !== undefined)) {
     throw new TypeError("Cannot disconnect: a reason code and properties need MQTT 5");
   }
   const expiry = options.properties?.sessionExpiryInterval;

@@ -1,4 +1,5 @@
 /** The session's options with every default filled in, resolved once per change. */
+import type { ProtocolVersion } from "@tern/codec";
 import type { ConnectUpdate, SessionOptions } from "./session_types.ts";
 
 /**
@@ -30,7 +31,6 @@ export type ResolvedOptions = Readonly<
   & Required<
     Pick<
       SessionOptions,
-      | "protocolVersion"
       | "clientId"
       | "keepAlive"
       | "maximumPacketSize"
@@ -46,6 +46,8 @@ export type ResolvedOptions = Readonly<
     >
   >
   & {
+    /** The version spoken now (`"auto"` starts with 5). */
+    protocolVersion: ProtocolVersion;
     /**
      * The client's Receive Maximum, which inbound QoS 2 flows must respect (`receiveMaximum`
      * itself stays unset when not given, and CONNECT then leaves it out).
@@ -56,7 +58,7 @@ export type ResolvedOptions = Readonly<
 
 /** Applies the defaults of `SessionOptions` to checked options, into one frozen table. */
 export function resolveOptions(options: SessionOptions): ResolvedOptions {
-  const protocolVersion = options.protocolVersion ?? 5;
+  const protocolVersion = options.protocolVersion === "auto" ? 5 : options.protocolVersion ?? 5;
   return Object.freeze({
     ...options,
     protocolVersion,

@@ -138,7 +138,9 @@ export class MqttClient {
       ...sessionOptions,
       // MQTT 3.1.1 servers need not assign identifiers, so make one up.
       clientId: options.clientId ??
-        (resolved.protocolVersion === 4 ? `tern-${randomHex(8)}` : ""),
+        (resolved.protocolVersion !== 5 || options.protocolVersion === "auto"
+          ? `tern-${randomHex(8)}`
+          : ""),
       // What the client acknowledged, a local subscription has: flow control, not drops.
       inboundAcknowledgement: options.inboundAcknowledgement ?? "whenTaken",
       authenticationMethod: authenticator?.method,
@@ -218,6 +220,7 @@ export class MqttClient {
       unmatchedMessages: this.#subscriptions.unmatched,
       droppedMessages: this.#subscriptions.dropped,
       heldMessages: this.#session.heldMessageCount,
+      ignoredAcknowledgements: this.#session.ignoredAckCount,
     };
   }
 
@@ -282,11 +285,12 @@ export class MqttClient {
       await this.#loop;
       return;
     }
+    // First, since it checks the DISCONNECT fields: a refused stop() changes nothing.
+    this.#session.disconnect(options, now());
     this.#running = false;
     this.#abandonAll(
       new ClientStoppedError("Cannot complete the operation: the client was stopped"),
     );
-    this.#session.disconnect(options, now());
     this.#stopController.abort(new ClientStoppedError("The client was stopped"));
     this.#pump();
     await this.#loop;
@@ -573,6 +577,7 @@ export class MqttClient {
       const server = this.#servers.current;
       this.#emitter.emit("attemptingconnect", { attempt, server });
       let accepted = false;
+      const version = this.#session.protocolVersion;
       let error: Error;
       try {
         const transport = await prepareAttempt({ attempt, server, lastError, signal }, {
@@ -604,6 +609,8 @@ export class MqttClient {
         stopError = hookError as Error;
         break;
       }
+      // protocolVersion "auto": the server does not speak that version; try the next at once.
+      if (this.#session.protocolVersion !== version) continue;
       // The next server of this round goes at once; a round's end waits the reconnect delay.
       if (!this.#servers.ended(error, accepted)) continue;
       const wait = this.#reconnect?.nextDelay(now(), error);
@@ -738,6 +745,9 @@ export class MqttClient {
       case "disconnection":
         this.#beginClose(event.error);
         this.#emitter.emit("disconnection", { error: event.error });
+        return;
+      case "ignoredack":
+        this.#emitter.emit("ignoredack", { packet: event.packet });
         return;
       case "auth":
         void this.#answerAuth(event.packet);

@@ -2,9 +2,12 @@ import type {
   AuthPacket,
   ConnackPacket,
   DisconnectProperties,
+  PublishAckPacket,
   PublishProperties,
   QoS,
+  SubackPacket,
   SubscribeProperties,
+  UnsubackPacket,
   UnsubscribeProperties,
 } from "@tern/codec";
 import type { FromUrlOptions, Transport } from "@tern/transport";
@@ -240,6 +243,11 @@ export interface ClientEventMap {
     /** The message the handler was given. */
     message?: InboundMessage;
   };
+  /**
+   * The server acknowledged a packet identifier with nothing in flight; ignored (counted in
+   * `stats().ignoredAcknowledgements`).
+   */
+  ignoredack: { packet: PublishAckPacket | SubackPacket | UnsubackPacket };
   /** A subscription's `overflow` policy dropped a QoS 0 message (counted in `stats()`). */
   messagedropped: { message: InboundMessage; subscription: ClientSubscription };
 }

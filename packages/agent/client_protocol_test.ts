@@ -29,7 +29,7 @@ for (
   const [title, version, bytes, reasonCode] of [
     ["a PUBLISH with QoS 3 (malformed)", 5, [0x36, 0x03, 0x00, 0x01, 0x61], 0x81],
     ["a second CONNACK", 5, [0x20, 0x03, 0x00, 0x00, 0x00], 0x82],
-    ["a PUBACK for no publish", 5, [0x40, 0x02, 0x00, 0x09], 0x82],
+    ["a PUBREL with packet id 0", 5, [0x62, 0x02, 0x00, 0x00], 0x82],
     [
       "a SUBSCRIBE (never sent by a server)",
       5,
@@ -48,7 +48,7 @@ for (
       0x00,
       0x00,
     ], 0x81],
-    ["a PUBACK for no publish, MQTT 3.1.1", 4, [0x40, 0x02, 0x00, 0x09], 0x82],
+    ["a PUBREL with packet id 0, MQTT 3.1.1", 4, [0x62, 0x02, 0x00, 0x00], 0x82],
   ] as [string, 4 | 5, number[], number][]
 ) {
   Deno.test(`the client closes the connection on ${title} and reports the reason`, async () => {

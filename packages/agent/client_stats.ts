@@ -20,6 +20,7 @@ import type { SessionStats } from "./session_types.ts";
  *   unmatchedMessages: 2,
  *   droppedMessages: 0,
  *   heldMessages: 0,
+ *   ignoredAcknowledgements: 0,
  * }));
  * ```
  */
@@ -37,4 +38,6 @@ export interface ClientStats extends SessionStats {
    * Each holds one slot of the client's Receive Maximum.
    */
   heldMessages: number;
+  /** Acknowledgements for a packet identifier with nothing in flight, ignored. */
+  ignoredAcknowledgements: number;
 }

@@ -12,7 +12,7 @@ import type {
   SubscribePacket,
   UnsubscribePacket,
 } from "@tern/codec";
-import { ConnectionClosedError, TimeoutError } from "./errors.ts";
+import { ConnectionClosedError, ConnectionRefusedError, TimeoutError } from "./errors.ts";
 import { createLimiter, type Limiter } from "./limits.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import type {
@@ -99,17 +99,18 @@ const MAX_UNSENT_ANSWERS = 100_000;
  * ```
  */
 export class Session {
-  /** 4 (MQTT 3.1.1) or 5. */
-  readonly protocolVersion: ProtocolVersion;
   /** The options as given (and updated), which `updateConnectOptions` checks again. */
   #given: SessionOptions;
   #options: ResolvedOptions;
+  /** `protocolVersion: "auto"`: the versions still to try, after the current one. */
+  #fallbacks: ProtocolVersion[];
   #clientId: string;
   #state: SessionState = "disconnected";
   #everConnected = false;
+  #ignoredAcks = 0;
   #connect?: ConnectPacket;
   #settings?: NegotiatedSettings;
-  #auth: EnhancedAuth;
+  #auth!: EnhancedAuth;
   /** Size, QoS and topic checks of `options.limits`. */
   #limits?: Limiter;
 
@@ -123,24 +124,40 @@ export class Session {
   #aliases: TopicAliases;
   #active = new ActiveSubscriptions();
   #timers = new Timers();
-  #outbound: Outbound;
+  #outbound!: Outbound;
 
   /** Creates a session; in-flight state found in `options.store` is resent after connecting. */
   constructor(options: SessionOptions = {}) {
     checks.checkOptions(options);
     this.#given = options;
     const o = this.#options = resolveOptions(options);
-    this.protocolVersion = o.protocolVersion;
+    this.#fallbacks = options.protocolVersion === "auto" ? [4, 3] : [];
     this.#clientId = o.clientId;
     if (o.limits) {
       this.#limits = createLimiter(o.limits);
       checks.checkConnectLimits(this.#limits, this.#clientId, o);
     }
     this.#queue = new CommandQueue(o, (op, error) => this.#fail(op, error));
-    const encoding = { version: o.protocolVersion };
-    this.#inflight = new Inflight(o, (packet) => measure(packet, encoding, o.packetSize));
+    this.#inflight = new Inflight(
+      o,
+      (packet) => measure(packet, { version: this.protocolVersion }, o.packetSize),
+    );
     this.#inbound = new InboundFlows(o.inboundReceiveMaximum, o.store, o.clientId);
     this.#aliases = new TopicAliases(o.topicAliasMaximum);
+    this.#speak();
+  }
+
+  /**
+   * 3 (MQTT 3.1), 4 (MQTT 3.1.1) or 5: as configured, or with `protocolVersion: "auto"` the
+   * version being tried (then negotiated: `settings.protocolVersion`).
+   */
+  get protocolVersion(): ProtocolVersion {
+    return this.#options.protocolVersion;
+  }
+
+  /** The parts of the session that depend on the protocol version. */
+  #speak(): void {
+    const o = this.#options;
     this.#auth = new EnhancedAuth(o.protocolVersion, o.authenticationMethod);
     this.#outbound = new Outbound({
       version: o.protocolVersion,
@@ -152,6 +169,17 @@ export class Session {
       complete: (op, result) => this.#complete(op, result),
       fail: (op, error) => this.#fail(op, error),
     });
+  }
+
+  /**
+   * The server does not support the version tried: with `protocolVersion: "auto"` and no
+   * connection accepted yet, the next connection tries the next older one.
+   */
+  #fallBack(): void {
+    const next = this.#fallbacks.shift();
+    if (next === undefined || this.#everConnected) return;
+    this.#options = resolveOptions({ ...this.#given, protocolVersion: next });
+    this.#speak();
   }
 
   /** Where the session stands on the current connection. */
@@ -187,6 +215,14 @@ export class Session {
    */
   get heldMessageCount(): number {
     return this.#inbound.heldCount;
+  }
+
+  /**
+   * Acknowledgements (PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK) for a packet identifier
+   * with nothing in flight, ignored (each also reported as an "ignoredack" event).
+   */
+  get ignoredAckCount(): number {
+    return this.#ignoredAcks;
   }
 
   /**
@@ -342,7 +378,11 @@ export class Session {
     checks.checkOptions(next, "update connect options");
     checks.checkConnectLimits(this.#limits, this.#clientId, next);
     this.#given = next;
-    this.#options = resolveOptions(next);
+    this.#options = resolveOptions(
+      this.#given.protocolVersion === "auto"
+        ? { ...next, protocolVersion: this.protocolVersion }
+        : next,
+    );
   }
 
   // ---- inputs -----------------------------------------------------------------------------
@@ -397,9 +437,7 @@ export class Session {
       case "pubrel":
         return this.#onPubrel(packet);
       case "pingresp":
-        if (!this.#timers.running("pingResponse")) {
-          return this.#violation("Unexpected PINGRESP: no PINGREQ is outstanding", 0x82);
-        }
+        // An unsolicited PINGRESP is harmless: nothing to close over.
         return this.#timers.set("pingResponse", undefined);
       case "disconnect":
         return this.#onDisconnect(packet);
@@ -418,6 +456,22 @@ export class Session {
    */
   handleProtocolError(error: Error & { reasonCode?: number }, _now: number): void {
     if (this.#state === "disconnected") return;
+    if (
+      this.#state === "connecting" && this.protocolVersion === 5 && error.reasonCode === 0x84 &&
+      error.message.includes("CONNACK")
+    ) {
+      // A 3.1.1 server's CONNACK, return code 1: a refusal, in a language it understands.
+      this.#enterDisconnected();
+      this.#events.push({
+        type: "connectionfailure",
+        error: new ConnectionRefusedError(
+          "Cannot connect: the server does not support MQTT 5 (it answered with an MQTT 3.1.1 CONNACK, return code 1)",
+          { reasonCode: 0x84 },
+        ),
+      });
+      this.#fallBack();
+      return;
+    }
     this.#violation(error.message, error.reasonCode ?? 0x81, error);
   }
 
@@ -542,6 +596,9 @@ export class Session {
     if ("refused" in outcome) {
       this.#enterDisconnected();
       this.#events.push({ type: "connectionfailure", error: outcome.refused });
+      // 0x84 Unsupported Protocol Version (MQTT 5), 1 unacceptable protocol version (3.1.x).
+      const code = outcome.refused.reasonCode;
+      if (code === (this.protocolVersion === 5 ? 0x84 : 1)) this.#fallBack();
       return;
     }
     const { settings } = outcome;
@@ -594,8 +651,22 @@ export class Session {
 
   /** PUBACK, PUBREC, PUBCOMP, SUBACK or UNSUBACK: the outbound flow moves on or ends. */
   #onAck(packet: Ack): void {
-    const outcome = this.#inflight.acknowledge(packet, this.protocolVersion === 4);
+    const outcome = this.#inflight.acknowledge(packet, this.protocolVersion !== 5);
     if ("violation" in outcome) return this.#violation(outcome.violation, 0x82);
+    if ("unknown" in outcome) {
+      // Closing would turn a late acknowledgement into a reconnect loop: count it, go on.
+      this.#ignoredAcks++;
+      this.#events.push({ type: "ignoredack", packet });
+      if (packet.type === "pubrec") {
+        // As an unknown PUBREL gets PUBCOMP: the server's flow ends, 0x92 in MQTT 5.
+        this.#outbox.push({
+          packet: this.protocolVersion === 5
+            ? { type: "pubrel", packetId: packet.packetId, reasonCode: 0x92 }
+            : { type: "pubrel", packetId: packet.packetId },
+        });
+      }
+      return;
+    }
     if ("pubrel" in outcome) {
       // A repeated PUBREC gets the PUBREL again; it is idempotent.
       this.#outbox.push({ packet: { type: "pubrel", packetId: outcome.pubrel } });

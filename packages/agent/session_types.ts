@@ -4,10 +4,13 @@ import type {
   ConnackPacket,
   Packet,
   ProtocolVersion,
+  PublishAckPacket,
   PublishProperties,
   QoS,
+  SubackPacket,
   SubscribeProperties,
   Subscription,
+  UnsubackPacket,
   UnsubscribeProperties,
   UserProperties,
   Will,
@@ -22,8 +25,14 @@ import type { ConnectionClosedError } from "./errors.ts";
 export interface SessionOptions {
   /** Client identifier; "" asks an MQTT 5 server to assign one. Default "". */
   clientId?: string;
-  /** 4 (MQTT 3.1.1) or 5 (MQTT 5.0). Default 5. */
-  protocolVersion?: ProtocolVersion;
+  /**
+   * 3 (MQTT 3.1, protocol name "MQIsdp", for old brokers; the client id must have 1 to 23
+   * characters), 4 (MQTT 3.1.1) or 5 (MQTT 5.0); or `"auto"`: 5, then 3.1.1, then 3.1 while
+   * the server answers that it does not support the version tried (before any connection
+   * was accepted; `settings.protocolVersion` says what was negotiated, and MQTT 5-only
+   * options apply only if 5 was). Default 5.
+   */
+  protocolVersion?: ProtocolVersion | "auto";
   /** Keep-alive in seconds, 0 to turn it off. Default 60. */
   keepAlive?: number;
   /**
@@ -250,6 +259,12 @@ export type SessionEvent =
   | { type: "completed"; operation: number; result: OperationResult }
   /** Operation `operation` failed. */
   | { type: "failed"; operation: number; error: Error }
+  /**
+   * The server acknowledged a packet identifier with nothing in flight (late, after a
+   * timeout, or a resumed session whose state differs): ignored, an unknown PUBREC
+   * answered with PUBREL.
+   */
+  | { type: "ignoredack"; packet: PublishAckPacket | SubackPacket | UnsubackPacket }
   /** MQTT 5 enhanced authentication: the server sent AUTH (continue, or re-auth success). */
   | { type: "auth"; packet: AuthPacket };
 
