@@ -164,6 +164,11 @@ export class CommandQueue {
     if (this.#queued.delete(command.id)) this.#bytes -= command.size;
   }
 
+  /** Operation `operation`'s command, while it waits here. */
+  get(operation: number): Command | undefined {
+    return this.#queued.get(operation);
+  }
+
   /** Removes operation `operation` if it waits here; returns whether it did. */
   cancel(operation: number): boolean {
     const command = this.#queued.get(operation);

@@ -6,7 +6,7 @@ import type {
   UnsubscribePacket,
 } from "@tern/codec";
 import { reasonCodeName } from "@tern/codec";
-import { ReasonCodeError, TimeoutError } from "./errors.ts";
+import { ConnectionClosedError, ReasonCodeError, TimeoutError } from "./errors.ts";
 import type { SessionStore } from "./session_store.ts";
 import type { OperationResult, PublishResult, Transmit } from "./session_types.ts";
 import type { Command, CommandPacket } from "./_command_queue.ts";
@@ -19,8 +19,11 @@ export interface Flight {
   op: number;
   /** As first sent: full topic, DUP clear, packet id set. */
   packet: CommandPacket;
+  /** Bytes counted for the operation; 0 when no caller waits (op 0). */
   size: number;
   state: "awaitingAck" | "released";
+  /** Written (or resent) on the current connection. */
+  sent?: boolean;
   /** The PUBREC of a QoS 2 publish, whose reason code the completion reports. */
   pubrec?: PublishAckPacket;
 }
@@ -69,24 +72,78 @@ export class Inflight {
   #deadlines = new Fifo<{ deadline: number; packetId: number; op: number }>();
 
   /**
-   * Flows restored from `store` under `clientId` (resent after connecting, no caller waits
-   * for them), sized by `measure`; each operation fails without its acknowledgement within
-   * `ackTimeoutMs` (0: waits forever).
+   * Flows restored from `store` under `clientId` (resent after connecting; no caller waits
+   * for them, so they are no operation's bytes); each operation fails without its
+   * acknowledgement within `ackTimeoutMs` (0: waits forever). A publish the server closed
+   * the connection right after, `resendCloseLimit` connections in a row, fails (0: never).
    */
   constructor(
-    options: { store?: SessionStore; clientId: string; ackTimeoutMs: number },
-    measure: (packet: PublishPacket) => number,
+    options: {
+      store?: SessionStore;
+      clientId: string;
+      ackTimeoutMs: number;
+      resendCloseLimit?: number;
+    },
   ) {
     const { store, clientId } = options;
     this.#store = store;
     this.clientId = clientId;
     this.#ackTimeoutMs = options.ackTimeoutMs;
+    this.#closeLimit = options.resendCloseLimit ?? 3;
     for (const entry of store?.outbound(clientId) ?? []) {
       this.#ids.claim(entry.packetId);
       this.#publishes++;
-      const size = measure(entry.packet);
-      this.#bytes += size;
-      this.#flights.set(entry.packetId, { op: 0, packet: entry.packet, size, state: entry.state });
+      this.#flights.set(entry.packetId, {
+        op: 0,
+        packet: entry.packet,
+        size: 0,
+        state: entry.state,
+      });
+    }
+  }
+
+  #closeLimit: number;
+  /** The publish the last connections closed right after, by its payload, and how often. */
+  #suspect?: { payload: Uint8Array; closes: number };
+
+  /**
+   * The connection closed (the server or the network, not the client). The oldest publish
+   * sent on it and still unacknowledged is the suspect: when the same one was the suspect
+   * of `resendCloseLimit` closes in a row, the server refuses it (too large for an MQTT
+   * 3.1.1 broker that cannot say so, say), and resending it would make the connection flap
+   * forever: it leaves the session and its operation fails with `fail`.
+   */
+  connectionClosed(fail: (op: number, error: Error) => void): void {
+    let suspect: [number, Flight] | undefined;
+    for (const entry of this.#flights) {
+      const flight = entry[1];
+      if (
+        !suspect && flight.sent && flight.packet.type === "publish" &&
+        flight.state === "awaitingAck"
+      ) {
+        suspect = entry;
+      }
+      flight.sent = false;
+    }
+    if (!suspect || this.#closeLimit === 0) {
+      this.#suspect = undefined;
+      return;
+    }
+    const [packetId, flight] = suspect;
+    const packet = flight.packet as PublishPacket;
+    const closes = this.#suspect?.payload === packet.payload ? this.#suspect.closes + 1 : 1;
+    this.#suspect = { payload: packet.payload, closes };
+    if (closes < this.#closeLimit) return;
+    this.#suspect = undefined;
+    const op = flight.op;
+    this.finish(packetId, flight);
+    if (op !== 0) {
+      fail(
+        op,
+        new ConnectionClosedError(
+          `Cannot publish to "${packet.topic}": the server closed the connection right after receiving it, ${closes} connections in a row, so it refuses the message (larger than it accepts, say); it was dropped from the session`,
+        ),
+      );
     }
   }
 
@@ -126,7 +183,9 @@ export class Inflight {
 
   /** `packet` (its identifier from `takeId()`) left at `now` for operation `op`. */
   open(packetId: number, op: number, packet: CommandPacket, size: number, now: number): void {
-    this.#flights.set(packetId, { op, packet, size, state: "awaitingAck" });
+    // A flow no caller waits for (restored, timed out before it left) is no operation's bytes.
+    if (op === 0) size = 0;
+    this.#flights.set(packetId, { op, packet, size, state: "awaitingAck", sent: true });
     this.#bytes += size;
     if (packet.type === "publish") {
       this.#publishes++;
@@ -232,6 +291,7 @@ export class Inflight {
    */
   resend(out: { push(transmit: Transmit): void }): void {
     for (const [packetId, flight] of this.#flights) {
+      flight.sent = true;
       const operation = flight.op === 0 ? undefined : flight.op;
       if (flight.packet.type === "publish" && flight.state === "released") {
         out.push({ packet: { type: "pubrel", packetId } });

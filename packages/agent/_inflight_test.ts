@@ -29,7 +29,7 @@ function open(inflight: Inflight, op: number, packet: PublishPacket | SubscribeP
 }
 
 Deno.test("canOpen() holds QoS 1 / 2 publishes at Receive Maximum, never QoS 0 or SUBSCRIBE", () => {
-  const inflight = new Inflight(options, () => 0);
+  const inflight = new Inflight(options);
   assert.equal(inflight.canOpen(publish(1), 1), true);
   open(inflight, 1, publish(1));
   assert.equal(inflight.canOpen(publish(2), 1), false);
@@ -39,7 +39,7 @@ Deno.test("canOpen() holds QoS 1 / 2 publishes at Receive Maximum, never QoS 0 o
 });
 
 Deno.test("a PUBACK ends its QoS 1 flow with the reason code, or with a ReasonCodeError", () => {
-  const inflight = new Inflight(options, () => 0);
+  const inflight = new Inflight(options);
   const ok = open(inflight, 1, publish(1));
   const bad = open(inflight, 2, publish(1));
   const done = inflight.acknowledge({ type: "puback", packetId: ok, reasonCode: 0x10 }, false);
@@ -55,7 +55,7 @@ Deno.test("a PUBACK ends its QoS 1 flow with the reason code, or with a ReasonCo
 });
 
 Deno.test("an acknowledgement that contradicts its flight is a violation; one for no flight is unknown", () => {
-  const inflight = new Inflight(options, () => 0);
+  const inflight = new Inflight(options);
   const id = open(inflight, 1, publish(2));
   assert.deepEqual(inflight.acknowledge({ type: "puback", packetId: id }, false), {
     violation: `Unexpected PUBACK: no QoS 1 publish in flight with packet id ${id}`,
@@ -75,7 +75,7 @@ Deno.test("an acknowledgement that contradicts its flight is a violation; one fo
 
 Deno.test("QoS 2: PUBREC releases the flow (PUBREL follows), PUBCOMP completes with the PUBREC's code", () => {
   const store = new MemoryStore();
-  const inflight = new Inflight({ ...options, store }, () => 0);
+  const inflight = new Inflight({ ...options, store });
   const id = open(inflight, 1, publish(2));
   assert.deepEqual(
     inflight.acknowledge({ type: "pubrec", packetId: id, reasonCode: 0x10 }, false),
@@ -93,7 +93,7 @@ Deno.test("QoS 2: PUBREC releases the flow (PUBREL follows), PUBCOMP completes w
 });
 
 Deno.test("a SUBACK needs one reason code per filter; an MQTT 3.1.1 UNSUBACK has none", () => {
-  const inflight = new Inflight(options, () => 0);
+  const inflight = new Inflight(options);
   const id = open(inflight, 1, subscribe);
   assert.deepEqual(
     inflight.acknowledge({ type: "suback", packetId: id, reasonCodes: [1] }, false),
@@ -118,7 +118,7 @@ Deno.test("a SUBACK needs one reason code per filter; an MQTT 3.1.1 UNSUBACK has
 });
 
 Deno.test("resend() sends every flow again in order: PUBLISH with DUP, PUBREL once released [MQTT-4.4.0-1]", () => {
-  const inflight = new Inflight(options, () => 0);
+  const inflight = new Inflight(options);
   open(inflight, 1, publish(1));
   const b = open(inflight, 2, publish(2));
   open(inflight, 3, subscribe);
@@ -134,7 +134,7 @@ Deno.test("resend() sends every flow again in order: PUBLISH with DUP, PUBREL on
 });
 
 Deno.test("requeueAsNew() returns unfinished flows as new commands and completes released ones", () => {
-  const inflight = new Inflight(options, () => 0);
+  const inflight = new Inflight(options);
   open(inflight, 1, publish(1));
   const released = open(inflight, 2, publish(2));
   open(inflight, 3, subscribe);
@@ -153,7 +153,7 @@ Deno.test("requeueAsNew() returns unfinished flows as new commands and completes
 });
 
 Deno.test("expire() fails overdue operations once; their flows run on, no longer counted", () => {
-  const inflight = new Inflight({ ...options, ackTimeoutMs: 100 }, () => 0);
+  const inflight = new Inflight({ ...options, ackTimeoutMs: 100 });
   const id = open(inflight, 1, publish(1));
   assert.equal(inflight.nextDeadline(), 100);
   const failed: [number, Error][] = [];
@@ -168,18 +168,18 @@ Deno.test("expire() fails overdue operations once; their flows run on, no longer
   assert.ok("result" in late && late.flight.op === 0);
 });
 
-Deno.test("flows restored from the store keep their packet ids and count their bytes", () => {
+Deno.test("flows restored from the store keep their packet ids; no caller waits, so they are no operation's bytes", () => {
   const store = new MemoryStore();
   store.putOutbound("c", { packetId: 7, state: "awaitingAck", packet: publish(1, 7) });
-  const inflight = new Inflight({ ...options, store }, () => 12);
-  assert.deepEqual([inflight.count, inflight.bytes], [0, 12]);
+  const inflight = new Inflight({ ...options, store });
+  assert.deepEqual([inflight.count, inflight.bytes], [0, 0]);
   assert.equal(inflight.canOpen(publish(1), 1), false);
   const done = inflight.acknowledge({ type: "puback", packetId: 7 }, false);
   assert.ok("result" in done && done.flight.op === 0);
 });
 
 Deno.test("cancel() and abandon() stop reporting operations but keep their flows", () => {
-  const inflight = new Inflight(options, () => 0);
+  const inflight = new Inflight(options);
   const a = open(inflight, 1, publish(1));
   open(inflight, 2, publish(1));
   assert.equal(inflight.cancel(1), true);

@@ -30,7 +30,7 @@ function outbound(properties: ConnackProperties = {}) {
     maxQueuedOperations: 100,
     maxQueuedBytes: 1_000_000,
   }, fail);
-  const inflight = new Inflight({ clientId: "c", ackTimeoutMs: 0 }, () => 0);
+  const inflight = new Inflight({ clientId: "c", ackTimeoutMs: 0 });
   const aliases = new TopicAliases(0);
   const timers = new Timers();
   const out = new Outbound({

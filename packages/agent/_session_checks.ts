@@ -123,6 +123,9 @@ export function checkOptions(options: SessionOptions, action = "create session")
     // [MQTT-3.1.3-7] An empty client id needs Clean Session 1.
     throw new TypeError(`Cannot ${action}: an empty clientId needs cleanStart true in MQTT 3.1.1`);
   }
+  if (options.resendCloseLimit !== undefined) {
+    checkInteger(action, "resendCloseLimit", options.resendCloseLimit, 0, 1_000_000);
+  }
   if (options.keepAlive !== undefined) {
     checkInteger(action, "keepAlive", options.keepAlive, 0, 65_535);
   }

@@ -333,7 +333,11 @@ export class MqttClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#track(id, "publish", options, wait, qos > 0) as Promise<PublishResult | void>;
+    const tracked = this.#track(id, "publish", options, wait, qos > 0);
+    // Not encoded at once (a write in progress, offline, throttled): keep the bytes as
+    // they are now. QoS 1 / 2 payloads were copied by the session, which keeps them.
+    if (qos === 0) this.#session.ownPayload(id);
+    return tracked as Promise<PublishResult | void>;
   }
 
   /**

@@ -38,7 +38,7 @@ import { InboundFlows } from "./_inbound_flows.ts";
 import { type Ack, Inflight } from "./_inflight.ts";
 import * as checks from "./_session_checks.ts";
 import { mergeConnectUpdate, type ResolvedOptions, resolveOptions } from "./_session_options.ts";
-import { measure, Outbound } from "./_outbound.ts";
+import { Outbound } from "./_outbound.ts";
 import { Timers } from "./_timers.ts";
 import { TopicAliases } from "./_topic_aliases.ts";
 
@@ -138,10 +138,7 @@ export class Session {
       checks.checkConnectLimits(this.#limits, this.#clientId, o);
     }
     this.#queue = new CommandQueue(o, (op, error) => this.#fail(op, error));
-    this.#inflight = new Inflight(
-      o,
-      (packet) => measure(packet, { version: this.protocolVersion }, o.packetSize),
-    );
+    this.#inflight = new Inflight(o);
     this.#inbound = new InboundFlows(o.inboundReceiveMaximum, o.store, o.clientId);
     this.#aliases = new TopicAliases(o.topicAliasMaximum);
     this.#speak();
@@ -267,7 +264,9 @@ export class Session {
     const packet: PublishPacket = {
       type: "publish",
       topic: message.topic,
-      payload: message.payload,
+      // What is sent is what the payload held now: a QoS 1 / 2 message is kept for resending,
+      // so it keeps its own copy (a QoS 0 one only while queued: see `ownPayload`).
+      payload: message.qos ? message.payload.slice() : message.payload,
       qos: message.qos ?? 0,
       retain: message.retain ?? false,
       dup: false,
@@ -275,6 +274,16 @@ export class Session {
     };
     const expires = properties?.messageExpiryInterval !== undefined;
     return this.#enqueue(packet, size, expires ? now : undefined);
+  }
+
+  /**
+   * Makes the QoS 0 publish `operation`, while it is still queued (not yet polled), keep its
+   * own copy of the payload, so that the caller may reuse its buffer. The runner calls it
+   * after each `publish()`: one the writer encoded at once needs no copy.
+   */
+  ownPayload(operation: number): void {
+    const packet = this.#queue.get(operation)?.packet;
+    if (packet?.type === "publish") packet.payload = packet.payload.slice();
   }
 
   /** Queues a SUBSCRIBE and returns its operation id. */
@@ -480,6 +489,7 @@ export class Session {
     this.#outbox.drain();
     if (this.#state === "disconnected") return;
     const connected = this.#state === "connected";
+    if (connected) this.#inflight.connectionClosed((op, error) => this.#fail(op, error));
     const detail = cause instanceof Error ? `: ${cause.message}` : "";
     this.#closed(
       connected,

@@ -101,6 +101,14 @@ export interface SessionOptions {
   connackTimeoutMs?: number;
   /** Milliseconds to wait for PINGRESP. Default: half the keep-alive, at most 30000. */
   pingTimeoutMs?: number;
+  /**
+   * How many connections in a row may close right after the same unacknowledged publish
+   * was sent (or resent) before that publish fails with a `ConnectionClosedError` and
+   * leaves the session: the poison-message case of MQTT 3.1.1, whose brokers close the
+   * connection on a message they refuse (larger than they accept, say) since they cannot
+   * announce their limits. 0 resends forever. Default 3.
+   */
+  resendCloseLimit?: number;
   /** Milliseconds to wait for an acknowledgement once sent; 0 waits forever. Default 0. */
   ackTimeoutMs?: number;
   /**
