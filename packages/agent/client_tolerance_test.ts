@@ -79,3 +79,29 @@ Deno.test('protocolVersion "auto" reconnects at once with 3.1.1 when a 3.1.1 ser
   await client.stop();
   await retry.closed();
 });
+
+Deno.test("publish() sends the bytes the payload held when it was called, also when the packet waits for a write", async () => {
+  await using peer = startScriptedPeer(5);
+  const client = new MqttClient({ transport: peer.transport, clientId: "p", reconnect: false });
+  const { started, server } = await startAgainst(peer, client);
+  await server.next();
+  await server.send({ type: "connack", sessionPresent: false, reasonCode: 0 });
+  await started;
+  const buffer = new Uint8Array(4);
+  const sends = [];
+  for (let i = 0; i < 50; i++) {
+    buffer.fill(i);
+    // The first is encoded at once; the rest wait for the writer, which is busy with it.
+    sends.push(client.publish("t", buffer, { qos: (i % 3) as 0 | 1 | 2, wait: "sent" }));
+  }
+  buffer.fill(255);
+  await Promise.all(sends);
+  const payloads: number[] = [];
+  while (payloads.length < 50) {
+    const packet = await server.next();
+    if (packet.type === "publish") payloads.push(packet.payload[0]);
+  }
+  assert.deepEqual(payloads, Array.from({ length: 50 }, (_, i) => i));
+  await client.stop();
+  await server.closed();
+});
