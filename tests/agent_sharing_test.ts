@@ -83,6 +83,9 @@ for (const protocolVersion of [4, 5] as const) {
       unackedOperationCount: 0,
       unackedOperationSize: 0,
       unmatchedMessages: 0,
+      droppedMessages: 0,
+      heldMessages: 0,
+      ignoredAcknowledgements: 0,
     });
     await client.stop();
   });
