@@ -32,8 +32,8 @@ export interface LinkHost {
   initialData(): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   /** Reports the session's events (completions, deliveries, connection events). */
   processEvents(): void;
-  /** The caller waiting for operation `operation`, if any. */
-  pending(operation: number): Pending | undefined;
+  /** The callers waiting, by operation id. */
+  readonly pending: ReadonlyMap<number, Pending>;
 }
 
 /** The options every connection of one client shares, resolved once. */
@@ -309,7 +309,7 @@ export class Link {
       if (!transmit) return;
       const pending = transmit.operation === undefined
         ? undefined
-        : host.pending(transmit.operation);
+        : host.pending.get(transmit.operation);
       if (pending) batch.push(pending);
     }
   }

@@ -51,7 +51,7 @@ function host(session: Session, events: SessionEvent[], link: () => Link): LinkH
         }
       }
     },
-    pending: () => undefined,
+    pending: new Map(),
   };
 }
 

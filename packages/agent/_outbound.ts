@@ -2,7 +2,7 @@ import { encodeInto, type Packet, type ProtocolVersion, type PublishPacket } fro
 import { ReasonCodeError } from "./errors.ts";
 import type { Limiter } from "./limits.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
-import type { PacketSink, PublishResult, Transmit } from "./session_types.ts";
+import type { PacketSink, SessionEvent, Transmit } from "./session_types.ts";
 import type { Command, CommandPacket, CommandQueue } from "./_command_queue.ts";
 import type { Inflight } from "./_inflight.ts";
 import { refuse } from "./_session_checks.ts";
@@ -32,7 +32,8 @@ export interface OutboundParts {
   timers: Timers;
   /** Sizes packets sent without a sink; default: the encoded size. */
   packetSize?: (packet: Packet) => number;
-  complete(op: number, result: PublishResult): void;
+  /** Where a QoS 0 publish's completion goes, the moment it leaves. */
+  events: { push(event: SessionEvent): void };
   fail(op: number, error: Error): void;
 }
 
@@ -48,7 +49,7 @@ export class Outbound {
   #aliases: TopicAliases;
   #timers: Timers;
   #packetSize?: (packet: Packet) => number;
-  #complete: (op: number, result: PublishResult) => void;
+  #events: { push(event: SessionEvent): void };
   #fail: (op: number, error: Error) => void;
   #settings!: NegotiatedSettings;
   /** The rate limits of `options.limits`, fresh for each connection. */
@@ -62,7 +63,7 @@ export class Outbound {
     this.#aliases = parts.aliases;
     this.#timers = parts.timers;
     this.#packetSize = parts.packetSize;
-    this.#complete = parts.complete;
+    this.#events = parts.events;
     this.#fail = parts.fail;
   }
 
@@ -107,7 +108,7 @@ export class Outbound {
         this.#inflight.open(packetId, command.id, original, size, now);
       } else if (command.id !== 0) {
         // QoS 0 completes when handed to the transport.
-        this.#complete(command.id, { reasonCode: 0 });
+        this.#events.push({ type: "completed", operation: command.id, result: { reasonCode: 0 } });
       }
       return { packet: wire, operation: command.id === 0 ? undefined : command.id };
     }

@@ -3,7 +3,7 @@ import { type ConnackProperties, encode, type PublishPacket } from "@tern/codec"
 import { ReasonCodeError } from "./errors.ts";
 import { createLimiter } from "./limits.ts";
 import { negotiateSettings } from "./negotiated_settings.ts";
-import type { PublishResult } from "./session_types.ts";
+import type { OperationResult } from "./session_types.ts";
 import { CommandQueue } from "./_command_queue.ts";
 import { Inflight } from "./_inflight.ts";
 import { measure, Outbound } from "./_outbound.ts";
@@ -22,7 +22,7 @@ const publish = (qos: 0 | 1 | 2, payloadBytes = 1, topic = "t"): PublishPacket =
 
 /** An Outbound over fresh flows, connected with CONNACK `properties`. */
 function outbound(properties: ConnackProperties = {}) {
-  const completed: [number, PublishResult][] = [];
+  const completed: [number, OperationResult][] = [];
   const failed: [number, Error][] = [];
   const fail = (op: number, error: Error) => failed.push([op, error]);
   const queue = new CommandQueue({
@@ -39,7 +39,10 @@ function outbound(properties: ConnackProperties = {}) {
     inflight,
     aliases,
     timers,
-    complete: (op, result) => completed.push([op, result]),
+    events: {
+      push: (event) =>
+        void (event.type === "completed" && completed.push([event.operation, event.result])),
+    },
     fail,
   });
   const settings = negotiateSettings(

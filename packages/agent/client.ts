@@ -142,7 +142,7 @@ export class MqttClient {
       running: () => this.#running,
       initialData: () => authenticator?.initialData?.(),
       processEvents: () => this.#processEvents(),
-      pending: (operation) => this.#ops.get(operation),
+      pending: this.#ops,
     };
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
     this.#subscriptions = new SubscriptionManager<InboundMessage>({

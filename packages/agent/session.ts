@@ -146,7 +146,7 @@ export class Session {
       aliases: this.#aliases,
       timers: this.#timers,
       packetSize: o.packetSize,
-      complete: (op, result) => this.#complete(op, result),
+      events: this.#events,
       fail: (op, error) => this.#fail(op, error),
     });
   }
