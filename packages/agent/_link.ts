@@ -1,6 +1,7 @@
 import { Decoder, type Packet } from "@tern/codec";
 import type { Connection } from "@tern/transport";
 import { ClientStoppedError, ConnectionClosedError } from "./errors.ts";
+import type { Authenticator } from "./client_options.ts";
 import type { Session } from "./session.ts";
 import { now } from "./_clock.ts";
 import type { Pending } from "./_pending.ts";
@@ -20,28 +21,25 @@ const BATCH_KEEP = 2 * BATCH_BYTES;
  */
 const YIELD_HOPS = 3;
 
-/** What a {@linkcode Link} needs of the client that runs it. */
+/**
+ * What a {@linkcode Link} needs of the client that runs it, made once per client: its
+ * options are resolved there, once.
+ */
 export interface LinkHost {
   /** The client's session, which outlives every connection. */
   readonly session: Session;
-  /** What every connection of the client shares. */
-  readonly options: LinkOptions;
-  /** Whether the client still runs: stop() may come while the authenticator is asked. */
-  running(): boolean;
-  /** The authenticator's initial data for CONNECT (MQTT 5 enhanced authentication). */
-  initialData(): Uint8Array | undefined | Promise<Uint8Array | undefined>;
-  /** Reports the session's events (completions, deliveries, connection events). */
-  processEvents(): void;
   /** The callers waiting, by operation id. */
   readonly pending: ReadonlyMap<number, Pending>;
-}
-
-/** The options every connection of one client shares, resolved once. */
-export interface LinkOptions {
+  /** Gives the initial data for CONNECT (MQTT 5 enhanced authentication). */
+  readonly authenticator?: Pick<Authenticator, "initialData">;
   /** The largest packet the decoder accepts. */
   readonly maximumPacketSize: number;
   /** How long a closing connection's pending write may take before the connection drops. */
   readonly closeTimeoutMs: number;
+  /** Whether the client still runs: stop() may come while the authenticator is asked. */
+  running(): boolean;
+  /** Reports the session's events (completions, deliveries, connection events). */
+  processEvents(): void;
 }
 
 /**
@@ -54,7 +52,6 @@ export class Link {
   /** Whether CONNACK accepted this connection. */
   accepted = false;
   #host: LinkHost;
-  #options: LinkOptions;
   /** Until the connection is over. */
   #connection?: Connection;
   #decoder: Decoder;
@@ -73,13 +70,11 @@ export class Link {
 
   /** A link over `connection`, opened; `serve()` runs it. */
   constructor(host: LinkHost, connection: Connection) {
-    const options = host.options;
     this.#host = host;
-    this.#options = options;
     this.#connection = connection;
     this.#decoder = new Decoder({
       version: host.session.protocolVersion,
-      maxPacketSize: options.maximumPacketSize,
+      maxPacketSize: host.maximumPacketSize,
     });
   }
 
@@ -88,7 +83,7 @@ export class Link {
     const connection = this.#connection!;
     const session = this.#host.session;
     try {
-      const authenticationData = await this.#host.initialData();
+      const authenticationData = await this.#host.authenticator?.initialData?.();
       if (!this.#host.running()) {
         this.#ended.resolve(new ClientStoppedError("The client was stopped"));
       } else {
@@ -144,7 +139,7 @@ export class Link {
       const connection = this.#connection;
       this.#closeTimer = setTimeout(
         () => void connection?.close().catch(() => {}),
-        this.#options.closeTimeoutMs,
+        this.#host.closeTimeoutMs,
       );
     }
   }

@@ -2,14 +2,22 @@ import { encodeInto, type Packet, type ProtocolVersion, type PublishPacket } fro
 import { ReasonCodeError } from "./errors.ts";
 import type { Limiter } from "./limits.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
-import type { PacketSink, SessionEvent, Transmit } from "./session_types.ts";
-import type { Command, CommandPacket, CommandQueue } from "./_command_queue.ts";
+import type { PacketSink, Transmit } from "./session_types.ts";
+import {
+  type Command,
+  type CommandPacket,
+  type CommandQueue,
+  type EventSink,
+  pushFailure,
+} from "./_command_queue.ts";
 import type { Inflight } from "./_inflight.ts";
 import { refuse } from "./_session_checks.ts";
 import type { Timers } from "./_timers.ts";
 import type { TopicAliases } from "./_topic_aliases.ts";
 
 const EMPTY = new Uint8Array(0);
+/** The encoder's options by protocol version, made once rather than per session. */
+export const ENCODING = { 4: { version: 4 }, 5: { version: 5 } } as const;
 
 /**
  * The size the session counts for `packet` sent without a sink: `packetSize`'s answer when
@@ -32,9 +40,8 @@ export interface OutboundParts {
   timers: Timers;
   /** Sizes packets sent without a sink; default: the encoded size. */
   packetSize?: (packet: Packet) => number;
-  /** Where a QoS 0 publish's completion goes, the moment it leaves. */
-  events: { push(event: SessionEvent): void };
-  fail(op: number, error: Error): void;
+  /** Where a QoS 0 publish's completion goes, the moment it leaves, and every failure. */
+  events: EventSink;
 }
 
 /**
@@ -49,22 +56,20 @@ export class Outbound {
   #aliases: TopicAliases;
   #timers: Timers;
   #packetSize?: (packet: Packet) => number;
-  #events: { push(event: SessionEvent): void };
-  #fail: (op: number, error: Error) => void;
+  #events: EventSink;
   #settings!: NegotiatedSettings;
   /** The rate limits of `options.limits`, fresh for each connection. */
   #rate?: Limiter;
 
   /** The way out through `parts`. */
   constructor(parts: OutboundParts) {
-    this.#encoding = { version: parts.version };
+    this.#encoding = ENCODING[parts.version];
     this.#queue = parts.queue;
     this.#inflight = parts.inflight;
     this.#aliases = parts.aliases;
     this.#timers = parts.timers;
     this.#packetSize = parts.packetSize;
     this.#events = parts.events;
-    this.#fail = parts.fail;
   }
 
   /** A connection was accepted with `settings`, and the broker's rate limits `rate`. */
@@ -166,6 +171,6 @@ export class Outbound {
   #giveUp(command: Command, packetId: number | undefined, error: Error): void {
     if (packetId !== undefined) this.#inflight.releaseId(packetId);
     this.#queue.drop(command);
-    this.#fail(command.id, error);
+    pushFailure(this.#events, command.id, error);
   }
 }

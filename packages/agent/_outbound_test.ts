@@ -4,7 +4,7 @@ import { ReasonCodeError } from "./errors.ts";
 import { createLimiter } from "./limits.ts";
 import { negotiateSettings } from "./negotiated_settings.ts";
 import type { OperationResult } from "./session_types.ts";
-import { CommandQueue } from "./_command_queue.ts";
+import { CommandQueue, type EventSink } from "./_command_queue.ts";
 import { Inflight } from "./_inflight.ts";
 import { measure, Outbound } from "./_outbound.ts";
 import { Timers } from "./_timers.ts";
@@ -24,27 +24,21 @@ const publish = (qos: 0 | 1 | 2, payloadBytes = 1, topic = "t"): PublishPacket =
 function outbound(properties: ConnackProperties = {}) {
   const completed: [number, OperationResult][] = [];
   const failed: [number, Error][] = [];
-  const fail = (op: number, error: Error) => failed.push([op, error]);
+  const events: EventSink = {
+    push(event) {
+      if (event.type === "completed") completed.push([event.operation, event.result]);
+      if (event.type === "failed") failed.push([event.operation, event.error]);
+    },
+  };
   const queue = new CommandQueue({
     offlineQueuePolicy: "failQos0PublishOnDisconnect",
     maxQueuedOperations: 100,
     maxQueuedBytes: 1_000_000,
-  }, fail);
+  }, events);
   const inflight = new Inflight({ clientId: "c", ackTimeoutMs: 0 }, () => 0);
   const aliases = new TopicAliases(0);
   const timers = new Timers();
-  const out = new Outbound({
-    version: 5,
-    queue,
-    inflight,
-    aliases,
-    timers,
-    events: {
-      push: (event) =>
-        void (event.type === "completed" && completed.push([event.operation, event.result])),
-    },
-    fail,
-  });
+  const out = new Outbound({ version: 5, queue, inflight, aliases, timers, events });
   const settings = negotiateSettings(
     { type: "connect", clientId: "c", cleanStart: true, keepAlive: 0 },
     { type: "connack", sessionPresent: false, reasonCode: 0, properties },

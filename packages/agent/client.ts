@@ -132,18 +132,15 @@ export class MqttClient {
         (resolved.protocolVersion === 4 ? `tern-${randomHex(8)}` : ""),
       authenticationMethod: authenticator?.method,
     });
-    this.#host = {
+    this.#host = Object.freeze({
       session: this.#session,
-      // Resolved once, for every connection.
-      options: Object.freeze({
-        maximumPacketSize: resolved.maximumPacketSize,
-        closeTimeoutMs: options.closeTimeoutMs ?? 5000,
-      }),
-      running: () => this.#running,
-      initialData: () => authenticator?.initialData?.(),
-      processEvents: () => this.#processEvents(),
       pending: this.#ops,
-    };
+      authenticator,
+      maximumPacketSize: resolved.maximumPacketSize,
+      closeTimeoutMs: options.closeTimeoutMs ?? 5000,
+      running: () => this.#running,
+      processEvents: () => this.#processEvents(),
+    });
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
     this.#subscriptions = new SubscriptionManager<InboundMessage>({
       broker: {

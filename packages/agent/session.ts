@@ -37,7 +37,7 @@ import { InboundFlows } from "./_inbound_flows.ts";
 import { type Ack, Inflight } from "./_inflight.ts";
 import * as checks from "./_session_checks.ts";
 import { mergeConnectUpdate, type ResolvedOptions, resolveOptions } from "./_session_options.ts";
-import { measure, Outbound } from "./_outbound.ts";
+import { ENCODING, measure, Outbound } from "./_outbound.ts";
 import { Timers } from "./_timers.ts";
 import { TopicAliases } from "./_topic_aliases.ts";
 
@@ -133,8 +133,8 @@ export class Session {
       this.#limits = createLimiter(o.limits);
       checks.checkConnectLimits(this.#limits, this.#clientId, o);
     }
-    this.#queue = new CommandQueue(o, (op, error) => this.#fail(op, error));
-    const encoding = { version: o.protocolVersion };
+    this.#queue = new CommandQueue(o, this.#events);
+    const encoding = ENCODING[o.protocolVersion];
     this.#inflight = new Inflight(o, (packet) => measure(packet, encoding, o.packetSize));
     this.#inbound = new InboundFlows(o.inboundReceiveMaximum, o.store, o.clientId);
     this.#aliases = new TopicAliases(o.topicAliasMaximum);
@@ -147,7 +147,6 @@ export class Session {
       timers: this.#timers,
       packetSize: o.packetSize,
       events: this.#events,
-      fail: (op, error) => this.#fail(op, error),
     });
   }
 
