@@ -1,6 +1,8 @@
 /**
  * Builds the codec's WebAssembly hot path from the AssemblyScript sources in
- * `codec-wasm/assembly/` and embeds it in `packages/codec/_wasm_module.ts`.
+ * `codec-wasm/assembly/`, embeds it in `packages/codec/_wasm_module.ts` and writes it as
+ * `packages/codec/codec.wasm`, for runtimes that import a `.wasm` file as a compiled module
+ * (Cloudflare Workers).
  *
  * Run with `deno task build:wasm`. The output depends only on the sources and the pinned
  * compiler, so CI rebuilds it and fails when the committed module differs.
@@ -12,6 +14,7 @@ import asc from "npm:assemblyscript@0.28.20/asc";
 const root = new URL("../", import.meta.url);
 const entry = "codec-wasm/assembly/index.ts";
 const output = new URL("packages/codec/_wasm_module.ts", root);
+const wasmFile = new URL("packages/codec/codec.wasm", root);
 
 // The compiler resolves the entry and writes relative to the working directory.
 Deno.chdir(root);
@@ -53,4 +56,5 @@ export const wasmBase64: string =
 ${lines.join(" +\n")};
 `;
 await Deno.writeTextFile(output, source);
-console.log(`Wrote ${output.pathname} (${wasm.length} bytes of WebAssembly)`);
+await Deno.writeFile(wasmFile, wasm);
+console.log(`Wrote ${output.pathname} and ${wasmFile.pathname} (${wasm.length} bytes of WebAssembly)`);

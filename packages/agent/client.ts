@@ -137,6 +137,7 @@ export class MqttClient {
       closeTimeoutMs: _closeTimeoutMs,
       connectOptionsProvider: _connectOptionsProvider,
       shouldReconnect: _shouldReconnect,
+      wasmModule: _wasmModule,
       ...sessionOptions
     } = options;
     if ([url, transport, servers].filter((given) => given !== undefined).length !== 1) {
@@ -640,6 +641,7 @@ export class MqttClient {
     this.#decoder = new Decoder({
       version: this.#session.protocolVersion,
       maxPacketSize: this.#options.maximumPacketSize ?? DEFAULT_MAXIMUM_PACKET_SIZE,
+      wasmModule: this.#options.wasmModule,
     });
     this.#closing = false;
     this.#closeError = undefined;

@@ -30,6 +30,8 @@ export interface IotMqttClientOptions {
    * fields it returns for that attempt.
    */
   connectOptionsProvider?: IotAttemptProvider;
+  /** The precompiled codec module, when the builder was given one. */
+  wasmModule?: WebAssembly.Module;
 }
 
 /** What `MqttClient` calls before each attempt: a fresh transport and CONNECT fields. */
@@ -68,6 +70,7 @@ export function toMqttClientOptions(options: IotClientOptions): IotMqttClientOpt
     username: options.username,
     password: options.password,
     limits: options.limits,
+    wasmModule: options.wasmModule,
     connectOptionsProvider: provider && (async ({ signal }: { signal?: AbortSignal }) => {
       const overrides = await provider({ signal });
       return defined({

@@ -84,9 +84,14 @@ const textDecoder = new TextDecoder();
 
 // A decoder dropped while it held a run (a connection abandoned inside a packet) gives it
 // back when collected; a run lent to a read that may still land in it is never reused.
-const holders = new FinalizationRegistry<{ host: CodecHost; run: Run }>(({ host, run }) => {
-  if (run.capacity !== 0 && run.viewSize === 0) host.release(run.address, run.capacity);
-});
+// Runtimes without FinalizationRegistry (workerd before compatibility date 2025-05-05) rely
+// on the explicit lifetime alone: a run is given back once its packet completes, and on
+// reset(), which the client calls when each connection ends.
+const holders = typeof FinalizationRegistry === "function"
+  ? new FinalizationRegistry<{ host: CodecHost; run: Run }>(({ host, run }) => {
+    if (run.capacity !== 0 && run.viewSize === 0) host.release(run.address, run.capacity);
+  })
+  : undefined;
 
 /**
  * Turns a byte stream into MQTT packets. Feed it chunks as they arrive, split anywhere
@@ -357,7 +362,7 @@ export class Decoder {
       host.release(run.address, run.capacity);
     } else if (!this.#registered) {
       this.#registered = true;
-      holders.register(this, { host, run });
+      holders?.register(this, { host, run });
     }
     run.address = address;
     run.capacity = runCapacity(wanted);
