@@ -84,7 +84,7 @@ const textDecoder = new TextDecoder();
 
 // A decoder dropped while it held a run (a connection abandoned inside a packet) gives it
 // back when collected; a run lent to a read that may still land in it is never reused.
-// Runtimes without FinalizationRegistry (workerd before compatibility date 2025-05-05) rely
+// Runtimes without FinalizationRegistry (workerd at older compatibility dates) rely
 // on the explicit lifetime alone: a run is given back once its packet completes, and on
 // reset(), which the client calls when each connection ends.
 const holders = typeof FinalizationRegistry === "function"

@@ -1,5 +1,5 @@
-// Run by decoder_lifetime_test.ts: decoders in a runtime without FinalizationRegistry (workerd
-// before compatibility date 2025-05-05). Prints what it measured as JSON.
+// Run by decoder_lifetime_test.ts: decoders in a runtime without FinalizationRegistry (workerd at
+// older compatibility dates, such as 2024-09-23). Prints what it measured as JSON.
 delete (globalThis as { FinalizationRegistry?: unknown }).FinalizationRegistry;
 // Imported after the delete: the decoder module looks for FinalizationRegistry when it loads.
 const { codecWasmBytes, Decoder, encode } = await import("../mod.ts");
