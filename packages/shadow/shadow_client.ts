@@ -14,6 +14,7 @@ import type {
   ShadowUpdateAccepted,
 } from "./document.ts";
 import { encodeJson, isObject } from "./_json.ts";
+import { reportError } from "./_report_error.ts";
 import { EventQueue } from "./_event_queue.ts";
 import { ShadowError, ShadowTimeoutError } from "./errors.ts";
 import type { MqttLike, MqttLikeMessage, MqttLikeSubscription } from "./mqtt_like.ts";

@@ -1,0 +1,14 @@
+/** `node:net` and `node:tls` for a {@linkcode SocketPlan}; loaded by `_sockets.ts` on Node and Bun. */
+import { nodeHttpProxy, nodeTcp, nodeTls } from "./node.ts";
+import type { SocketPlan } from "./_socket_plan.ts";
+import type { Transport } from "./types.ts";
+
+/** The Node adapter the plan calls for. */
+export function sockets(plan: SocketPlan): Transport {
+  const { hostname, port, tls: settings, proxy, connectTimeoutMs } = plan;
+  if (proxy !== undefined) {
+    return nodeHttpProxy({ proxy, hostname, port, tls: settings, connectTimeoutMs });
+  }
+  if (!settings) return nodeTcp({ hostname, port, connectTimeoutMs });
+  return nodeTls({ hostname, port, connectTimeoutMs, ...settings });
+}
