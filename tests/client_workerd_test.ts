@@ -49,7 +49,7 @@ import { worker } from ${
 export default worker(wasmModule);
 `;
 
-Deno.test("MqttClient runs the whole flow inside workerd over cloudflare() and websocket(), with a precompiled codec module", async () => {
+Deno.test("MqttClient runs the whole flow inside workerd for mqtt:// (cloudflare()) and ws:// (websocket()), with a precompiled codec module", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tern-workerd-client-" });
   await using broker = await startBroker({ websocket: true });
   // The Worker asks the test to restart the broker mid-flow, and waits for the answer.
@@ -73,9 +73,14 @@ Deno.test("MqttClient runs the whole flow inside workerd over cloudflare() and w
     const built = await bundle({
       entry: `${dir}/entry.js`,
       outfile: `${dir}/worker.js`,
+      runtime: "workerd",
       external: ["cloudflare:sockets", "./codec.wasm"],
     });
     assert.ok(built.inputs.includes("agent/client.ts"), "the Worker runs the real client");
+    assert.ok(built.inputs.includes("transport/cloudflare.ts"), "mqtt:// goes to cloudflare()");
+    for (const input of built.inputs) {
+      assert.doesNotMatch(input, /_sockets_(deno|node)|transport\/(tcp|tls|node)\.ts/, input);
+    }
     await Deno.copyFile(
       new URL("../packages/codec/codec.wasm", import.meta.url),
       `${dir}/codec.wasm`,
@@ -104,8 +109,9 @@ Deno.test("MqttClient runs the whole flow inside workerd over cloudflare() and w
       for (const transport of ["cloudflare", "websocket"]) {
         const clientId = `workerd-${date}-${transport}`;
         const query = new URLSearchParams({
-          transport,
-          port: String(transport === "websocket" ? broker.wsPort : broker.port),
+          url: transport === "websocket"
+            ? `ws://127.0.0.1:${broker.wsPort}/mqtt`
+            : `mqtt://127.0.0.1:${broker.port}`,
           control: `http://127.0.0.1:${controlPort}`,
           clientId,
         });

@@ -1,11 +1,10 @@
 /**
  * A Worker that runs the whole client flow (tests/support/client_flow.ts) with the codec
- * module workerd hands it precompiled, over `cloudflare()` TCP or `websocket()`, and
- * answers with the flow's result. client_workerd_test.ts bundles it behind an entry that
+ * module workerd hands it precompiled, for an `mqtt://` URL (which the client opens with
+ * `cloudflare()` in a Worker) or a `ws://` one (`websocket()`), and answers with the
+ * flow's result. client_workerd_test.ts bundles it behind an entry that
  * imports `codec.wasm` (a `wasm` module in the workerd config) and serves it.
  */
-import { cloudflare } from "@tern/transport/cloudflare";
-import { websocket } from "@tern/transport/websocket";
 import { runClientFlow } from "./support/client_flow.ts";
 
 /** The Worker's handler for a given precompiled codec module. */
@@ -15,13 +14,9 @@ export function worker(
   return {
     async fetch(request) {
       const query = new URL(request.url).searchParams;
-      const port = Number(query.get("port"));
-      const transport = query.get("transport") === "websocket"
-        ? websocket({ url: `ws://127.0.0.1:${port}/mqtt`, connectTimeoutMs: 10_000 })
-        : cloudflare({ hostname: "127.0.0.1", port, tls: false, connectTimeoutMs: 10_000 });
       const control = query.get("control")!;
       const result = await runClientFlow({
-        transport,
+        url: query.get("url")!,
         wasmModule,
         clientId: query.get("clientId")!,
         restartBroker: async () => {

@@ -1,7 +1,8 @@
 /**
  * Bundles Tern for runtimes that load one JavaScript file: a browser page, a Cloudflare
- * Worker. esbuild (from npm) does the work; the plugin here resolves `@tern/*` imports the
- * way the workspace does, through each package's `deno.json` exports.
+ * Worker. esbuild (from npm) does the work; the plugins here resolve `@tern/*` imports the
+ * way the workspace does, through each package's `deno.json` exports, and leave out the
+ * socket adapters of every other runtime.
  *
  * @module
  */
@@ -9,8 +10,18 @@ import * as esbuild from "esbuild";
 
 const packages = new URL("../packages/", import.meta.url);
 
+/** The runtime a bundle is for. */
+export type BundleRuntime = "browser" | "workerd";
+
+// @tern/transport reaches each runtime's sockets by dynamic import of one of these modules
+// (_sockets.ts); esbuild would inline all three, so a bundle gets a stub for the others.
+const SOCKETS = /\/_sockets_(deno|node|workerd)\.ts$/;
+const KEPT: Record<BundleRuntime, string[]> = { browser: [], workerd: ["workerd"] };
+
 /** Options of {@linkcode bundle}. */
 export interface BundleOptions {
+  /** The runtime that loads the bundle: only its socket adapter is kept. */
+  runtime: BundleRuntime;
   /** The entry module (a path or file URL). */
   entry: string | URL;
   /** Where to write the bundle. */
@@ -49,7 +60,7 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
       external: options.external ?? [],
       metafile: true,
       logLevel: "silent",
-      plugins: [ternPackages()],
+      plugins: [ternPackages(), otherRuntimes(options.runtime)],
     });
     const inputs = Object.keys(result.metafile.inputs)
       .map((path) => new URL(path, `file://${Deno.cwd()}/`).href)
@@ -60,6 +71,27 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
   } finally {
     await esbuild.stop();
   }
+}
+
+// Another runtime's socket module becomes one that says so, should it ever be loaded
+// (_sockets.ts picks it from globals, which a bundle cannot rule out).
+function otherRuntimes(runtime: BundleRuntime): esbuild.Plugin {
+  return {
+    name: "other-runtimes",
+    setup(build) {
+      build.onResolve({ filter: SOCKETS }, ({ path, importer }) => {
+        const name = SOCKETS.exec(path)![1];
+        if (KEPT[runtime].includes(name)) return undefined;
+        return { path: `${name} (${importer})`, namespace: "left-out" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "left-out" }, ({ path }) => ({
+        contents: `export function sockets() {
+  throw new TypeError("Cannot use ${path.split(" ")[0]} sockets: this bundle is for ${runtime}");
+}`,
+        loader: "js",
+      }));
+    },
+  };
 }
 
 // `@tern/<name>[/<subpath>]` → the file the package's deno.json exports for it.

@@ -5,12 +5,11 @@
  * and resubscribe → stop. It returns what it saw; the test asserts on it.
  */
 import { Backoff, MqttClient, type MqttClientOptions } from "@tern/agent";
-import type { Transport } from "@tern/transport";
 
 /** Options of {@linkcode runClientFlow}. */
 export interface ClientFlowOptions {
-  /** How to reach the broker. */
-  transport: Transport;
+  /** The broker's URL: the client picks the runtime's transport for it. */
+  url: string;
   /** Handed to the client (the Worker's precompiled codec module). */
   wasmModule?: WebAssembly.Module;
   /** Restarts the broker; resolves once it listens again (it forgot every session). */
@@ -63,7 +62,7 @@ export async function runClientFlow(options: ClientFlowOptions): Promise<ClientF
     connections: 0,
   };
   const clientOptions: MqttClientOptions = {
-    transport: options.transport,
+    url: options.url,
     clientId: options.clientId,
     wasmModule: options.wasmModule,
     reconnect: new Backoff({ minDelayMs: 50, maxDelayMs: 500 }),
