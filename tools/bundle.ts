@@ -13,10 +13,29 @@ const packages = new URL("../packages/", import.meta.url);
 /** The runtime a bundle is for. */
 export type BundleRuntime = "browser" | "workerd";
 
-// @tern/transport reaches each runtime's sockets by dynamic import of one of these modules
-// (_sockets.ts); esbuild would inline all three, so a bundle gets a stub for the others.
-const SOCKETS = /\/_sockets_(deno|node|workerd)\.ts$/;
-const KEPT: Record<BundleRuntime, string[]> = { browser: [], workerd: ["workerd"] };
+// Modules of @tern/transport that a runtime never runs, and what stands in for them.
+// _sockets.ts reaches each runtime's sockets by dynamic import of _sockets_<runtime>.ts
+// (esbuild would inline all three); _websocket_over.ts is the RFC 6455 client for runtimes
+// without a WebSocket, which browsers and Workers have.
+const LEFT_OUT = /\/(_sockets_deno|_sockets_node|_sockets_workerd|_websocket_over)\.ts$/;
+const KEPT: Record<BundleRuntime, string[]> = {
+  browser: [],
+  workerd: ["_sockets_workerd"],
+};
+const STUBS: Record<string, (runtime: BundleRuntime) => string> = {
+  _sockets_deno: (runtime) => refuse("sockets", "Cannot use Deno sockets", runtime),
+  _sockets_node: (runtime) => refuse("sockets", "Cannot use node:net sockets", runtime),
+  _sockets_workerd: (runtime) => refuse("sockets", "Cannot use cloudflare:sockets", runtime),
+  _websocket_over: (runtime) =>
+    refuse("websocketOver", "Cannot open a WebSocket without the web WebSocket", runtime),
+};
+
+// A stand-in whose export throws, should a runtime check ever pick it.
+function refuse(name: string, message: string, runtime: BundleRuntime): string {
+  return `export function ${name}() {
+  throw new TypeError(${JSON.stringify(`${message}: this bundle is for ${runtime}`)});
+}`;
+}
 
 /** Options of {@linkcode bundle}. */
 export interface BundleOptions {
@@ -38,7 +57,10 @@ export interface BundleResult {
   outfile: string;
   /** Its size in bytes. */
   bytes: number;
-  /** The workspace files it contains, relative to `packages/` (e.g. `agent/client.ts`). */
+  /**
+   * The workspace files whose code it contains (after tree shaking), relative to
+   * `packages/` (e.g. `agent/client.ts`).
+   */
   inputs: string[];
 }
 
@@ -62,32 +84,31 @@ export async function bundle(options: BundleOptions): Promise<BundleResult> {
       logLevel: "silent",
       plugins: [ternPackages(), otherRuntimes(options.runtime)],
     });
-    const inputs = Object.keys(result.metafile.inputs)
-      .map((path) => new URL(path, `file://${Deno.cwd()}/`).href)
+    const output = Object.values(result.metafile.outputs)[0];
+    // Only the modules whose code survived tree shaking.
+    const inputs = Object.entries(output.inputs)
+      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+      .map(([path]) => new URL(path, `file://${Deno.cwd()}/`).href)
       .filter((href) => href.startsWith(packages.href))
       .map((href) => href.slice(packages.href.length));
-    const output = Object.values(result.metafile.outputs)[0];
     return { outfile: options.outfile, bytes: output.bytes, inputs };
   } finally {
     await esbuild.stop();
   }
 }
 
-// Another runtime's socket module becomes one that says so, should it ever be loaded
-// (_sockets.ts picks it from globals, which a bundle cannot rule out).
+// The modules of LEFT_OUT not kept for the runtime resolve to their STUBS.
 function otherRuntimes(runtime: BundleRuntime): esbuild.Plugin {
   return {
     name: "other-runtimes",
     setup(build) {
-      build.onResolve({ filter: SOCKETS }, ({ path, importer }) => {
-        const name = SOCKETS.exec(path)![1];
+      build.onResolve({ filter: LEFT_OUT }, ({ path }) => {
+        const name = LEFT_OUT.exec(path)![1];
         if (KEPT[runtime].includes(name)) return undefined;
-        return { path: `${name} (${importer})`, namespace: "left-out" };
+        return { path: name, namespace: "left-out" };
       });
       build.onLoad({ filter: /.*/, namespace: "left-out" }, ({ path }) => ({
-        contents: `export function sockets() {
-  throw new TypeError("Cannot use ${path.split(" ")[0]} sockets: this bundle is for ${runtime}");
-}`,
+        contents: STUBS[path](runtime),
         loader: "js",
       }));
     },
