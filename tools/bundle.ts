@@ -23,18 +23,24 @@ const KEPT: Record<BundleRuntime, string[]> = {
   workerd: ["_sockets_workerd"],
 };
 const STUBS: Record<string, (runtime: BundleRuntime) => string> = {
-  _sockets_deno: (runtime) => refuse("sockets", "Cannot use Deno sockets", runtime),
-  _sockets_node: (runtime) => refuse("sockets", "Cannot use node:net sockets", runtime),
-  _sockets_workerd: (runtime) => refuse("sockets", "Cannot use cloudflare:sockets", runtime),
+  _sockets_deno: (runtime) =>
+    `export const sockets = ${refuse("Cannot use Deno sockets", runtime)};`,
+  _sockets_node: (runtime) =>
+    `export const sockets = ${refuse("Cannot use node:net sockets", runtime)};`,
+  _sockets_workerd: (runtime) =>
+    `export const sockets = ${refuse("Cannot use cloudflare:sockets", runtime)};`,
+  // websocket() makes its fallback transport up front, and opens it only without WebSocket.
   _websocket_over: (runtime) =>
-    refuse("websocketOver", "Cannot open a WebSocket without the web WebSocket", runtime),
+    `export const websocketOver = () => ({ open: async ${
+      refuse("Cannot open a WebSocket: this runtime has no WebSocket", runtime)
+    } });`,
 };
 
-// A stand-in whose export throws, should a runtime check ever pick it.
-function refuse(name: string, message: string, runtime: BundleRuntime): string {
-  return `export function ${name}() {
-  throw new TypeError(${JSON.stringify(`${message}: this bundle is for ${runtime}`)});
-}`;
+// A function that throws, saying which runtime the bundle is for.
+function refuse(message: string, runtime: BundleRuntime): string {
+  return `() => { throw new TypeError(${
+    JSON.stringify(`${message}: this bundle is for ${runtime}`)
+  }); }`;
 }
 
 /** Options of {@linkcode bundle}. */
