@@ -26,9 +26,9 @@ const STUBS: Record<string, (runtime: BundleRuntime) => string> = {
   _sockets_deno: (runtime) =>
     `export const sockets = ${refuse("Cannot use Deno sockets", runtime)};`,
   _sockets_node: (runtime) =>
-    `export const sockets = ${refuse("Cannot use node:net sockets", runtime)};`,
+    `export const sockets = ${refuse("Cannot use Node sockets", runtime)};`,
   _sockets_workerd: (runtime) =>
-    `export const sockets = ${refuse("Cannot use cloudflare:sockets", runtime)};`,
+    `export const sockets = ${refuse("Cannot use Workers sockets", runtime)};`,
   // websocket() makes its fallback transport up front, and opens it only without WebSocket.
   _websocket_over: (runtime) =>
     `export const websocketOver = () => ({ open: async ${
