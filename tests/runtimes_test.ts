@@ -10,16 +10,20 @@
  * - Deno with `--allow-net` only, as a JSR consumer outside the workspace: its own deno.json
  *   maps each `@tern/*` export, and nothing else, to the package folders.
  *
+ * - TypeScript (`tsc` from npm, NodeNext resolution, no @types/node) type-checks a program
+ *   that imports every package through the tarballs' `exports` and `.d.ts` files.
+ *
  * The tarballs are built once per run, into a scratch folder shared by every test here.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { buildNpm } from "../tools/build_npm.ts";
 import { type Broker, startBroker } from "./support/broker.ts";
 import { generateCertificates, type TestCertificates } from "./support/certs.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const scripts = ["flow.mjs", "aws_sqlite.mjs"];
+const scripts = ["flow.mjs", "aws_sqlite.mjs", "types_consumer.ts"];
 
 interface Runtime {
   name: string;
@@ -261,3 +265,20 @@ Deno.test(
     await flowSteps(t, runtime, deno, { logsHandlerErrors: false });
   },
 );
+
+Deno.test("the npm tarballs' types check under tsc with NodeNext resolution", async () => {
+  const { npm } = await sharedProjects();
+  const program = ts.createProgram([`${npm}/types_consumer.ts`], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    lib: ["lib.esnext.d.ts", "lib.dom.d.ts"],
+    types: [],
+    strict: true,
+    noEmit: true,
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) =>
+    ts.flattenDiagnosticMessageText(d.messageText, "\n")
+  );
+  assert.deepEqual(diagnostics, []);
+});
