@@ -56,6 +56,7 @@ interface Projects {
 }
 
 let projects: Promise<Projects> | undefined;
+let tarballs: string[] = [];
 
 function sharedProjects(): Promise<Projects> {
   projects ??= makeProjects();
@@ -65,7 +66,7 @@ function sharedProjects(): Promise<Projects> {
 async function makeProjects(): Promise<Projects> {
   const dir = await Deno.makeTempDir({ prefix: "tern-runtimes-" });
   globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
-  const tarballs = await buildNpm(`${dir}/tarballs`);
+  tarballs = await buildNpm(`${dir}/tarballs`);
   const npm = `${dir}/npm-project`;
   await Deno.mkdir(npm);
   await Deno.writeTextFile(
@@ -281,4 +282,35 @@ Deno.test("the npm tarballs' types check under tsc with NodeNext resolution", as
     ts.flattenDiagnosticMessageText(d.messageText, "\n")
   );
   assert.deepEqual(diagnostics, []);
+});
+
+Deno.test("build:npm packs each package with its README, LICENSE, JavaScript and types", async () => {
+  await sharedProjects();
+  const versions = new Map<string, string>();
+  for await (const entry of Deno.readDir(`${root}packages`)) {
+    const config = JSON.parse(await Deno.readTextFile(`${root}packages/${entry.name}/deno.json`));
+    versions.set(config.name, config.version);
+  }
+  const names = tarballs.map((path) => path.slice(path.lastIndexOf("/") + 1)).sort();
+  const expected = [...versions].map(([name, version]) =>
+    `${name.slice(1).replace("/", "-")}-${version}.tgz`
+  );
+  assert.deepEqual(names, expected.sort());
+  for (const tarball of tarballs) {
+    const files = (await run("tar", ["tzf", tarball], root)).trim().split("\n");
+    const manifest = JSON.parse(
+      await run("tar", ["xzf", tarball, "-O", "package/package.json"], root),
+    );
+    for (const file of ["README.md", "LICENSE", "mod.js", "mod.d.ts"]) {
+      assert.ok(files.includes(`package/${file}`), `${tarball} lacks ${file}`);
+    }
+    const sources = files.filter((file) => /_test\.|testdata|(?<!\.d)\.ts$/.test(file));
+    assert.deepEqual(sources, [], `${tarball} holds sources or tests`);
+    assert.equal(manifest.type, "module");
+    assert.deepEqual(manifest.engines, { node: ">=20.9" });
+    assert.deepEqual(manifest.exports["."], { types: "./mod.d.ts", default: "./mod.js" });
+    for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
+      assert.equal(version, versions.get(name), `${manifest.name} → ${name}`);
+    }
+  }
 });
