@@ -6,7 +6,7 @@
  * - Node 20 (`node` on the PATH), Node 22 (`npm install --prefix .cache/node22 node@22`) and
  *   Bun, from the npm tarballs `deno task build:npm` makes, installed into a scratch project
  *   with `npm install <tarballs>`; there also the AWS mutual-TLS builder reading PEM files,
- *   and SqliteStore (or, on Node 20, its error);
+ *   and SqliteStore and SqliteShadowStore (or, on Node 20, their errors);
  * - Deno with `--allow-net` only, as a JSR consumer outside the workspace: its own deno.json
  *   maps each `@tern/*` export, and nothing else, to the package folders.
  *
@@ -238,13 +238,17 @@ for (const runtime of npmRuntimes) {
         // 0x10 No matching subscribers: mosquitto took the publish, and no one listens.
         assert.equal(result.awsPuback, 0x10);
         if (runtime.major === 20) {
-          assert.equal(result.sqlite, undefined);
+          assert.deepEqual(Object.keys(result), ["awsPuback", "sqliteError", "shadowSqliteError"]);
           assert.match(
             result.sqliteError,
             /^Cannot open session store: Node 20\.\d+\.\d+ has no node:sqlite; use MemoryStore, or run on Node 22\.13 or later, Bun or Deno$/,
           );
+          assert.match(
+            result.shadowSqliteError,
+            /^Cannot open shadow store: Node 20\.\d+\.\d+ has no node:sqlite; use MemoryShadowStore, /,
+          );
         } else {
-          assert.deepEqual(result, { awsPuback: 0x10, sqlite: [7] });
+          assert.deepEqual(result, { awsPuback: 0x10, sqlite: [7], shadowSqlite: 3 });
         }
       } finally {
         await Deno.remove(certs.dir, { recursive: true });
