@@ -6,20 +6,24 @@
  * - Node 20 (`node` on the PATH), Node 22 (`npm install --prefix .cache/node22 node@22`) and
  *   Bun, from the npm tarballs `deno task build:npm` makes, installed into a scratch project
  *   with `npm install <tarballs>`; there also the AWS mutual-TLS builder reading PEM files,
- *   and SqliteStore (or, on Node 20, its error);
+ *   and SqliteStore and SqliteShadowStore (or, on Node 20, their errors);
  * - Deno with `--allow-net` only, as a JSR consumer outside the workspace: its own deno.json
  *   maps each `@tern/*` export, and nothing else, to the package folders.
+ *
+ * - TypeScript (`tsc` from npm, NodeNext resolution, no @types/node) type-checks a program
+ *   that imports every package through the tarballs' `exports` and `.d.ts` files.
  *
  * The tarballs are built once per run, into a scratch folder shared by every test here.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { buildNpm } from "../tools/build_npm.ts";
 import { type Broker, startBroker } from "./support/broker.ts";
 import { generateCertificates, type TestCertificates } from "./support/certs.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const scripts = ["flow.mjs", "aws_sqlite.mjs"];
+const scripts = ["flow.mjs", "aws_sqlite.mjs", "types_consumer.ts"];
 
 interface Runtime {
   name: string;
@@ -52,6 +56,7 @@ interface Projects {
 }
 
 let projects: Promise<Projects> | undefined;
+let tarballs: string[] = [];
 
 function sharedProjects(): Promise<Projects> {
   projects ??= makeProjects();
@@ -61,7 +66,7 @@ function sharedProjects(): Promise<Projects> {
 async function makeProjects(): Promise<Projects> {
   const dir = await Deno.makeTempDir({ prefix: "tern-runtimes-" });
   globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
-  const tarballs = await buildNpm(`${dir}/tarballs`);
+  tarballs = await buildNpm(`${dir}/tarballs`);
   const npm = `${dir}/npm-project`;
   await Deno.mkdir(npm);
   await Deno.writeTextFile(
@@ -233,13 +238,17 @@ for (const runtime of npmRuntimes) {
         // 0x10 No matching subscribers: mosquitto took the publish, and no one listens.
         assert.equal(result.awsPuback, 0x10);
         if (runtime.major === 20) {
-          assert.equal(result.sqlite, undefined);
+          assert.deepEqual(Object.keys(result), ["awsPuback", "sqliteError", "shadowSqliteError"]);
           assert.match(
             result.sqliteError,
             /^Cannot open session store: Node 20\.\d+\.\d+ has no node:sqlite; use MemoryStore, or run on Node 22\.13 or later, Bun or Deno$/,
           );
+          assert.match(
+            result.shadowSqliteError,
+            /^Cannot open shadow store: Node 20\.\d+\.\d+ has no node:sqlite; use MemoryShadowStore, /,
+          );
         } else {
-          assert.deepEqual(result, { awsPuback: 0x10, sqlite: [7] });
+          assert.deepEqual(result, { awsPuback: 0x10, sqlite: [7], shadowSqlite: 3 });
         }
       } finally {
         await Deno.remove(certs.dir, { recursive: true });
@@ -261,3 +270,51 @@ Deno.test(
     await flowSteps(t, runtime, deno, { logsHandlerErrors: false });
   },
 );
+
+Deno.test("the npm tarballs' types check under tsc with NodeNext resolution", async () => {
+  const { npm } = await sharedProjects();
+  const program = ts.createProgram([`${npm}/types_consumer.ts`], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    lib: ["lib.esnext.d.ts", "lib.dom.d.ts"],
+    types: [],
+    strict: true,
+    noEmit: true,
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) =>
+    ts.flattenDiagnosticMessageText(d.messageText, "\n")
+  );
+  assert.deepEqual(diagnostics, []);
+});
+
+Deno.test("build:npm packs each package with its README, LICENSE, JavaScript and types", async () => {
+  await sharedProjects();
+  const versions = new Map<string, string>();
+  for await (const entry of Deno.readDir(`${root}packages`)) {
+    const config = JSON.parse(await Deno.readTextFile(`${root}packages/${entry.name}/deno.json`));
+    versions.set(config.name, config.version);
+  }
+  const names = tarballs.map((path) => path.slice(path.lastIndexOf("/") + 1)).sort();
+  const expected = [...versions].map(([name, version]) =>
+    `${name.slice(1).replace("/", "-")}-${version}.tgz`
+  );
+  assert.deepEqual(names, expected.sort());
+  for (const tarball of tarballs) {
+    const files = (await run("tar", ["tzf", tarball], root)).trim().split("\n");
+    const manifest = JSON.parse(
+      await run("tar", ["xzf", tarball, "-O", "package/package.json"], root),
+    );
+    for (const file of ["README.md", "LICENSE", "mod.js", "mod.d.ts"]) {
+      assert.ok(files.includes(`package/${file}`), `${tarball} lacks ${file}`);
+    }
+    const sources = files.filter((file) => /_test\.|testdata|(?<!\.d)\.ts$/.test(file));
+    assert.deepEqual(sources, [], `${tarball} holds sources or tests`);
+    assert.equal(manifest.type, "module");
+    assert.deepEqual(manifest.engines, { node: ">=20.9" });
+    assert.deepEqual(manifest.exports["."], { types: "./mod.d.ts", default: "./mod.js" });
+    for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
+      assert.equal(version, versions.get(name), `${manifest.name} → ${name}`);
+    }
+  }
+});

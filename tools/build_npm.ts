@@ -15,8 +15,12 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** The Node version every tarball claims to run on, and that CI tests as the oldest. */
-const NODE_ENGINE = ">=20";
+/**
+ * The Node versions every tarball claims to run on: the Node 20 LTS line (20.9 on), which
+ * CI tests as the oldest; it has everything the packages use (`Symbol.asyncDispose` came
+ * in 20.4, `Promise.withResolvers` only in 22, so nothing uses it).
+ */
+const NODE_ENGINE = ">=20.9";
 
 /** What `deno.json` of a workspace member says, and where it lives. */
 interface Member {

@@ -36,7 +36,8 @@ async function load(runtime: Runtime): Promise<SocketAdapter> {
   return (await import("./_sockets_node.ts")).sockets;
 }
 
-function checkPlan(runtime: Runtime, plan: SocketPlan): void {
+/** Checks the plan when the transport is created; exported for its tests. */
+export function checkPlan(runtime: Runtime, plan: SocketPlan): void {
   const kind = plan.tls ? "TLS" : "TCP";
   endpoint(kind, plan.hostname, plan.port);
   checkConnectTimeout(kind, plan.connectTimeoutMs);

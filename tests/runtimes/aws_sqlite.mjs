@@ -1,6 +1,6 @@
 // The parts of Tern that touch files and SQLite, as a user's program would use them: the
 // AWS mutual-TLS builder reading PEM files, then a client over the options it built, and
-// SqliteStore (or the error that says why it cannot be used). argv[2]: JSON
+// SqliteStore and SqliteShadowStore (or the errors that say why they cannot be used). argv[2]: JSON
 // { port, clientId, certFile, keyFile, caFile, dbPath }. Prints one line of JSON.
 // Started by tests/runtimes_test.ts.
 import process from "node:process";
@@ -43,5 +43,14 @@ try {
   reopened.close();
 } catch (error) {
   result.sqliteError = error.message;
+}
+try {
+  const { SqliteShadowStore } = await import("@tern/shadow/sqlite");
+  const store = new SqliteShadowStore({ path: `${dbPath}.shadow` });
+  store.put({ thingName: "lamp" }, { state: { reported: { on: true } }, metadata: {}, version: 3 });
+  result.shadowSqlite = store.get({ thingName: "lamp" })?.version;
+  store[Symbol.dispose]();
+} catch (error) {
+  result.shadowSqliteError = error.message;
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
