@@ -40,9 +40,9 @@ const config :Workerd.Config = (
 `;
 }
 
-// The Worker's entry: the compiled module comes from the config's `wasm` module, the way a
-// Wrangler project's `CompiledWasm` rule provides it.
-const ENTRY = `import wasmModule from "./codec.wasm";
+// The Worker's entry, as a Worker project writes it: the bundle keeps the import of
+// `codec.wasm`, which the config's `wasm` module satisfies (Wrangler's `CompiledWasm` rule).
+const ENTRY = `import wasmModule from "@tern/codec/codec.wasm";
 import { worker } from ${
   JSON.stringify(new URL("./client_workerd_worker.ts", import.meta.url).pathname)
 };
@@ -74,7 +74,7 @@ Deno.test("MqttClient runs the whole flow inside workerd for mqtt:// (cloudflare
       entry: `${dir}/entry.js`,
       outfile: `${dir}/worker.js`,
       runtime: "workerd",
-      external: ["cloudflare:sockets", "./codec.wasm"],
+      external: ["cloudflare:sockets"],
     });
     assert.ok(built.inputs.includes("agent/client.ts"), "the Worker runs the real client");
     assert.ok(built.inputs.includes("transport/cloudflare.ts"), "mqtt:// goes to cloudflare()");

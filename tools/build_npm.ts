@@ -28,6 +28,8 @@ interface Member {
   name: string;
   version: string;
   exports: Record<string, string>;
+  /** Exports that are files shipped as they are, not modules (`./codec.wasm` for Workers). */
+  assets: Record<string, string>;
   /** Source files (absolute paths) that the exports reach through relative imports. */
   files: string[];
 }
@@ -52,6 +54,9 @@ export async function buildNpm(outDir = join(root, "dist/npm")): Promise<string[
     const tarballs: string[] = [];
     for (const member of members) {
       const dir = join(staging, relative(join(root, "packages"), member.dir));
+      for (const path of Object.values(member.assets)) {
+        await Deno.copyFile(join(member.dir, path), join(dir, path));
+      }
       await writeManifest(member, dir, versions);
       await Deno.copyFile(join(member.dir, "README.md"), join(dir, "README.md"));
       await Deno.copyFile(join(root, "LICENSE"), join(dir, "LICENSE"));
@@ -69,13 +74,19 @@ async function readMembers(): Promise<Member[]> {
     const dir = join(root, "packages", entry.name);
     const config = JSON.parse(await Deno.readTextFile(join(dir, "deno.json")).catch(() => "{}"));
     if (typeof config.name !== "string") continue;
-    const exports = typeof config.exports === "string" ? { ".": config.exports } : config.exports;
-    const entries = Object.values(exports as Record<string, string>).map((path) => join(dir, path));
+    const all: Record<string, string> = typeof config.exports === "string"
+      ? { ".": config.exports }
+      : config.exports;
+    const isModule = ([, path]: [string, string]) => path.endsWith(".ts");
+    const exports = Object.fromEntries(Object.entries(all).filter(isModule));
+    const assets = Object.fromEntries(Object.entries(all).filter((entry) => !isModule(entry)));
+    const entries = Object.values(exports).map((path) => join(dir, path));
     members.push({
       dir,
       name: config.name,
       version: config.version,
       exports,
+      assets,
       files: await reachable(entries),
     });
   }
@@ -152,11 +163,12 @@ async function writeManifest(
   dir: string,
   versions: Map<string, string>,
 ): Promise<void> {
-  const exports: Record<string, { types: string; default: string }> = {};
+  const exports: Record<string, { types: string; default: string } | string> = {};
   for (const [key, path] of Object.entries(member.exports)) {
     const base = path.replace(/\.ts$/, "");
     exports[key] = { types: `${base}.d.ts`, default: `${base}.js` };
   }
+  Object.assign(exports, member.assets);
   const dependencies: Record<string, string> = {};
   for (const file of member.files) {
     for (const specifier of await imports(file)) {

@@ -140,6 +140,9 @@ function ternPackages(): esbuild.Plugin {
             errors: [{ text: `Cannot resolve ${path}: @tern/${name} exports no "${subpath}"` }],
           };
         }
+        // A WebAssembly file stays an import, next to the bundle: Workers compile it (the
+        // Wrangler `CompiledWasm` rule, workerd's `wasm` module) and hand over a Module.
+        if (target.endsWith(".wasm")) return { path: target, external: true };
         return { path: new URL(target, dir).pathname };
       });
     },
