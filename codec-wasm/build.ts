@@ -57,4 +57,6 @@ ${lines.join(" +\n")};
 `;
 await Deno.writeTextFile(output, source);
 await Deno.writeFile(wasmFile, wasm);
-console.log(`Wrote ${output.pathname} and ${wasmFile.pathname} (${wasm.length} bytes of WebAssembly)`);
+console.log(
+  `Wrote ${output.pathname} and ${wasmFile.pathname} (${wasm.length} bytes of WebAssembly)`,
+);
