@@ -89,7 +89,8 @@ Deno.test("MqttClient runs the whole flow inside workerd for mqtt:// (cloudflare
     await Deno.writeTextFile(`${dir}/config.capnp`, config(ports));
     try {
       workerd = new Deno.Command("workerd", {
-        args: ["serve", `${dir}/config.capnp`],
+        // --verbose: workerd logs uncaught errors, such as the one the flow's handler throws.
+        args: ["serve", "--verbose", `${dir}/config.capnp`],
         stdin: "null",
         stdout: "null",
         stderr: "piped",
@@ -146,6 +147,11 @@ Deno.test("MqttClient runs the whole flow inside workerd for mqtt:// (cloudflare
         assert.equal(result.connections, 2, where);
       }
     }
+    workerd.kill("SIGTERM");
+    await workerd.status;
+    // Each run's throwing handler was reported as an uncaught error, and the Worker went on.
+    const reported = (await stderr).match(/uncaught exception; desc = Error: a handler failed/g);
+    assert.equal(reported?.length, 4, await stderr);
     passed = true;
   } finally {
     if (workerd && !exited) workerd.kill("SIGTERM");
