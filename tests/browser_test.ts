@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { buildBrowser, gzipSize } from "../tools/build_browser.ts";
+import { ShadowService } from "@tern/shadow";
+import { agentConnector } from "./shadow_support.ts";
 import { startBroker } from "./support/broker.ts";
 import { freePort } from "./support/free_port.ts";
 
@@ -59,7 +61,7 @@ Deno.test("the browser bundle holds no Deno, Node, Workers or proxy adapter code
   }
 });
 
-Deno.test("the browser example connects, subscribes, publishes, survives a throwing handler and a broker restart in Chromium", async () => {
+Deno.test("the browser example connects, subscribes, publishes, survives a throwing handler and a broker restart, and runs the shadow client in Chromium", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tern-browser-" });
   const screenshot = Deno.env.get("TERN_BROWSER_SCREENSHOT") ?? `${dir}/browser_flow.png`;
   await using broker = await startBroker({ websocket: true });
@@ -158,6 +160,20 @@ Deno.test("the browser example connects, subscribes, publishes, survives a throw
       ],
     );
     assert.deepEqual(state.errors, ["a handler failed on purpose", "a handler failed on purpose"]);
+    // The bundle's shadow client, on the page's connection, against the local shadow service
+    // run here on another connection to the same broker.
+    await using serviceConnection = await agentConnector.connect(broker.url);
+    await using _service = await ShadowService.start(serviceConnection);
+    const shadow = await page.evaluate(`(async () => {
+      const { ShadowClient, asMqttLike } = await import("/dist/browser/tern.js");
+      const shadow = new ShadowClient(asMqttLike(ternDemo.client), { thingName: "browser-lamp" });
+      const updated = await shadow.update({ reported: { on: true } });
+      const { state } = await shadow.get();
+      await shadow.close();
+      return { version: updated.version, reported: state.reported };
+    })()`);
+    assert.deepEqual(shadow, { version: 1, reported: { on: true } });
+
     const rows = await page.$$eval("#messages tr", (trs) => trs.map((tr) => tr.textContent));
     assert.equal(rows.length, 6);
     assert.equal(await page.$eval("#count", (count) => count.textContent), "6");
