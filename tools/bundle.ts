@@ -13,11 +13,10 @@ const packages = new URL("../packages/", import.meta.url);
 /** The runtime a bundle is for. */
 export type BundleRuntime = "browser" | "workerd";
 
-// Modules of @tern/transport that a runtime never runs, and what stands in for them.
-// _sockets.ts reaches each runtime's sockets by dynamic import of _sockets_<runtime>.ts
-// (esbuild would inline all three); _websocket_over.ts is the RFC 6455 client for runtimes
-// without a WebSocket, which browsers and Workers have.
-const LEFT_OUT = /\/(_sockets_deno|_sockets_node|_sockets_workerd|_websocket_over)\.ts$/;
+// @tern/transport reaches each runtime's sockets (and, where there is no WebSocket, its
+// RFC 6455 client) by dynamic import of _sockets_<runtime>.ts from _sockets.ts; esbuild
+// would inline all three, so a bundle gets a stand-in for the others' modules.
+const LEFT_OUT = /\/(_sockets_deno|_sockets_node|_sockets_workerd)\.ts$/;
 const KEPT: Record<BundleRuntime, string[]> = {
   browser: [],
   workerd: ["_sockets_workerd"],
@@ -29,11 +28,6 @@ const STUBS: Record<string, (runtime: BundleRuntime) => string> = {
     `export const sockets = ${refuse("Cannot use Node sockets", runtime)};`,
   _sockets_workerd: (runtime) =>
     `export const sockets = ${refuse("Cannot use Workers sockets", runtime)};`,
-  // websocket() makes its fallback transport up front, and opens it only without WebSocket.
-  _websocket_over: (runtime) =>
-    `export const websocketOver = () => ({ open: async ${
-      refuse("Cannot open a WebSocket: this runtime has no WebSocket", runtime)
-    } });`,
 };
 
 // A function that throws, saying which runtime the bundle is for.

@@ -216,7 +216,8 @@ export class MqttClient {
 
   /**
    * Adds a listener for a lifecycle event or for messages; returns a function that removes
-   * it. A listener that throws is reported with `reportError` and does not stop the others.
+   * it. A listener that throws is reported with `reportError` (logged on Node and Bun) and
+   * does not stop the others.
    */
   on<K extends ClientEventType>(type: K, listener: (event: ClientEventMap[K]) => void): () => void {
     return this.#emitter.on(type, listener);

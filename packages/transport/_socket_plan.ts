@@ -15,5 +15,20 @@ export interface SocketPlan {
   connectTimeoutMs?: number;
 }
 
+/** A `ws://` or `wss://` connection for a runtime without a global `WebSocket`. */
+export interface WebSocketPlan {
+  /** The URL, checked, made fresh for each `open()`. */
+  url: () => Promise<URL>;
+  protocols: string[];
+  connectTimeoutMs: number | undefined;
+  /** A frame with a longer payload fails the connection. */
+  maxFrameBytes: number;
+}
+
 /** What each runtime's `_sockets_*.ts` module exports. */
-export type SocketAdapter = (plan: SocketPlan) => Transport;
+export interface RuntimeSockets {
+  /** A transport for the plan, with the runtime's sockets. */
+  sockets(plan: SocketPlan): Transport;
+  /** Tern's RFC 6455 client over the runtime's sockets, where it has no `WebSocket`. */
+  websocket?(plan: WebSocketPlan): Transport;
+}

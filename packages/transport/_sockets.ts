@@ -2,17 +2,18 @@
  * The one place that chooses a socket API: Deno's on Deno, `node:net` / `node:tls` on Node
  * and Bun, `cloudflare:sockets` in Workers. Each runtime's adapters sit in their own
  * `_sockets_*.ts` module, reached only through the dynamic import below, so that nothing
- * imports another runtime's module statically. A bundle for one runtime can leave the
- * others out: the three modules are the only ones to drop or stub (see the README).
+ * imports another runtime's module statically. A bundle for one runtime leaves the others
+ * out by marking their `_sockets_*.ts` modules external (see the README); nothing else
+ * refers to any runtime's sockets.
  */
 import { checkTlsSettings } from "./_check_tls_settings.ts";
 import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { parseProxyUrl } from "./_proxy_handshake.ts";
 import { currentRuntime, type Runtime } from "./_runtime.ts";
-import type { SocketAdapter, SocketPlan } from "./_socket_plan.ts";
+import type { RuntimeSockets, SocketPlan, WebSocketPlan } from "./_socket_plan.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 
-export type { SocketPlan } from "./_socket_plan.ts";
+export type { SocketPlan, WebSocketPlan } from "./_socket_plan.ts";
 
 /**
  * A transport for the plan with this runtime's sockets. The options are checked now, the
@@ -21,19 +22,37 @@ export type { SocketPlan } from "./_socket_plan.ts";
 export function socketTransport(plan: SocketPlan): Transport {
   const runtime = currentRuntime();
   checkPlan(runtime, plan);
+  return lazy(runtime, (adapters) => adapters.sockets(plan));
+}
+
+/**
+ * A WebSocket transport for a runtime without a global `WebSocket` (Node 20): Tern's own
+ * RFC 6455 client over the runtime's sockets, loaded with them on the first `open()`.
+ */
+export function socketWebSocket(plan: WebSocketPlan): Transport {
+  const runtime = currentRuntime();
+  return lazy(runtime, (adapters) => {
+    if (!adapters.websocket) {
+      throw new TypeError("Cannot open a WebSocket: this runtime has no WebSocket");
+    }
+    return adapters.websocket(plan);
+  });
+}
+
+function lazy(runtime: Runtime, make: (adapters: RuntimeSockets) => Transport): Transport {
   let made: Promise<Transport> | undefined;
   return {
     async open(options?: OpenOptions): Promise<Connection> {
-      made ??= load(runtime).then((sockets) => sockets(plan));
+      made ??= load(runtime).then(make);
       return (await made).open(options);
     },
   };
 }
 
-async function load(runtime: Runtime): Promise<SocketAdapter> {
-  if (runtime === "deno") return (await import("./_sockets_deno.ts")).sockets;
-  if (runtime === "workerd") return (await import("./_sockets_workerd.ts")).sockets;
-  return (await import("./_sockets_node.ts")).sockets;
+function load(runtime: Runtime): Promise<RuntimeSockets> {
+  if (runtime === "deno") return import("./_sockets_deno.ts");
+  if (runtime === "workerd") return import("./_sockets_workerd.ts");
+  return import("./_sockets_node.ts");
 }
 
 /** Checks the plan when the transport is created; exported for its tests. */

@@ -6,8 +6,7 @@
  */
 import { openWithin } from "./_deadline.ts";
 import { checkConnectTimeout } from "./_endpoint.ts";
-import { socketTransport } from "./_sockets.ts";
-import { websocketOver } from "./_websocket_over.ts";
+import { socketWebSocket } from "./_sockets.ts";
 import { TransportError } from "./errors.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 
@@ -83,19 +82,19 @@ export function websocket(options: WebSocketOptions): Transport {
   checkConnectTimeout("websocket", connectTimeoutMs);
   const nextUrl = async () =>
     checkUrl(typeof options.url === "function" ? await options.url() : options.url);
-  // Node 20 has no global WebSocket: Tern's own RFC 6455 client over node:net / node:tls.
-  const fallback = websocketOver({
-    url: nextUrl,
-    protocols,
-    connectTimeoutMs,
-    maxFrameBytes: maxQueuedBytes,
-    tunnel: ({ hostname, port, secure }) =>
-      socketTransport({ hostname, port, tls: secure ? {} : undefined, connectTimeoutMs }),
-    via: "",
-  });
+  let fallback: Transport | undefined;
   return {
     async open(openOptions: OpenOptions = {}): Promise<Connection> {
-      if (typeof globalThis.WebSocket !== "function") return fallback.open(openOptions);
+      if (typeof globalThis.WebSocket !== "function") {
+        // Node 20 has none: Tern's own RFC 6455 client, over node:net / node:tls.
+        fallback ??= socketWebSocket({
+          url: nextUrl,
+          protocols,
+          connectTimeoutMs,
+          maxFrameBytes: maxQueuedBytes,
+        });
+        return fallback.open(openOptions);
+      }
       const url = await nextUrl();
       const action = `open WebSocket ${url.origin}`;
       return openWithin(
