@@ -1,6 +1,17 @@
 // The packet decoder: frames every complete packet in the input, validates it and
 // writes its fields to the tape, in one call per chunk.
-import { DYNAMIC_BASE, STATUS } from "./layout";
+import {
+  DYNAMIC_BASE,
+  S_CODE,
+  S_FIELD,
+  S_OFFSET,
+  S_PACKET,
+  S_RECORDS,
+  S_TAPE_RAN_OUT,
+  S_TYPE,
+  S_VERSION,
+  STATUS,
+} from "./layout";
 import {
   UTF8_ERR_NULL,
   UTF8_ERR_OVERLONG,
@@ -13,6 +24,10 @@ import {
 import { internAdd, internFind, internLookup, internNewPacket, internReset } from "./intern";
 import {
   emit,
+  RECORD_BYTES,
+  STRING_ID_SHIFT,
+  STRING_NEW_SHIFT,
+  STRING_NON_ASCII_SHIFT,
   T_CLIENT_ID,
   T_CODES,
   T_CONNACK_FLAGS,
@@ -93,15 +108,15 @@ let packetType: i32 = 0;
 let sawTopicAlias: bool = false;
 let packetStart: usize = 0;
 
-// Status words 1 to 4 and 6 describe the failure; offsets are memory addresses.
+// The status words S_CODE to S_TYPE and S_PACKET describe the failure; offsets are memory addresses.
 function fail(code: i32, offset: usize, field: i32): void {
   if (failed) return;
   failed = true;
-  store<i32>(STATUS, code, 4);
-  store<i32>(STATUS, <i32> offset, 8);
-  store<i32>(STATUS, field, 12);
-  store<i32>(STATUS, packetType, 16);
-  store<i32>(STATUS, <i32> packetStart, 24);
+  store<i32>(STATUS, code, S_CODE << 2);
+  store<i32>(STATUS, <i32> offset, S_OFFSET << 2);
+  store<i32>(STATUS, field, S_FIELD << 2);
+  store<i32>(STATUS, packetType, S_TYPE << 2);
+  store<i32>(STATUS, <i32> packetStart, S_PACKET << 2);
 }
 
 function readU8(field: i32): u32 {
@@ -196,7 +211,10 @@ function readString(tag: i32, kind: i32): void {
   emit(
     tag,
     <i32> ptr,
-    <i32> (len | (<u32> (flags & UTF8_NON_ASCII) << 16) | (idPlus1 << 17) | (isNew << 31)),
+    <i32> (
+      len | (<u32> (flags & UTF8_NON_ASCII) << STRING_NON_ASCII_SHIFT) |
+      (idPlus1 << STRING_ID_SHIFT) | (isNew << STRING_NEW_SHIFT)
+    ),
   );
   pos += len;
 }
@@ -823,9 +841,9 @@ export function decode(
     }
     packetStart += total;
   }
-  store<i32>(STATUS, <i32> ((tapeMark() - tape) / 12));
-  store<i32>(STATUS, version, 20);
-  store<i32>(STATUS, tapeRanOut, 28);
+  store<i32>(STATUS, <i32> ((tapeMark() - tape) / RECORD_BYTES), S_RECORDS << 2);
+  store<i32>(STATUS, version, S_VERSION << 2);
+  store<i32>(STATUS, tapeRanOut, S_TAPE_RAN_OUT << 2);
   if (failed) {
     // The caller drops this call's records, and with them the announcements of strings
     // interned meanwhile: forget every interned string rather than leave ids it never saw

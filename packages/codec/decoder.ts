@@ -17,7 +17,7 @@ import { type CodecHost, codecHost, PAGE, type Run, runCapacity } from "./_codec
 import { decodeError } from "./_decode_errors.ts";
 import { MalformedPacketError } from "./errors.ts";
 import { PACKET_TYPES } from "./_packet_types.ts";
-import * as tape from "./_tape.ts";
+import * as abi from "./_wasm_abi.ts";
 
 /**
  * The largest packet MQTT can frame: 1 + 4 + 268,435,455 bytes. The default and the upper
@@ -70,15 +70,8 @@ export interface DecoderOptions {
 // window by window, so the memory held stays bounded by maxPacketSize plus one window
 // (an oversized packet is refused from the window holding its header).
 const WINDOW = PAGE;
-// Status block words (codec-wasm/assembly/layout.ts).
-const S_RECORDS = 0;
-const S_CODE = 1;
-const S_OFFSET = 2;
-const S_FIELD = 3;
-const S_TYPE = 4;
-const S_VERSION = 5;
-const S_PACKET = 6;
-const S_TAPE_RAN_OUT = 7;
+const RECORD_WORDS = abi.RECORD_BYTES >>> 2;
+const STRING_NON_ASCII = 1 << abi.STRING_NON_ASCII_SHIFT;
 
 const textDecoder = new TextDecoder();
 
@@ -274,13 +267,13 @@ export class Decoder {
       }
       if (consumed === -1) throw this.#fail(input);
       const version = this.#version;
-      this.#version = host.words[host.status + S_VERSION] as ProtocolVersion;
+      this.#version = host.words[host.status + abi.S_VERSION] as ProtocolVersion;
       if (consumed === 0) break;
       this.#read(input + start, consumed, version, packets);
       start += consumed;
       // Usually one call frames everything the window completes; another only if the tape
       // filled up first.
-      if (host.words[host.status + S_TAPE_RAN_OUT] === 0) break;
+      if (host.words[host.status + abi.S_TAPE_RAN_OUT] === 0) break;
     }
     if (start > 0) {
       host.bytes.copyWithin(input, input + start, input + length);
@@ -394,22 +387,23 @@ export class Decoder {
     const status = this.#host.status;
     const streamOffset = (address: number) => this.#position + (address - input);
     this.#failure = decodeError({
-      code: words[status + S_CODE],
-      field: words[status + S_FIELD],
-      packetType: words[status + S_TYPE],
-      offset: streamOffset(words[status + S_OFFSET] >>> 0),
-      packetOffset: streamOffset(words[status + S_PACKET] >>> 0),
+      code: words[status + abi.S_CODE],
+      field: words[status + abi.S_FIELD],
+      packetType: words[status + abi.S_TYPE],
+      offset: streamOffset(words[status + abi.S_OFFSET] >>> 0),
+      packetOffset: streamOffset(words[status + abi.S_PACKET] >>> 0),
     });
     return this.#failure;
   }
 
   #string(address: number, word: number): string {
-    const idPlus1 = (word >>> 17) & 0x3fff;
-    // Bit 31 (a negative word) marks an interned string the decoder announces for the first time.
+    const idPlus1 = (word >>> abi.STRING_ID_SHIFT) & abi.STRING_ID_MASK;
+    // The new bit is bit 31 (STRING_NEW_SHIFT): a negative word marks an interned string the
+    // decoder announces for the first time.
     const strings = this.#host.strings;
     if (idPlus1 !== 0 && word >= 0) return strings[idPlus1 - 1];
-    const length = word & 0xffff;
-    const text = (word & 0x10000) === 0 && length <= 32
+    const length = word & abi.STRING_LENGTH_MASK;
+    const text = (word & STRING_NON_ASCII) === 0 && length <= 32
       ? ascii(this.#host.bytes, address, length)
       : textDecoder.decode(this.#host.bytes.subarray(address, address + length));
     if (idPlus1 !== 0) strings[idPlus1 - 1] = text;
@@ -420,7 +414,7 @@ export class Decoder {
   #read(base: number, consumed: number, version: ProtocolVersion, packets: Packet[]): void {
     const { words, bytes, status } = this.#host;
     let k = this.#host.tape >>> 2;
-    const end = k + words[status + S_RECORDS] * 3;
+    const end = k + words[status + abi.S_RECORDS] * RECORD_WORDS;
     // One copy of this call's bytes holds every payload: no ArrayBuffer per message.
     let slab: ArrayBuffer | undefined;
     const binary = (address: number, length: number): Uint8Array => {
@@ -442,32 +436,32 @@ export class Decoder {
     let filters: string[] = [];
     let codes: number[] = [];
 
-    for (; k < end; k += 3) {
+    for (; k < end; k += RECORD_WORDS) {
       const tag = words[k];
       // Addresses are unsigned (memory may pass 2 GiB); values fit 31 bits or are read >>> 0.
       const a = words[k + 1] >>> 0;
       const b = words[k + 2];
       switch (tag) {
-        case tape.T_PACKET:
+        case abi.T_PACKET:
           type = a >>> 4;
           flags = a & 15;
           reasonCode = 0;
           properties = undefined;
           inWill = false;
           break;
-        case tape.T_PACKET_ID:
+        case abi.T_PACKET_ID:
           packetId = a;
           break;
-        case tape.T_REASON:
+        case abi.T_REASON:
           reasonCode = a;
           break;
-        case tape.T_TOPIC:
+        case abi.T_TOPIC:
           text = this.#string(a, b);
           break;
-        case tape.T_PAYLOAD:
+        case abi.T_PAYLOAD:
           payload = binary(a, b);
           break;
-        case tape.T_END: {
+        case abi.T_END: {
           let packet: Packet;
           switch (type) {
             case 3: {
@@ -534,17 +528,17 @@ export class Decoder {
           packets.push(packet);
           break;
         }
-        case tape.T_USER_KEY:
+        case abi.T_USER_KEY:
           userKey = this.#string(a, b);
           break;
-        case tape.T_USER_VALUE: {
+        case abi.T_USER_VALUE: {
           const target = inWill ? connect!.willProperties ??= {} : properties ??= {};
           const pair: [string, string] = [userKey, this.#string(a, b)];
           if (target.userProperties) target.userProperties.push(pair);
           else target.userProperties = [pair];
           break;
         }
-        case tape.T_CONNECT:
+        case abi.T_CONNECT:
           version = a as ProtocolVersion;
           connect = {
             flags: b,
@@ -557,35 +551,35 @@ export class Decoder {
             password: undefined,
           };
           break;
-        case tape.T_KEEP_ALIVE:
+        case abi.T_KEEP_ALIVE:
           connect!.keepAlive = a;
           break;
-        case tape.T_CLIENT_ID:
+        case abi.T_CLIENT_ID:
           connect!.clientId = this.#string(a, b);
           break;
-        case tape.T_WILL_PROPERTIES:
+        case abi.T_WILL_PROPERTIES:
           inWill = true;
           break;
-        case tape.T_WILL_TOPIC:
+        case abi.T_WILL_TOPIC:
           connect!.willTopic = this.#string(a, b);
           break;
-        case tape.T_WILL_PAYLOAD:
+        case abi.T_WILL_PAYLOAD:
           connect!.willPayload = binary(a, b);
           break;
-        case tape.T_USERNAME:
+        case abi.T_USERNAME:
           connect!.username = this.#string(a, b);
           break;
-        case tape.T_PASSWORD:
+        case abi.T_PASSWORD:
           connect!.password = binary(a, b);
           break;
-        case tape.T_CONNACK_FLAGS:
+        case abi.T_CONNACK_FLAGS:
           flags = a;
           break;
-        case tape.T_FILTER:
+        case abi.T_FILTER:
           text = this.#string(a, b);
           if (type === 10) filters.push(text);
           break;
-        case tape.T_OPTIONS:
+        case abi.T_OPTIONS:
           subscriptions.push(
             version === 5
               ? {
@@ -598,14 +592,14 @@ export class Decoder {
               : { topicFilter: text, qos: (a & 3) as QoS },
           );
           break;
-        case tape.T_CODES:
+        case abi.T_CODES:
           codes = Array.from(bytes.subarray(a, a + b));
           break;
         default: {
           const target = inWill ? connect!.willProperties ??= {} : properties ??= {};
           // Each property is stored under its literal name, so every store site stays
           // monomorphic (a computed name would go through V8's megamorphic keyed store).
-          switch (tag - tape.T_PROPERTY) {
+          switch (tag - abi.T_PROPERTY) {
             case 0x01:
               target.payloadFormatIndicator = a as 0 | 1;
               break;
