@@ -1,6 +1,6 @@
 /**
  * Builds the codec's WebAssembly hot path from the AssemblyScript sources in
- * `codec-wasm/assembly/` and embeds it in `packages/codec/_wasm_module.ts`; writes the
+ * `codec-wasm/assembly/` and embeds it in `packages/codec/_wasm_base64.ts`; writes the
  * constants both sides share (tape tags, error codes, status words) to
  * `packages/codec/_wasm_abi.ts`, so that TypeScript imports them instead of repeating them.
  *
@@ -13,7 +13,7 @@ import asc from "npm:assemblyscript@0.28.20/asc";
 
 const root = new URL("../", import.meta.url);
 const entry = "codec-wasm/assembly/index.ts";
-const output = new URL("packages/codec/_wasm_module.ts", root);
+const output = new URL("packages/codec/_wasm_base64.ts", root);
 const abiOutput = new URL("packages/codec/_wasm_abi.ts", root);
 // The AssemblyScript files that define the ABI, and the prefixes of the constants that
 // belong to it (the rest of layout.ts is the module's own business).
