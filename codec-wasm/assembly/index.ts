@@ -3,6 +3,8 @@
 import { DYNAMIC_BASE, S_RECORDS, S_TAPE_RAN_OUT, S_VERSION, STATUS } from "./layout";
 import { internNewPacket, internReset } from "./intern";
 import {
+  DECODE_FAILED,
+  DECODE_TAPE_TOO_SMALL,
   emit,
   RECORD_BYTES,
   T_END,
@@ -36,10 +38,10 @@ export function statusPtr(): usize {
 /**
  * Decodes every complete packet in `input[0, length)`, writing records to the tape at
  * `tape` (at most `tapeCapacity` bytes). Returns the bytes consumed (whole packets only);
- * -1 on an error (described in the status block); -2 when the first packet alone does not
- * fit the tape. Status word S_RECORDS receives the number of records, S_VERSION the version
- * in force, S_TAPE_RAN_OUT whether it stopped for lack of tape (more complete packets may
- * follow).
+ * DECODE_FAILED on an error (described in the status block); DECODE_TAPE_TOO_SMALL when
+ * the first packet alone does not fit the tape. Status word S_RECORDS receives the number
+ * of records, S_VERSION the version in force, S_TAPE_RAN_OUT whether it stopped for lack
+ * of tape (more complete packets may follow).
  */
 export function decode(
   input: usize,
@@ -114,7 +116,7 @@ export function decode(
       tapeRollback(recordsAt);
       version = versionBefore;
       internReset();
-      if (recordsAt == tape) result = -2;
+      if (recordsAt == tape) result = DECODE_TAPE_TOO_SMALL;
       tapeRanOut = 1;
       break;
     }
@@ -128,7 +130,7 @@ export function decode(
     // interned meanwhile: forget every interned string rather than leave ids it never saw
     // (the table is shared by every decoder of the instance, so it outlives this stream).
     internReset();
-    return -1;
+    return DECODE_FAILED;
   }
   if (result < 0) return result;
   return <i32> (packetStart - input);

@@ -4,6 +4,10 @@
 
 export const RECORD_BYTES: i32 = 12; // one record: tag, a, b
 
+// What decode() returns instead of the bytes consumed.
+export const DECODE_FAILED: i32 = -1; // an error, described in the status block
+export const DECODE_TAPE_TOO_SMALL: i32 = -2; // the first packet alone does not fit the tape
+
 export const T_PACKET: i32 = 1; // a: first byte, b: address of the packet
 export const T_END: i32 = 2; // the fields of the packet of the last T_PACKET are complete
 export const T_PACKET_ID: i32 = 3; // a: packet identifier

@@ -4,6 +4,10 @@
 // codec-wasm/assembly/tape.ts
 /** one record: tag, a, b */
 export const RECORD_BYTES = 12;
+/** an error, described in the status block */
+export const DECODE_FAILED = -1;
+/** the first packet alone does not fit the tape */
+export const DECODE_TAPE_TOO_SMALL = -2;
 /** a: first byte, b: address of the packet */
 export const T_PACKET = 1;
 /** the fields of the packet of the last T_PACKET are complete */

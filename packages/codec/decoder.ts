@@ -248,11 +248,11 @@ export class Decoder {
         this.#version,
         this.#maxPacketSize,
       );
-      if (consumed === -2) {
+      if (consumed === abi.DECODE_TAPE_TOO_SMALL) {
         this.#growTape();
         continue;
       }
-      if (consumed === -1) throw this.#fail(input);
+      if (consumed === abi.DECODE_FAILED) throw this.#fail(input);
       const version = this.#version;
       this.#version = host.words[host.status + abi.S_VERSION] as ProtocolVersion;
       if (consumed === 0) break;
