@@ -11,7 +11,7 @@ import { openWithin } from "./_deadline.ts";
 import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { nodeConnection, settle, socketReader } from "./_node_connection.ts";
 import { connectRequest, readConnectResponse } from "./_proxy_handshake.ts";
-import { proxyPlan } from "./_proxy_options.ts";
+import { proxyPlan } from "./_proxy_plan.ts";
 import type { HttpProxyOptions } from "./http_proxy.ts";
 import type { TcpOptions } from "./tcp.ts";
 import type { TlsOptions } from "./tls.ts";
