@@ -125,13 +125,13 @@ Deno.test("the browser example connects, subscribes, publishes, survives a throw
     // A subscriber of the page's own, whose handler throws: reported, and the page goes on.
     await page.evaluate(`ternDemo.client.subscribe("tern/thrower", {
       qos: 1,
-      handler: () => { throw new Error("a handler failed on purpose"); },
+      handler: () => { throw new Error("A handler failed on purpose"); },
     }).then(() => {})`);
     await publish(page, "tern/thrower", "throw", "1");
     await page.waitForFunction(`ternDemo.state.errors.length === 1`);
     assert.match(
       await page.$eval("#log li.error", (item) => item.textContent ?? ""),
-      /a handler threw: a handler failed on purpose/,
+      /a handler threw: A handler failed on purpose/,
     );
     await publish(page, "tern/browser/echo", "after the throw", "1");
     await waitForMessages(page, 4);
@@ -159,7 +159,7 @@ Deno.test("the browser example connects, subscribes, publishes, survives a throw
         "tern/browser/echo 2 qos 2",
       ],
     );
-    assert.deepEqual(state.errors, ["a handler failed on purpose", "a handler failed on purpose"]);
+    assert.deepEqual(state.errors, ["A handler failed on purpose", "A handler failed on purpose"]);
     // The bundle's shadow client, on the page's connection, against the local shadow service
     // run here on another connection to the same broker.
     await using serviceConnection = await agentConnector.connect(broker.url);
@@ -186,7 +186,7 @@ Deno.test("the browser example connects, subscribes, publishes, survives a throw
     await page.click("#disconnect");
     await page.waitForSelector('#status[data-state="stopped"]');
     // Uncaught errors in the page: the two the handler threw on purpose, nothing else.
-    assert.deepEqual(pageErrors, ["a handler failed on purpose", "a handler failed on purpose"]);
+    assert.deepEqual(pageErrors, ["A handler failed on purpose", "A handler failed on purpose"]);
     passed = true;
   } finally {
     await browser?.close();

@@ -150,7 +150,7 @@ Deno.test("MqttClient runs the whole flow inside workerd for mqtt:// (cloudflare
     workerd.kill("SIGTERM");
     await workerd.status;
     // Each run's throwing handler was reported as an uncaught error, and the Worker went on.
-    const reported = (await stderr).match(/uncaught exception; desc = Error: a handler failed/g);
+    const reported = (await stderr).match(/uncaught exception; desc = Error: A handler failed/g);
     assert.equal(reported?.length, 4, await stderr);
     passed = true;
   } finally {

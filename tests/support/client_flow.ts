@@ -86,7 +86,7 @@ export async function runClientFlow(options: ClientFlowOptions): Promise<ClientF
     const throwing = client.subscribe(`${base}/throw`, {
       handler: () => {
         result.handlerCalls++;
-        throw new Error("a handler failed on purpose");
+        throw new Error("A handler failed on purpose");
       },
     });
     await step("subscribe", Promise.all([echoes, throwing]));
@@ -96,7 +96,7 @@ export async function runClientFlow(options: ClientFlowOptions): Promise<ClientF
       const seen: string[] = [];
       while (seen.length < count) {
         const { value, done } = await echoes.next();
-        if (done) throw new Error("the echo subscription ended");
+        if (done) throw new Error("The echo subscription ended");
         seen.push(`${value.qos}:${decoder.decode(value.payload)}`);
       }
       return seen.sort();
