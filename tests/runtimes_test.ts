@@ -206,7 +206,7 @@ async function flowSteps(
           clientId,
         });
         assert.deepEqual(result, expectedFlow);
-        if (options.logsHandlerErrors) assert.match(stderr, /a handler failing on purpose/);
+        if (options.logsHandlerErrors) assert.match(stderr, /A handler failing on purpose/);
       });
     }
   } finally {

@@ -37,7 +37,7 @@ const thrown = new Promise((resolve) => (threw = resolve));
 await client.subscribe(`${topic}/boom`, {
   handler: () => {
     threw();
-    throw new Error("a handler failing on purpose");
+    throw new Error("A handler failing on purpose");
   },
 });
 
