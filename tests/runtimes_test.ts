@@ -20,7 +20,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { buildNpm } from "../_tools/build_npm.ts";
+import { buildNpm } from "../tools/build_npm.ts";
 import { type Broker, startBroker } from "./support/broker.ts";
 import { generateCertificates, type TestCertificates } from "./support/certs.ts";
 import { bundle } from "./transport_bundle.ts";
