@@ -10,6 +10,8 @@
  * - Deno with `--allow-net` only, as a JSR consumer outside the workspace: its own deno.json
  *   maps each `@tern/*` export, and nothing else, to the package folders.
  *
+ * - one `deno bundle` of the client that keeps every runtime's adapters connects over
+ *   mqtt:// and ws:// under Node 20, Bun and Deno;
  * - TypeScript (`tsc` from npm, NodeNext resolution, no @types/node) type-checks a program
  *   that imports every package through the tarballs' `exports` and `.d.ts` files.
  *
@@ -21,6 +23,7 @@ import ts from "typescript";
 import { buildNpm } from "../tools/build_npm.ts";
 import { type Broker, startBroker } from "./support/broker.ts";
 import { generateCertificates, type TestCertificates } from "./support/certs.ts";
+import { bundle } from "./transport_bundle.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const scripts = ["flow.mjs", "aws_sqlite.mjs", "types_consumer.ts"];
@@ -316,5 +319,28 @@ Deno.test("build:npm packs each package with its README, LICENSE, JavaScript and
     for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
       assert.equal(version, versions.get(name), `${manifest.name} → ${name}`);
     }
+  }
+});
+
+Deno.test("one bundle that keeps every adapter connects under Node 20, Bun and Deno", async () => {
+  const { dir } = await sharedProjects();
+  const entry = await bundle(new URL("./runtimes/bundle_entry.ts", import.meta.url).pathname, {
+    outDir: dir,
+    platform: "deno",
+    name: "bundle_entry.mjs",
+  });
+  await using broker = await startBroker({ websocket: true });
+  const settings = JSON.stringify({
+    url: broker.url,
+    wsUrl: `ws://127.0.0.1:${broker.wsPort}/mqtt`,
+  });
+  const runtimes: [string, string[]][] = [
+    ["node", [entry, settings]],
+    ["bun", [entry, settings]],
+    [Deno.execPath(), ["run", "--allow-net", entry, settings]],
+  ];
+  for (const [command, args] of runtimes) {
+    // 0x10 No matching subscribers, over TCP and over WebSocket.
+    assert.deepEqual(JSON.parse(await run(command, args, dir)), [0x10, 0x10], command);
   }
 });

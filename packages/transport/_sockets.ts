@@ -31,10 +31,10 @@ export function socketTransport(plan: SocketPlan): Transport {
  */
 export function socketWebSocket(plan: WebSocketPlan): Transport {
   const runtime = currentRuntime();
+  const missing = () => new TypeError("Cannot open a WebSocket: this runtime has no WebSocket");
+  if (runtime === "web") throw missing();
   return lazy(runtime, (adapters) => {
-    if (!adapters.websocket) {
-      throw new TypeError("Cannot open a WebSocket: this runtime has no WebSocket");
-    }
+    if (!adapters.websocket) throw missing();
     return adapters.websocket(plan);
   });
 }
