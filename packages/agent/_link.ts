@@ -6,6 +6,7 @@ import type { Session } from "./session.ts";
 import { now } from "./_clock.ts";
 import type { Pending } from "./_pending.ts";
 import { MIN_READ, nextReadSize } from "./_read_size.ts";
+import { withResolvers } from "./_with_resolvers.ts";
 import { WriteBatch } from "./_write_batch.ts";
 
 /** Bytes gathered into one write at most (more waits for the next write). */
@@ -34,6 +35,8 @@ export interface LinkHost {
   readonly authenticator?: Pick<Authenticator, "initialData">;
   /** The largest packet the decoder accepts. */
   readonly maximumPacketSize: number;
+  /** The decoder's WebAssembly module, precompiled (see `MqttClientOptions.wasmModule`). */
+  readonly wasmModule?: WebAssembly.Module;
   /** How long a closing connection's pending write may take before the connection drops. */
   readonly closeTimeoutMs: number;
   /** Whether the client still runs: stop() may come while the authenticator is asked. */
@@ -60,7 +63,7 @@ export class Link {
   #dirty = false;
   #closing = false;
   #closeError?: Error;
-  #ended = Promise.withResolvers<Error>();
+  #ended = withResolvers<Error>();
   /** Drops a closing connection whose pending write does not finish in time. */
   #closeTimer?: ReturnType<typeof setTimeout>;
   #timer?: ReturnType<typeof setTimeout>;
@@ -75,6 +78,7 @@ export class Link {
     this.#decoder = new Decoder({
       version: host.session.protocolVersion,
       maxPacketSize: host.maximumPacketSize,
+      wasmModule: host.wasmModule,
     });
   }
 

@@ -39,7 +39,9 @@ import { now } from "./_clock.ts";
 import { prepareAttempt } from "./_connect_attempt.ts";
 import { Link, type LinkHost } from "./_link.ts";
 import { randomHex } from "./_random.ts";
+import { reportError } from "./_report_error.ts";
 import { resolveOptions } from "./_session_options.ts";
+import { type Resolvers, withResolvers } from "./_with_resolvers.ts";
 
 /**
  * The MQTT client: one connection, owned by this runner, shared by any number of concurrent
@@ -98,7 +100,7 @@ export class MqttClient {
   #link?: Link;
   /** What every connection's link needs of this client. */
   #host: LinkHost;
-  #reauthentication?: PromiseWithResolvers<void>;
+  #reauthentication?: Resolvers<void>;
 
   /** Creates a stopped client; nothing happens on the network until {@linkcode start}. */
   constructor(options: MqttClientOptions) {
@@ -112,6 +114,7 @@ export class MqttClient {
       closeTimeoutMs: _closeTimeoutMs,
       connectOptionsProvider: _connectOptionsProvider,
       shouldReconnect: _shouldReconnect,
+      wasmModule: _wasmModule,
       ...sessionOptions
     } = options;
     if ([url, transport, servers].filter((given) => given !== undefined).length !== 1) {
@@ -137,6 +140,7 @@ export class MqttClient {
       pending: this.#ops,
       authenticator,
       maximumPacketSize: resolved.maximumPacketSize,
+      wasmModule: options.wasmModule,
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
       running: () => this.#running,
       processEvents: () => this.#processEvents(),
@@ -196,7 +200,8 @@ export class MqttClient {
 
   /**
    * Adds a listener for a lifecycle event or for messages; returns a function that removes
-   * it. A listener that throws is reported with `reportError` and does not stop the others.
+   * it. A listener that throws is reported with `reportError` (logged on Node and Bun) and
+   * does not stop the others.
    */
   on<K extends ClientEventType>(type: K, listener: (event: ClientEventMap[K]) => void): () => void {
     return this.#emitter.on(type, listener);
@@ -231,7 +236,7 @@ export class MqttClient {
       })();
     }
     const waiting = {
-      ...Promise.withResolvers<NegotiatedSettings>(),
+      ...withResolvers<NegotiatedSettings>(),
       generation: this.#generation,
     };
     this.#startWaiters.push(waiting);
@@ -463,7 +468,7 @@ export class MqttClient {
       throw new TypeError("Cannot re-authenticate: the client is not connected");
     }
     const data = await authenticator.initialData?.();
-    const done = Promise.withResolvers<void>();
+    const done = withResolvers<void>();
     this.#reauthentication?.reject(new Error("Re-authentication started again"));
     this.#reauthentication = done;
     this.#session.sendAuth({ reasonCode: 0x19, authenticationData: data }, now());
