@@ -4,7 +4,7 @@
 let clock = -1;
 const tick = () => clock = -1;
 
-/** Milliseconds on the monotonic clock, the same for all code of one task and its microtasks. */
+/** Milliseconds on the monotonic clock, read again once the microtasks queued so far ran. */
 export function now(): number {
   if (clock < 0) {
     clock = performance.now();

@@ -6,6 +6,7 @@ import {
   type OfflineQueuePolicy,
   QueueFullError,
 } from "./offline_queue.ts";
+import type { SessionEvent } from "./session_types.ts";
 import { Fifo } from "./_fifo.ts";
 
 /** A packet a caller's operation sends. */
@@ -36,7 +37,7 @@ export interface CommandQueueLimits {
 /**
  * The bounded queue of operations not yet sent, in call order: those issued while
  * disconnected and those waiting their turn while connected. Pure: it hands out commands and
- * reports each failure to `fail` (with the operation id) exactly once.
+ * reports each failure exactly once, as a "failed" event in `events`.
  *
  * Every operation that enters leaves through `drop()` (the session sent it or gave up on
  * it), `cancel()`, `abandon()`, or fails: at once when the queue is full or the policy does
@@ -47,17 +48,17 @@ export interface CommandQueueLimits {
  */
 export class CommandQueue {
   #limits: CommandQueueLimits;
-  #fail: (operation: number, error: Error) => void;
+  #events: EventSink;
   #commands = new Fifo<Command>();
   /** The operations counted, by id: the queue less cancelled ones and session state. */
   #queued = new Map<number, Command>();
   #bytes = 0;
   #nextOp = 1;
 
-  /** An empty queue within `limits`; failures go to `fail`. */
-  constructor(limits: CommandQueueLimits, fail: (operation: number, error: Error) => void) {
+  /** An empty queue within `limits`; failures go to `events`. */
+  constructor(limits: CommandQueueLimits, events: EventSink) {
     this.#limits = limits;
-    this.#fail = fail;
+    this.#events = events;
   }
 
   /** Operations waiting. */
@@ -128,7 +129,8 @@ export class CommandQueue {
       const waited = waitedSeconds(command, now);
       if (waited < interval || waited <= 0) return command;
       this.drop(command);
-      this.#fail(
+      pushFailure(
+        this.#events,
         command.id,
         new MessageExpiredError(
           `Cannot publish to "${packet.topic}": the message expired after waiting ${waited} s in the queue (messageExpiryInterval ${interval})`,
@@ -206,7 +208,8 @@ export class CommandQueue {
       command.cancelled = true;
       this.#queued.delete(command.id);
       this.#bytes -= command.size;
-      this.#fail(
+      pushFailure(
+        this.#events,
         command.id,
         new OfflineError(
           `Cannot ${
@@ -232,6 +235,16 @@ export class CommandQueue {
     }
     this.#commands.unshiftAll(commands);
   }
+}
+
+/** Where the session's events go: completions and failures the flows report themselves. */
+export interface EventSink {
+  push(event: SessionEvent): void;
+}
+
+/** Reports that operation `operation` failed, unless it is session state (id 0). */
+export function pushFailure(events: EventSink, operation: number, error: Error): void {
+  if (operation !== 0) events.push({ type: "failed", operation, error });
 }
 
 /** Whether the offline queue policy keeps this packet across a disconnect. */

@@ -42,7 +42,9 @@ function queueWith(limits: Partial<CommandQueueLimits> = {}) {
     maxQueuedOperations: 10_000,
     maxQueuedBytes: 16 * 1024 * 1024,
     ...limits,
-  }, (operation, error) => failed.push([operation, error]));
+  }, {
+    push: (event) => void (event.type === "failed" && failed.push([event.operation, event.error])),
+  });
   return { queue, failed };
 }
 

@@ -1,10 +1,12 @@
 import { Decoder, type Packet } from "@tern/codec";
 import type { Connection } from "@tern/transport";
 import { ClientStoppedError, ConnectionClosedError } from "./errors.ts";
+import type { Authenticator } from "./client_options.ts";
 import type { Session } from "./session.ts";
 import { now } from "./_clock.ts";
 import type { Pending } from "./_pending.ts";
 import { MIN_READ, nextReadSize } from "./_read_size.ts";
+import { withResolvers } from "./_with_resolvers.ts";
 import { WriteBatch } from "./_write_batch.ts";
 
 /** Bytes gathered into one write at most (more waits for the next write). */
@@ -20,28 +22,27 @@ const BATCH_KEEP = 2 * BATCH_BYTES;
  */
 const YIELD_HOPS = 3;
 
-/** What a {@linkcode Link} needs of the client that runs it. */
+/**
+ * What a {@linkcode Link} needs of the client that runs it, made once per client: its
+ * options are resolved there, once.
+ */
 export interface LinkHost {
   /** The client's session, which outlives every connection. */
   readonly session: Session;
-  /** What every connection of the client shares. */
-  readonly options: LinkOptions;
-  /** Whether the client still runs: stop() may come while the authenticator is asked. */
-  running(): boolean;
-  /** The authenticator's initial data for CONNECT (MQTT 5 enhanced authentication). */
-  initialData(): Uint8Array | undefined | Promise<Uint8Array | undefined>;
-  /** Reports the session's events (completions, deliveries, connection events). */
-  processEvents(): void;
-  /** The caller waiting for operation `operation`, if any. */
-  pending(operation: number): Pending | undefined;
-}
-
-/** The options every connection of one client shares, resolved once. */
-export interface LinkOptions {
+  /** The callers waiting, by operation id. */
+  readonly pending: ReadonlyMap<number, Pending>;
+  /** Gives the initial data for CONNECT (MQTT 5 enhanced authentication). */
+  readonly authenticator?: Pick<Authenticator, "initialData">;
   /** The largest packet the decoder accepts. */
   readonly maximumPacketSize: number;
+  /** The decoder's WebAssembly module, precompiled (see `MqttClientOptions.wasmModule`). */
+  readonly wasmModule?: WebAssembly.Module;
   /** How long a closing connection's pending write may take before the connection drops. */
   readonly closeTimeoutMs: number;
+  /** Whether the client still runs: stop() may come while the authenticator is asked. */
+  running(): boolean;
+  /** Reports the session's events (completions, deliveries, connection events). */
+  processEvents(): void;
 }
 
 /**
@@ -54,7 +55,6 @@ export class Link {
   /** Whether CONNACK accepted this connection. */
   accepted = false;
   #host: LinkHost;
-  #options: LinkOptions;
   /** Until the connection is over. */
   #connection?: Connection;
   #decoder: Decoder;
@@ -63,7 +63,7 @@ export class Link {
   #dirty = false;
   #closing = false;
   #closeError?: Error;
-  #ended = Promise.withResolvers<Error>();
+  #ended = withResolvers<Error>();
   /** Drops a closing connection whose pending write does not finish in time. */
   #closeTimer?: ReturnType<typeof setTimeout>;
   #timer?: ReturnType<typeof setTimeout>;
@@ -73,13 +73,12 @@ export class Link {
 
   /** A link over `connection`, opened; `serve()` runs it. */
   constructor(host: LinkHost, connection: Connection) {
-    const options = host.options;
     this.#host = host;
-    this.#options = options;
     this.#connection = connection;
     this.#decoder = new Decoder({
       version: host.session.protocolVersion,
-      maxPacketSize: options.maximumPacketSize,
+      maxPacketSize: host.maximumPacketSize,
+      wasmModule: host.wasmModule,
     });
   }
 
@@ -88,7 +87,7 @@ export class Link {
     const connection = this.#connection!;
     const session = this.#host.session;
     try {
-      const authenticationData = await this.#host.initialData();
+      const authenticationData = await this.#host.authenticator?.initialData?.();
       if (!this.#host.running()) {
         this.#ended.resolve(new ClientStoppedError("The client was stopped"));
       } else {
@@ -144,7 +143,7 @@ export class Link {
       const connection = this.#connection;
       this.#closeTimer = setTimeout(
         () => void connection?.close().catch(() => {}),
-        this.#options.closeTimeoutMs,
+        this.#host.closeTimeoutMs,
       );
     }
   }
@@ -309,7 +308,7 @@ export class Link {
       if (!transmit) return;
       const pending = transmit.operation === undefined
         ? undefined
-        : host.pending(transmit.operation);
+        : host.pending.get(transmit.operation);
       if (pending) batch.push(pending);
     }
   }

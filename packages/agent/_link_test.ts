@@ -40,9 +40,9 @@ function memoryConnection() {
 function host(session: Session, events: SessionEvent[], link: () => Link): LinkHost {
   return {
     session,
-    options: { maximumPacketSize: 1024, closeTimeoutMs: 1000 },
+    maximumPacketSize: 1024,
+    closeTimeoutMs: 1000,
     running: () => true,
-    initialData: () => undefined,
     processEvents: () => {
       for (let event = session.pollEvent(); event; event = session.pollEvent()) {
         events.push(event);
@@ -51,7 +51,7 @@ function host(session: Session, events: SessionEvent[], link: () => Link): LinkH
         }
       }
     },
-    pending: () => undefined,
+    pending: new Map(),
   };
 }
 

@@ -2,14 +2,22 @@ import { encodeInto, type Packet, type ProtocolVersion, type PublishPacket } fro
 import { ReasonCodeError } from "./errors.ts";
 import type { Limiter } from "./limits.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
-import type { PacketSink, PublishResult, Transmit } from "./session_types.ts";
-import type { Command, CommandPacket, CommandQueue } from "./_command_queue.ts";
+import type { PacketSink, Transmit } from "./session_types.ts";
+import {
+  type Command,
+  type CommandPacket,
+  type CommandQueue,
+  type EventSink,
+  pushFailure,
+} from "./_command_queue.ts";
 import type { Inflight } from "./_inflight.ts";
 import { refuse } from "./_session_checks.ts";
 import type { Timers } from "./_timers.ts";
 import type { TopicAliases } from "./_topic_aliases.ts";
 
 const EMPTY = new Uint8Array(0);
+/** The encoder's options by protocol version, made once rather than per session. */
+export const ENCODING = { 3: { version: 3 }, 4: { version: 4 }, 5: { version: 5 } } as const;
 
 /**
  * The size the session counts for `packet` sent without a sink: `packetSize`'s answer when
@@ -32,8 +40,8 @@ export interface OutboundParts {
   timers: Timers;
   /** Sizes packets sent without a sink; default: the encoded size. */
   packetSize?: (packet: Packet) => number;
-  complete(op: number, result: PublishResult): void;
-  fail(op: number, error: Error): void;
+  /** Where a QoS 0 publish's completion goes, the moment it leaves, and every failure. */
+  events: EventSink;
 }
 
 /**
@@ -48,22 +56,20 @@ export class Outbound {
   #aliases: TopicAliases;
   #timers: Timers;
   #packetSize?: (packet: Packet) => number;
-  #complete: (op: number, result: PublishResult) => void;
-  #fail: (op: number, error: Error) => void;
+  #events: EventSink;
   #settings!: NegotiatedSettings;
   /** The rate limits of `options.limits`, fresh for each connection. */
   #rate?: Limiter;
 
   /** The way out through `parts`. */
   constructor(parts: OutboundParts) {
-    this.#encoding = { version: parts.version };
+    this.#encoding = ENCODING[parts.version];
     this.#queue = parts.queue;
     this.#inflight = parts.inflight;
     this.#aliases = parts.aliases;
     this.#timers = parts.timers;
     this.#packetSize = parts.packetSize;
-    this.#complete = parts.complete;
-    this.#fail = parts.fail;
+    this.#events = parts.events;
   }
 
   /** A connection was accepted with `settings`, and the broker's rate limits `rate`. */
@@ -107,7 +113,7 @@ export class Outbound {
         this.#inflight.open(packetId, command.id, original, size, now);
       } else if (command.id !== 0) {
         // QoS 0 completes when handed to the transport.
-        this.#complete(command.id, { reasonCode: 0 });
+        this.#events.push({ type: "completed", operation: command.id, result: { reasonCode: 0 } });
       }
       return { packet: wire, operation: command.id === 0 ? undefined : command.id };
     }
@@ -165,6 +171,6 @@ export class Outbound {
   #giveUp(command: Command, packetId: number | undefined, error: Error): void {
     if (packetId !== undefined) this.#inflight.releaseId(packetId);
     this.#queue.drop(command);
-    this.#fail(command.id, error);
+    pushFailure(this.#events, command.id, error);
   }
 }

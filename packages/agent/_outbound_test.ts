@@ -3,8 +3,8 @@ import { type ConnackProperties, encode, type PublishPacket } from "@tern/codec"
 import { ReasonCodeError } from "./errors.ts";
 import { createLimiter } from "./limits.ts";
 import { negotiateSettings } from "./negotiated_settings.ts";
-import type { PublishResult } from "./session_types.ts";
-import { CommandQueue } from "./_command_queue.ts";
+import type { OperationResult } from "./session_types.ts";
+import { CommandQueue, type EventSink } from "./_command_queue.ts";
 import { Inflight } from "./_inflight.ts";
 import { measure, Outbound } from "./_outbound.ts";
 import { Timers } from "./_timers.ts";
@@ -22,26 +22,23 @@ const publish = (qos: 0 | 1 | 2, payloadBytes = 1, topic = "t"): PublishPacket =
 
 /** An Outbound over fresh flows, connected with CONNACK `properties`. */
 function outbound(properties: ConnackProperties = {}) {
-  const completed: [number, PublishResult][] = [];
+  const completed: [number, OperationResult][] = [];
   const failed: [number, Error][] = [];
-  const fail = (op: number, error: Error) => failed.push([op, error]);
+  const events: EventSink = {
+    push(event) {
+      if (event.type === "completed") completed.push([event.operation, event.result]);
+      if (event.type === "failed") failed.push([event.operation, event.error]);
+    },
+  };
   const queue = new CommandQueue({
     offlineQueuePolicy: "failQos0PublishOnDisconnect",
     maxQueuedOperations: 100,
     maxQueuedBytes: 1_000_000,
-  }, fail);
+  }, events);
   const inflight = new Inflight({ clientId: "c", ackTimeoutMs: 0 });
   const aliases = new TopicAliases(0);
   const timers = new Timers();
-  const out = new Outbound({
-    version: 5,
-    queue,
-    inflight,
-    aliases,
-    timers,
-    complete: (op, result) => completed.push([op, result]),
-    fail,
-  });
+  const out = new Outbound({ version: 5, queue, inflight, aliases, timers, events });
   const settings = negotiateSettings(
     { type: "connect", clientId: "c", cleanStart: true, keepAlive: 0 },
     { type: "connack", sessionPresent: false, reasonCode: 0, properties },

@@ -15,12 +15,11 @@ export type Timer =
 
 /** Named deadlines in milliseconds, and the keep-alive rules of one connection. */
 export class Timers {
-  #at: Record<Timer, number | undefined> = {
-    connack: undefined,
-    keepAlive: undefined,
-    pingResponse: undefined,
-    throttle: undefined,
-  };
+  // One field per timer (a table of four): an idle connection holds no object besides.
+  #connack?: number;
+  #keepAlive?: number;
+  #pingResponse?: number;
+  #throttle?: number;
   #keepAliveMs = 0;
   #pingTimeoutMs = 0;
 
@@ -31,27 +30,53 @@ export class Timers {
 
   /** Sets `timer` to fire at `at`, or stops it (undefined). */
   set(timer: Timer, at: number | undefined): void {
-    this.#at[timer] = at;
+    switch (timer) {
+      case "connack":
+        this.#connack = at;
+        return;
+      case "keepAlive":
+        this.#keepAlive = at;
+        return;
+      case "pingResponse":
+        this.#pingResponse = at;
+        return;
+      case "throttle":
+        this.#throttle = at;
+        return;
+    }
+  }
+
+  /** When `timer` fires, or undefined when it is not set. */
+  at(timer: Timer): number | undefined {
+    switch (timer) {
+      case "connack":
+        return this.#connack;
+      case "keepAlive":
+        return this.#keepAlive;
+      case "pingResponse":
+        return this.#pingResponse;
+      case "throttle":
+        return this.#throttle;
+    }
   }
 
   /** Whether `timer` is set. */
   running(timer: Timer): boolean {
-    return this.#at[timer] !== undefined;
+    return this.at(timer) !== undefined;
   }
 
   /** Whether `timer` is set and due at `now`. */
   expired(timer: Timer, now: number): boolean {
-    const at = this.#at[timer];
+    const at = this.at(timer);
     return at !== undefined && now >= at;
   }
 
   /** Stops every timer: the connection ended. */
   stopAll(): void {
-    const at = this.#at;
-    at.connack =
-      at.keepAlive =
-      at.pingResponse =
-      at.throttle =
+    this.#connack =
+      this.#keepAlive =
+      this.#pingResponse =
+      this.#throttle =
         undefined;
   }
 
@@ -63,17 +88,17 @@ export class Timers {
   startKeepAlive(now: number, keepAliveMs: number, pingTimeoutMs?: number): void {
     this.#keepAliveMs = keepAliveMs;
     this.#pingTimeoutMs = pingTimeoutMs ?? Math.min(30_000, keepAliveMs / 2);
-    this.#at.keepAlive = keepAliveMs > 0 ? now + keepAliveMs : undefined;
+    this.#keepAlive = keepAliveMs > 0 ? now + keepAliveMs : undefined;
   }
 
   /** A packet left at `now`: keep-alive counts from then. */
   sent(now: number): void {
-    if (this.#at.keepAlive !== undefined) this.#at.keepAlive = now + this.#keepAliveMs;
+    if (this.#keepAlive !== undefined) this.#keepAlive = now + this.#keepAliveMs;
   }
 
   /** A PINGREQ was queued at `now`: its PINGRESP is due within the ping timeout. */
   pingSent(now: number): void {
-    this.#at.pingResponse = now + this.#pingTimeoutMs;
+    this.#pingResponse = now + this.#pingTimeoutMs;
   }
 
   /**
@@ -82,9 +107,9 @@ export class Timers {
    * out simply stops: the next PUBLISH may try again.
    */
   due(now: number): "connack" | "pingResponse" | "keepAlive" | undefined {
-    if (this.expired("throttle", now)) this.#at.throttle = undefined;
+    if (this.expired("throttle", now)) this.#throttle = undefined;
     if (this.expired("connack", now)) return "connack";
-    if (this.#at.pingResponse !== undefined) {
+    if (this.#pingResponse !== undefined) {
       return this.expired("pingResponse", now) ? "pingResponse" : undefined;
     }
     return this.expired("keepAlive", now) ? "keepAlive" : undefined;
@@ -92,10 +117,10 @@ export class Timers {
 
   /** The earliest deadline, or undefined. Keep-alive waits while a PINGREQ is outstanding. */
   next(): number | undefined {
-    const { connack, keepAlive, pingResponse, throttle } = this.#at;
-    let next = connack;
-    const alive = pingResponse ?? keepAlive;
+    let next = this.#connack;
+    const alive = this.#pingResponse ?? this.#keepAlive;
     if (alive !== undefined && (next === undefined || alive < next)) next = alive;
+    const throttle = this.#throttle;
     if (throttle !== undefined && (next === undefined || throttle < next)) next = throttle;
     return next;
   }

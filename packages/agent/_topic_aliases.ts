@@ -47,8 +47,8 @@ export class OutboundTopicAliases {
   }
 }
 
-/** A PUBLISH the server sent that breaks the topic alias rules: why, and the reason code. */
-export interface AliasViolation {
+/** Why the topic of a PUBLISH the server sent breaks the rules, and the reason code. */
+export interface TopicViolation {
   violation: string;
   reasonCode: number;
 }
@@ -106,7 +106,7 @@ export class TopicAliases {
    * The topic name of an inbound PUBLISH, its alias resolved (MQTT 5, `v5`), or why it breaks
    * the rules: no topic at all, or a wildcard in it.
    */
-  topicOf(packet: PublishPacket, v5: boolean): string | AliasViolation {
+  topicOf(packet: PublishPacket, v5: boolean): string | TopicViolation {
     const alias = v5 ? packet.properties?.topicAlias : undefined;
     const topic = alias === undefined ? packet.topic : this.resolve(packet.topic, alias);
     if (typeof topic !== "string") return topic;
@@ -124,7 +124,7 @@ export class TopicAliases {
    * The topic of an inbound PUBLISH that carries topic alias `alias`: its own topic (which
    * the alias now stands for), or the one the alias was set to when the topic is empty.
    */
-  resolve(topic: string, alias: number): string | AliasViolation {
+  resolve(topic: string, alias: number): string | TopicViolation {
     const maximum = this.#inboundMaximum;
     if (alias === 0 || alias > maximum) {
       // [MQTT-3.3.2-9] / [MQTT-3.3.2-10]

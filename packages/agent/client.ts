@@ -41,6 +41,7 @@ import { prepareAttempt } from "./_connect_attempt.ts";
 import { Link, type LinkHost } from "./_link.ts";
 import { randomHex } from "./_random.ts";
 import { resolveOptions } from "./_session_options.ts";
+import { type Resolvers, withResolvers } from "./_with_resolvers.ts";
 
 /**
  * The MQTT client: one connection, owned by this runner, shared by any number of concurrent
@@ -107,7 +108,7 @@ export class MqttClient {
   #link?: Link;
   /** What every connection's link needs of this client. */
   #host: LinkHost;
-  #reauthentication?: PromiseWithResolvers<void>;
+  #reauthentication?: Resolvers<void>;
 
   /** Creates a stopped client; nothing happens on the network until {@linkcode start}. */
   constructor(options: MqttClientOptions) {
@@ -121,6 +122,7 @@ export class MqttClient {
       closeTimeoutMs: _closeTimeoutMs,
       connectOptionsProvider: _connectOptionsProvider,
       shouldReconnect: _shouldReconnect,
+      wasmModule: _wasmModule,
       ...sessionOptions
     } = options;
     if ([url, transport, servers].filter((given) => given !== undefined).length !== 1) {
@@ -145,18 +147,16 @@ export class MqttClient {
       inboundAcknowledgement: options.inboundAcknowledgement ?? "whenTaken",
       authenticationMethod: authenticator?.method,
     });
-    this.#host = {
+    this.#host = Object.freeze({
       session: this.#session,
-      // Resolved once, for every connection.
-      options: Object.freeze({
-        maximumPacketSize: resolved.maximumPacketSize,
-        closeTimeoutMs: options.closeTimeoutMs ?? 5000,
-      }),
+      pending: this.#ops,
+      authenticator,
+      maximumPacketSize: resolved.maximumPacketSize,
+      wasmModule: options.wasmModule,
+      closeTimeoutMs: options.closeTimeoutMs ?? 5000,
       running: () => this.#running,
-      initialData: () => authenticator?.initialData?.(),
       processEvents: () => this.#processEvents(),
-      pending: (operation) => this.#ops.get(operation),
-    };
+    });
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
     this.#subscriptions = new SubscriptionManager<InboundMessage>({
       broker: {
@@ -262,7 +262,7 @@ export class MqttClient {
       })();
     }
     const waiting = {
-      ...Promise.withResolvers<NegotiatedSettings>(),
+      ...withResolvers<NegotiatedSettings>(),
       generation: this.#generation,
     };
     this.#startWaiters.push(waiting);
@@ -501,7 +501,7 @@ export class MqttClient {
       throw new TypeError("Cannot re-authenticate: the client is not connected");
     }
     const data = await authenticator.initialData?.();
-    const done = Promise.withResolvers<void>();
+    const done = withResolvers<void>();
     this.#reauthentication?.reject(new Error("Re-authentication started again"));
     this.#reauthentication = done;
     this.#session.sendAuth({ reasonCode: 0x19, authenticationData: data }, now());

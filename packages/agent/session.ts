@@ -137,7 +137,7 @@ export class Session {
       this.#limits = createLimiter(o.limits);
       checks.checkConnectLimits(this.#limits, this.#clientId, o);
     }
-    this.#queue = new CommandQueue(o, (op, error) => this.#fail(op, error));
+    this.#queue = new CommandQueue(o, this.#events);
     this.#inflight = new Inflight(o);
     this.#inbound = new InboundFlows(o.inboundReceiveMaximum, o.store, o.clientId);
     this.#aliases = new TopicAliases(o.topicAliasMaximum);
@@ -163,8 +163,7 @@ export class Session {
       aliases: this.#aliases,
       timers: this.#timers,
       packetSize: o.packetSize,
-      complete: (op, result) => this.#complete(op, result),
-      fail: (op, error) => this.#fail(op, error),
+      events: this.#events,
     });
   }
 
