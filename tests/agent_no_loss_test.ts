@@ -5,7 +5,7 @@
  * subscriber killed in the middle of its backlog.
  */
 import assert from "node:assert/strict";
-import { MqttClient, type MqttClientOptions } from "@tern/agent";
+import { Backoff, MqttClient, type MqttClientOptions } from "@tern/agent";
 import type { InboundMessage } from "@tern/agent";
 import { startBroker } from "./support/broker.ts";
 import { DeliveryLedger, payloadSeq, seqPayload } from "./support/delivery_ledger.ts";
@@ -246,4 +246,33 @@ Deno.test("a subscriber killed in the middle of its backlog and restarted loses 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+// mosquitto closes an MQTT 3.1.1 connection on a packet past max_packet_size (it cannot say
+// why).
+Deno.test("MQTT 3.1.1: a publish mosquitto keeps closing the connection over fails after 3 closes and the connection stops flapping", async () => {
+  await using broker = await startBroker({ config: ["max_packet_size 1000"] });
+  const client = new MqttClient({
+    url: broker.url,
+    protocolVersion: 4,
+    clientId: "poison",
+    reconnect: new Backoff({ minDelayMs: 10, maxDelayMs: 20 }),
+  });
+  let losses = 0;
+  client.on("disconnection", () => void losses++);
+  await client.start();
+  await assert.rejects(
+    client.publish("poison", new Uint8Array(5000), { qos: 1 }),
+    /the server closed the connection right after receiving it, 3 connections in a row/,
+  );
+  assert.equal(losses, 3);
+  // The session no longer carries it: the next connection stays up and works.
+  await until(() => client.state === "connected", "the reconnect");
+  assert.equal((await client.publish("fine", "small", { qos: 1 })).reasonCode, 0);
+  assert.equal(losses, 3);
+  assert.deepEqual(
+    [client.stats().incompleteOperationCount, client.stats().incompleteOperationSize],
+    [0, 0],
+  );
+  await client.stop();
 });
