@@ -35,14 +35,6 @@ function log(line, isError = false) {
   $("log").prepend(item);
 }
 
-// A handler that throws does not stop the client: the error is reported (reportError), and
-// the page logs it.
-addEventListener("error", (event) => {
-  const message = event.error?.message ?? event.message;
-  state.errors.push(message);
-  log(`a handler threw: ${message}`, true);
-});
-
 function show(message) {
   const payload = text.decode(message.payload);
   state.messages.push({ topic: message.topic, qos: message.qos, payload });
@@ -71,6 +63,12 @@ $("connection").addEventListener("submit", async (event) => {
     log(`connected to ${url} (${settings.rejoinedSession ? "session resumed" : "new session"})`);
   });
   client.on("connectionfailure", ({ error }) => log(`cannot connect: ${error.message}`, true));
+  // A handler that throws does not stop the client: the error comes here, and the page
+  // logs it.
+  client.on("error", ({ error }) => {
+    state.errors.push(error.message);
+    log(`a handler threw: ${error.message}`, true);
+  });
   client.on("disconnection", ({ error }) => {
     setStatus("reconnecting");
     log(`connection lost: ${error.message}`, true);
