@@ -17,7 +17,12 @@
  *
  * @module
  */
-export type { BrokerLimits } from "@tern/agent";
+export type {
+  BrokerLimits,
+  SimpleMqtt,
+  SimpleMqttMessage,
+  SimpleMqttSubscription,
+} from "@tern/agent";
 export type { Connection, OpenOptions, Transport } from "@tern/transport";
 export * from "./client_options.ts";
 export * from "./mtls.ts";
@@ -33,5 +38,9 @@ export * from "./credentials_from_container.ts";
 export * from "./credentials_from_instance_metadata.ts";
 export * from "./presign_url.ts";
 export * from "./iot_websocket_url.ts";
+export * from "./certificate_authority.ts";
+export * from "./provisioning_template.ts";
+export * from "./fleet_provisioning_client.ts";
+export * from "./fleet_provisioning_service.ts";
 export { type CustomAuthCredentials, customAuthUsername } from "./custom_auth_username.ts";
 export { type SdkMetrics, VERSION, withSdkMetrics } from "./sdk_metrics.ts";
