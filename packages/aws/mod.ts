@@ -42,5 +42,7 @@ export * from "./certificate_authority.ts";
 export * from "./provisioning_template.ts";
 export * from "./fleet_provisioning_client.ts";
 export * from "./fleet_provisioning_service.ts";
+export * from "./jobs_client.ts";
+export * from "./jobs_service.ts";
 export { type CustomAuthCredentials, customAuthUsername } from "./custom_auth_username.ts";
 export { type SdkMetrics, VERSION, withSdkMetrics } from "./sdk_metrics.ts";
