@@ -119,6 +119,7 @@ export function iotTransport(options: IotClientOptions): Transport {
           url: websocketUrl,
           protocols: options.websocketProtocols,
           tls: { caCerts, serverName },
+          proxyTls: proxyTls(proxy, caCerts),
           tunnel,
         });
       if ("Deno" in globalThis) return viaProxy();
@@ -134,12 +135,22 @@ export function iotTransport(options: IotClientOptions): Transport {
   const hostname = url.hostname;
   const port = Number(url.port || 8883);
   const settings = { caCerts, cert, key, alpnProtocols, serverName };
-  // Deno's own adapters cannot present a client certificate through a proxy tunnel, and do
-  // not exist on Node or Bun; the node:tls adapters do both. They load only when needed,
-  // so bundles that never use them do not pull in node:net.
+  // Deno's own adapters cannot present a client certificate through an http:// proxy
+  // tunnel (through an https:// one, httpProxy layers node:tls itself), and do not exist on
+  // Node or Bun; the node:tls adapters do both. They load only when needed, so bundles that
+  // never use them do not pull in node:net.
   const isDeno = "Deno" in globalThis;
   if (proxy !== undefined) {
-    if (isDeno && cert === undefined) return httpProxy({ proxy, hostname, port, tls: settings });
+    const secureProxy = new URL(proxy).protocol === "https:";
+    if (isDeno && (cert === undefined || secureProxy)) {
+      return httpProxy({
+        proxy,
+        proxyTls: proxyTls(proxy, caCerts),
+        hostname,
+        port,
+        tls: settings,
+      });
+    }
     return lazy(async () =>
       (await import("@tern/transport/node")).nodeHttpProxy({ proxy, hostname, port, tls: settings })
     );
@@ -158,4 +169,13 @@ function lazy(load: () => Promise<Transport>): Transport {
       return (await transport).open(options);
     },
   };
+}
+
+/** An https:// proxy is trusted with the same extra CAs as the endpoint. */
+function proxyTls(
+  proxy: string,
+  caCerts: string[] | undefined,
+): { caCerts?: string[] } | undefined {
+  if (new URL(proxy).protocol !== "https:") return undefined;
+  return caCerts ? { caCerts } : {};
 }

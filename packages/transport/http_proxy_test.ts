@@ -9,6 +9,7 @@ import { assertTransportError } from "./testdata/assert_error.ts";
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { recordNoDelay } from "./testdata/no_delay.ts";
 import { startTinyproxy } from "./testdata/tinyproxy.ts";
+import { startTlsFront } from "./testdata/tls_front.ts";
 
 Deno.test("httpProxy() tunnels through tinyproxy to mosquitto", async (t) => {
   const certs = await generateCertificates();
@@ -146,6 +147,145 @@ Deno.test("httpProxy() and nodeHttpProxy() reject with the signal's reason when 
       make({ proxy: `http://127.0.0.1:${port}`, hostname: "127.0.0.1", port: 1883 }).open({
         signal,
       })
+    );
+  }
+});
+
+Deno.test("httpProxy() speaks TLS to an https:// proxy (tinyproxy behind a TLS terminator)", async (t) => {
+  const certs = await generateCertificates();
+  try {
+    await using broker = await startBroker({ certificates: certs });
+    await using open = await startTinyproxy();
+    await using guarded = await startTinyproxy({
+      credentials: { user: "tern", password: "s3cret" },
+    });
+    const front = (target: number) =>
+      startTlsFront({ cert: certs.pem.serverCert, key: certs.pem.serverKey, target });
+    await using openFront = front(open.port);
+    await using guardedFront = front(guarded.port);
+    const proxyTls = { caCerts: [certs.pem.caCert] };
+    const proxies = [
+      ["without credentials", `https://127.0.0.1:${openFront.port}`, open, openFront],
+      [
+        "with credentials",
+        `https://tern:s3cret@127.0.0.1:${guardedFront.port}`,
+        guarded,
+        guardedFront,
+      ],
+    ] as const;
+
+    for (const [name, proxyUrl, proxy, tlsFront] of proxies) {
+      await t.step(`carries plain MQTT ${name}`, async () => {
+        const [connects, handshakes] = [await proxy.connects(), tlsFront.handshakes];
+        const connection = await httpProxy({
+          proxy: proxyUrl,
+          proxyTls,
+          hostname: "127.0.0.1",
+          port: broker.port,
+        }).open();
+        try {
+          assert.equal(connection.alpnProtocol, null);
+          const exchange = await runExchange(connection, { clientId: "https-proxy", via: "read" });
+          assert.deepEqual(exchange.read, [CONNACK, PUBACK]);
+        } finally {
+          await connection.close();
+        }
+        assert.equal(await proxy.connects(), connects + 1);
+        assert.equal(tlsFront.handshakes, handshakes + 1);
+      });
+
+      await t.step(`carries TLS to the broker inside the proxy's TLS ${name}`, async () => {
+        const [connects, handshakes] = [await proxy.connects(), tlsFront.handshakes];
+        const connection = await httpProxy({
+          proxy: proxyUrl,
+          proxyTls: { ...proxyTls, serverName: "localhost" },
+          hostname: "localhost",
+          port: broker.tlsPort!,
+          tls: { caCerts: [certs.pem.caCert] },
+        }).open();
+        try {
+          const exchange = await runExchange(connection, {
+            clientId: "https-proxy-tls",
+            via: "readable",
+          });
+          assert.deepEqual(exchange.read, [CONNACK, PUBACK]);
+        } finally {
+          await connection.close();
+        }
+        assert.equal(await proxy.connects(), connects + 1);
+        assert.equal(tlsFront.handshakes, handshakes + 1);
+      });
+    }
+
+    await t.step("presents a client certificate to the broker inside the tunnel", async () => {
+      const connection = await httpProxy({
+        proxy: `https://127.0.0.1:${openFront.port}`,
+        proxyTls,
+        hostname: "localhost",
+        port: broker.mtlsPort!,
+        tls: { caCerts: [certs.pem.caCert], cert: certs.pem.clientCert, key: certs.pem.clientKey },
+      }).open();
+      try {
+        const exchange = await runExchange(connection, { clientId: "https-mtls", via: "readable" });
+        assert.deepEqual(exchange.read, [CONNACK, PUBACK]);
+      } finally {
+        await connection.close();
+      }
+    });
+
+    await t.step("verifies the proxy's certificate", async () => {
+      for (const tls of [undefined, { caCerts: [certs.pem.caCert] }]) {
+        await assertTransportError(
+          httpProxy({
+            proxy: `https://127.0.0.1:${openFront.port}`,
+            proxyTls: { caCerts: [certs.pem.otherCaCert] },
+            hostname: "localhost",
+            port: tls ? broker.tlsPort! : broker.port,
+            tls,
+          }).open(),
+          "tls-unknown-ca",
+        );
+      }
+    });
+
+    await t.step("fails with proxy-auth-required on a wrong password", async () => {
+      await assertTransportError(
+        httpProxy({
+          proxy: `https://tern:wrong@127.0.0.1:${guardedFront.port}`,
+          proxyTls,
+          hostname: "127.0.0.1",
+          port: broker.port,
+        }).open(),
+        "proxy-auth-required",
+      );
+    });
+  } finally {
+    await Deno.remove(certs.dir, { recursive: true });
+  }
+});
+
+Deno.test("httpProxy() takes proxyTls only with an https:// proxy, and checks it", () => {
+  assert.throws(
+    () => httpProxy({ proxy: "http://127.0.0.1:3128", proxyTls: {}, hostname: "a", port: 1883 }),
+    new TypeError("Cannot create http proxy transport: proxyTls is for https:// proxies only"),
+  );
+  assert.throws(
+    () =>
+      httpProxy({
+        proxy: "https://127.0.0.1",
+        proxyTls: { caCerts: ["not pem"] },
+        hostname: "a",
+        port: 1883,
+      }),
+    new TypeError("Cannot create http proxy transport: caCerts must be PEM text"),
+  );
+});
+
+Deno.test("httpProxy() with an https:// proxy rejects with the signal's reason when aborted", async () => {
+  for (const tls of [false, true]) {
+    await assertAbortsMidOpen((port, signal) =>
+      httpProxy({ proxy: `https://127.0.0.1:${port}`, hostname: "127.0.0.1", port: 8883, tls })
+        .open({ signal })
     );
   }
 });

@@ -8,7 +8,7 @@ import { openWithin } from "./_deadline.ts";
 import { checkConnectTimeout } from "./_endpoint.ts";
 import { parseProxyUrl } from "./_proxy_handshake.ts";
 import { upgradeWebSocket } from "./_websocket_client.ts";
-import { httpProxy, type HttpProxyOptions } from "./http_proxy.ts";
+import { httpProxy, type HttpProxyOptions, type ProxyTlsSettings } from "./http_proxy.ts";
 import type { TlsSettings } from "./tls_options.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 import type { WebSocketUrl } from "./websocket.ts";
@@ -26,8 +26,13 @@ import type { WebSocketUrl } from "./websocket.ts";
  * ```
  */
 export interface WebSocketViaProxyOptions {
-  /** The proxy, `http://[user:password@]host:port`; credentials are sent as basic auth. */
+  /**
+   * The proxy, `http://[user:password@]host:port`, or `https://…` for TLS to the proxy
+   * (with the default tunnel); credentials are sent as basic auth.
+   */
   proxy: string | URL;
+  /** TLS to an `https://` proxy: extra CAs and the name its certificate must carry. */
+  proxyTls?: ProxyTlsSettings;
   /** `ws://` or `wss://` URL of the server, or a function called on every `open()`. */
   url: WebSocketUrl;
   /** Subprotocols to request; default `["mqtt"]`, as MQTT over WebSocket requires. */
@@ -76,7 +81,7 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
     maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
     tunnel: makeTunnel = httpProxy,
   } = options;
-  parseProxyUrl(options.proxy);
+  checkProxyUrl(options.proxy);
   checkConnectTimeout("websocket proxy", connectTimeoutMs);
   if (!Number.isSafeInteger(maxFrameBytes) || maxFrameBytes < 1) {
     throw new RangeError(
@@ -90,6 +95,7 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
       const secure = url.protocol === "wss:";
       const tunnel = makeTunnel({
         proxy: options.proxy,
+        proxyTls: options.proxyTls,
         hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
         port: Number(url.port || (secure ? 443 : 80)),
         tls: secure ? options.tls ?? true : false,
@@ -116,6 +122,16 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
       );
     },
   };
+}
+
+/** Checks the proxy URL as the tunnel will read it; `https://` has the same shape. */
+function checkProxyUrl(proxy: string | URL): void {
+  const url = new URL(proxy);
+  if (url.protocol === "https:") {
+    url.protocol = "http:";
+    if (url.port === "") url.port = "443";
+  }
+  parseProxyUrl(url);
 }
 
 function checkUrl(url: string | URL): URL {
