@@ -24,6 +24,7 @@ export type DeviceJobStatus = "IN_PROGRESS" | "FAILED" | "SUCCEEDED" | "REJECTED
 
 /** A job execution's summary, as in the pending list and `notify`. */
 export interface JobExecutionSummary {
+  /** The job's id. */
   jobId: string;
   /** Epoch seconds. */
   queuedAt: number;
@@ -33,12 +34,15 @@ export interface JobExecutionSummary {
   lastUpdatedAt: number;
   /** Incremented by every change; what `expectedVersion` is compared with. */
   versionNumber: number;
+  /** Which execution of the job on this thing (1 for the first). */
   executionNumber: number;
 }
 
 /** A job execution in full. */
 export interface JobExecution extends JobExecutionSummary {
+  /** The thing it runs on. */
   thingName: string;
+  /** Its status. */
   status: JobExecutionStatus;
   /** Name-value pairs the device reported. */
   statusDetails?: Record<string, string>;
@@ -48,8 +52,11 @@ export interface JobExecution extends JobExecutionSummary {
 
 /** A job execution's state, as UpdateJobExecution and errors report it. */
 export interface JobExecutionState {
+  /** Its status. */
   status: JobExecutionStatus;
+  /** Name-value pairs the device reported. */
   statusDetails?: Record<string, string>;
+  /** Its version. */
   versionNumber: number;
 }
 
@@ -57,6 +64,7 @@ export interface JobExecutionState {
 export interface JobsErrorDocument {
   /** `InvalidTopic`, `InvalidJson`, `InvalidRequest`, `InvalidStateTransition`, `ResourceNotFound`, `VersionMismatch`, `InternalError`, `RequestThrottled` or `TerminalStateReached`. */
   code: string;
+  /** What went wrong, in words. */
   message: string;
   /** The current state, with `InvalidStateTransition` and `VersionMismatch`. */
   executionState?: JobExecutionState;
@@ -94,7 +102,9 @@ export class JobsError extends Error {
 
 /** The pending job executions of a thing. */
 export interface PendingJobExecutions {
+  /** The executions in progress, oldest first. */
   inProgressJobs: JobExecutionSummary[];
+  /** The executions queued, oldest first. */
   queuedJobs: JobExecutionSummary[];
 }
 
@@ -102,6 +112,7 @@ export interface PendingJobExecutions {
 export interface JobExecutionsChangedEvent {
   /** Pending executions by status (`IN_PROGRESS`, `QUEUED`); `{}` when none are left. */
   jobs: Partial<Record<"IN_PROGRESS" | "QUEUED", JobExecutionSummary[]>>;
+  /** When it was sent, in epoch seconds. */
   timestamp: number;
 }
 
@@ -109,6 +120,7 @@ export interface JobExecutionsChangedEvent {
 export interface NextJobExecutionChangedEvent {
   /** The new next execution; absent when nothing is pending. */
   execution?: JobExecution;
+  /** When it was sent, in epoch seconds. */
   timestamp: number;
 }
 
