@@ -4,23 +4,43 @@
  */
 import assert from "node:assert/strict";
 import { MqttClient } from "@tern/agent";
-import { mtlsOptions, toMqttClientOptions } from "@tern/aws";
+import {
+  type IotClientOptions,
+  mtlsOptions,
+  toMqttClientOptions,
+  websocketSigV4Options,
+} from "@tern/aws";
 import { startBroker } from "./support/broker.ts";
-import { generateCertificates } from "./support/certs.ts";
+import { freePort, waitForPort } from "./support/free_port.ts";
+import { generateCertificates, type TestCertificates } from "./support/certs.ts";
 // Lives with the transport tests; shared here rather than duplicated.
 import { startTinyproxy } from "../packages/transport/testdata/tinyproxy.ts";
 import { startTlsFront } from "../packages/transport/testdata/tls_front.ts";
+
+/** tinyproxy behind a TLS terminator that presents the test server certificate. */
+async function startHttpsProxy(certs: TestCertificates) {
+  const proxy = await startTinyproxy();
+  const front = startTlsFront({
+    cert: certs.pem.serverCert,
+    key: certs.pem.serverKey,
+    target: proxy.port,
+  });
+  return {
+    front,
+    frontPort: front.port,
+    connects: () => proxy.connects(),
+    async [Symbol.asyncDispose]() {
+      await front[Symbol.asyncDispose]();
+      await proxy[Symbol.asyncDispose]();
+    },
+  };
+}
 
 Deno.test("a device connects with mutual TLS through an https:// proxy", async () => {
   const certs = await generateCertificates();
   try {
     await using broker = await startBroker({ certificates: certs });
-    await using proxy = await startTinyproxy();
-    await using front = startTlsFront({
-      cert: certs.pem.serverCert,
-      key: certs.pem.serverKey,
-      target: proxy.port,
-    });
+    await using proxy = await startHttpsProxy(certs);
     const client = new MqttClient({
       ...toMqttClientOptions(mtlsOptions({
         endpoint: "localhost",
@@ -29,7 +49,7 @@ Deno.test("a device connects with mutual TLS through an https:// proxy", async (
         cert: certs.pem.clientCert,
         key: certs.pem.clientKey,
         caCerts: [certs.pem.caCert],
-        proxy: `https://127.0.0.1:${front.port}`,
+        proxy: `https://127.0.0.1:${proxy.frontPort}`,
       })),
       reconnect: false,
     });
@@ -46,7 +66,52 @@ Deno.test("a device connects with mutual TLS through an https:// proxy", async (
       await client.stop();
     }
     assert.equal(await proxy.connects(), 1);
-    assert.equal(front.handshakes, 1);
+    assert.equal(proxy.front.handshakes, 1);
+  } finally {
+    await Deno.remove(certs.dir, { recursive: true });
+  }
+});
+
+Deno.test("MQTT over a SigV4 wss:// URL goes through an https:// proxy", async () => {
+  const certs = await generateCertificates();
+  try {
+    const wssPort = freePort();
+    await using _broker = await startBroker({
+      config: [
+        `listener ${wssPort} 127.0.0.1`,
+        "protocol websockets",
+        `cafile ${certs.caCert}`,
+        `certfile ${certs.serverCert}`,
+        `keyfile ${certs.serverKey}`,
+      ],
+    });
+    await waitForPort(wssPort);
+    await using proxy = await startHttpsProxy(certs);
+    const options = websocketSigV4Options({
+      endpoint: "localhost",
+      region: "us-east-1",
+      clientId: "browserless-device",
+      caCerts: [certs.pem.caCert],
+      credentials: () => Promise.resolve({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "s" }),
+      proxy: `https://127.0.0.1:${proxy.frontPort}`,
+    });
+    // Only the port changes: IoT listens on wss://<endpoint>:443, mosquitto elsewhere.
+    const local: IotClientOptions = {
+      ...options,
+      connectOptionsProvider: async (context) => {
+        const { url } = await options.connectOptionsProvider!(context);
+        return { url: url!.replace("wss://localhost/", `wss://localhost:${wssPort}/`) };
+      },
+    };
+    const client = new MqttClient({ ...toMqttClientOptions(local), reconnect: false });
+    await client.start();
+    try {
+      await client.publish("devices/hello", "over wss through an https proxy", { qos: 1 });
+    } finally {
+      await client.stop();
+    }
+    assert.equal(await proxy.connects(), 1);
+    assert.equal(proxy.front.handshakes, 1);
   } finally {
     await Deno.remove(certs.dir, { recursive: true });
   }

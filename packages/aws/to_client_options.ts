@@ -111,7 +111,8 @@ export function iotTransport(options: IotClientOptions): Transport {
       ? async () => (await connectOptionsProvider({})).url ?? options.url
       : options.url;
     // The web WebSocket cannot use a CONNECT tunnel; websocketViaProxy speaks RFC 6455 itself,
-    // over the Deno tunnel or, elsewhere, the node:net one.
+    // over the Deno tunnel or, elsewhere (and for wss:// inside an https:// proxy's TLS,
+    // which Deno cannot layer), the node:tls one.
     if (proxy !== undefined) {
       const viaProxy = (tunnel?: typeof httpProxy) =>
         websocketViaProxy({
@@ -122,7 +123,7 @@ export function iotTransport(options: IotClientOptions): Transport {
           proxyTls: proxyTls(proxy, caCerts),
           tunnel,
         });
-      if ("Deno" in globalThis) return viaProxy();
+      if ("Deno" in globalThis && (url.protocol === "ws:" || !isSecure(proxy))) return viaProxy();
       return lazy(async () => viaProxy((await import("@tern/transport/node")).nodeHttpProxy));
     }
     return websocket({ url: websocketUrl, protocols: options.websocketProtocols });
@@ -135,24 +136,23 @@ export function iotTransport(options: IotClientOptions): Transport {
   const hostname = url.hostname;
   const port = Number(url.port || 8883);
   const settings = { caCerts, cert, key, alpnProtocols, serverName };
-  // Deno's own adapters cannot present a client certificate through an http:// proxy
-  // tunnel (through an https:// one, httpProxy layers node:tls itself), and do not exist on
-  // Node or Bun; the node:tls adapters do both. They load only when needed, so bundles that
-  // never use them do not pull in node:net.
+  // Deno's own adapters cannot present a client certificate through a proxy tunnel, nor
+  // start TLS inside the TLS to an https:// proxy, and do not exist on Node or Bun; the
+  // node:tls adapters do all of that. They load only when needed, so bundles that never
+  // use them do not pull in node:net.
   const isDeno = "Deno" in globalThis;
   if (proxy !== undefined) {
-    const secureProxy = new URL(proxy).protocol === "https:";
-    if (isDeno && (cert === undefined || secureProxy)) {
-      return httpProxy({
+    if (isDeno && cert === undefined && !isSecure(proxy)) {
+      return httpProxy({ proxy, hostname, port, tls: settings });
+    }
+    return lazy(async () =>
+      (await import("@tern/transport/node")).nodeHttpProxy({
         proxy,
         proxyTls: proxyTls(proxy, caCerts),
         hostname,
         port,
         tls: settings,
-      });
-    }
-    return lazy(async () =>
-      (await import("@tern/transport/node")).nodeHttpProxy({ proxy, hostname, port, tls: settings })
+      })
     );
   }
   if (isDeno) return tls({ hostname, port, ...settings });
@@ -171,11 +171,15 @@ function lazy(load: () => Promise<Transport>): Transport {
   };
 }
 
+function isSecure(proxy: string): boolean {
+  return new URL(proxy).protocol === "https:";
+}
+
 /** An https:// proxy is trusted with the same extra CAs as the endpoint. */
 function proxyTls(
   proxy: string,
   caCerts: string[] | undefined,
 ): { caCerts?: string[] } | undefined {
-  if (new URL(proxy).protocol !== "https:") return undefined;
+  if (!isSecure(proxy)) return undefined;
   return caCerts ? { caCerts } : {};
 }

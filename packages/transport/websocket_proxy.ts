@@ -28,7 +28,7 @@ import type { WebSocketUrl } from "./websocket.ts";
 export interface WebSocketViaProxyOptions {
   /**
    * The proxy, `http://[user:password@]host:port`, or `https://…` for TLS to the proxy
-   * (with the default tunnel); credentials are sent as basic auth.
+   * (`wss://` through one needs `tunnel: nodeHttpProxy`); credentials are sent as basic auth.
    */
   proxy: string | URL;
   /** TLS to an `https://` proxy: extra CAs and the name its certificate must carry. */
@@ -81,7 +81,7 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
     maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
     tunnel: makeTunnel = httpProxy,
   } = options;
-  checkProxyUrl(options.proxy);
+  parseProxyUrl(options.proxy);
   checkConnectTimeout("websocket proxy", connectTimeoutMs);
   if (!Number.isSafeInteger(maxFrameBytes) || maxFrameBytes < 1) {
     throw new RangeError(
@@ -122,16 +122,6 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
       );
     },
   };
-}
-
-/** Checks the proxy URL as the tunnel will read it; `https://` has the same shape. */
-function checkProxyUrl(proxy: string | URL): void {
-  const url = new URL(proxy);
-  if (url.protocol === "https:") {
-    url.protocol = "http:";
-    if (url.port === "") url.port = "443";
-  }
-  parseProxyUrl(url);
 }
 
 function checkUrl(url: string | URL): URL {

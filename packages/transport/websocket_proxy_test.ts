@@ -216,14 +216,19 @@ Deno.test("websocketViaProxy() reaches mosquitto through an https:// proxy", asy
       key: certs.pem.serverKey,
       target: proxy.port,
     });
-    for (const url of [`ws://127.0.0.1:${broker.wsPort}/mqtt`, `wss://localhost:${wssPort}/mqtt`]) {
-      await t.step(`carries MQTT over ${url.split(":")[0]}://`, async () => {
+    const cases = [
+      ["ws://", `ws://127.0.0.1:${broker.wsPort}/mqtt`, undefined],
+      ["wss:// with the nodeHttpProxy tunnel", `wss://localhost:${wssPort}/mqtt`, nodeHttpProxy],
+    ] as const;
+    for (const [name, url, tunnel] of cases) {
+      await t.step(`carries MQTT over ${name}`, async () => {
         const before = await proxy.connects();
         const connection = await websocketViaProxy({
           proxy: `https://127.0.0.1:${front.port}`,
           proxyTls: { caCerts: [certs.pem.caCert] },
           url,
           tls: { caCerts: [certs.pem.caCert] },
+          tunnel,
         }).open();
         try {
           const exchange = await runExchange(connection, {
