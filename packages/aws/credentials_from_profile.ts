@@ -6,10 +6,14 @@
  */
 import {
   type AwsCredentials,
+  credentialsFromEnv,
   type CredentialsProvider,
   CredentialsUnavailableError,
 } from "./credentials.ts";
 import { credentialsFromWebIdentity } from "./credentials_from_web_identity.ts";
+import { credentialsFromAssumeRole } from "./credentials_from_assume_role.ts";
+import { credentialsFromContainer } from "./credentials_from_container.ts";
+import { credentialsFromInstanceMetadata } from "./credentials_from_instance_metadata.ts";
 import { type EnvReader, homeDirectory, hostEnv, readTextFileIfExists, runShell } from "./_host.ts";
 import { parseIni } from "./_ini.ts";
 import { credentialsFromJson } from "./_fetch_credentials.ts";
@@ -94,8 +98,11 @@ async function fromProcess(
  * Reads credentials from a profile of the shared files. Within the profile, in the order
  * the AWS SDKs use:
  *
- * 1. `role_arn` with `source_profile` or `credential_source` (STS AssumeRole) is refused
- *    with an error saying so; Tern does not sign STS calls.
+ * 1. `role_arn` with `source_profile` (another profile, resolved the same way, or this
+ *    profile's own keys) or `credential_source` (`Environment`, `Ec2InstanceMetadata`,
+ *    `EcsContainer`): {@linkcode credentialsFromAssumeRole}, with `role_session_name`,
+ *    `external_id`, `duration_seconds` and `region`. `mfa_serial` is refused (no one to
+ *    ask for the code), and so is a `source_profile` loop.
  * 2. `aws_access_key_id` + `aws_secret_access_key` (+ `aws_session_token`).
  * 3. `web_identity_token_file` + `role_arn` (+ `role_session_name`):
  *    {@linkcode credentialsFromWebIdentity}.
@@ -128,29 +135,74 @@ export function credentialsFromProfile(
 ): CredentialsProvider {
   const env = options.env ?? hostEnv;
   const now = options.now ?? (() => new Date());
-  return async ({ signal } = {}) => {
-    const profile = options.profile ?? env("AWS_PROFILE") ?? "default";
+  const staticKeys = (get: (key: string) => string | undefined): AwsCredentials | undefined => {
+    const accessKeyId = get("aws_access_key_id");
+    const secretAccessKey = get("aws_secret_access_key");
+    if (!accessKeyId || !secretAccessKey) return undefined;
+    const sessionToken = get("aws_session_token");
+    return sessionToken
+      ? { accessKeyId, secretAccessKey, sessionToken }
+      : { accessKeyId, secretAccessKey };
+  };
+  /** `chain` lists the profiles that led here through `source_profile`, to stop a cycle. */
+  const resolve = async (
+    profile: string,
+    chain: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<AwsCredentials> => {
     const { settings, files } = await profileSettings(options, env, profile);
     if (!settings) {
-      throw new CredentialsUnavailableError(
-        `Cannot read AWS credentials: profile "${profile}" is not in ${files}`,
-      );
+      const message = `Cannot read AWS credentials: profile "${profile}" is not in ${files}`;
+      if (chain.length === 0) throw new CredentialsUnavailableError(message);
+      throw new Error(`${message} (the source_profile of "${chain.at(-1)}")`);
     }
     const get = (key: string) => settings.get(key) || undefined;
     const roleArn = get("role_arn");
-    if (roleArn && (get("source_profile") || get("credential_source"))) {
-      throw new Error(
-        `Cannot read AWS credentials from profile "${profile}": role_arn with source_profile or credential_source (STS AssumeRole) is not supported; use credential_process or web_identity_token_file`,
-      );
+    const sourceProfile = get("source_profile");
+    const credentialSource = get("credential_source");
+    if (roleArn && (sourceProfile || credentialSource)) {
+      const action = `Cannot read AWS credentials from profile "${profile}"`;
+      if (get("mfa_serial")) {
+        throw new Error(`${action}: mfa_serial needs a token code, which Tern cannot ask for`);
+      }
+      let source: CredentialsProvider;
+      if (sourceProfile === profile) {
+        // A profile that is its own source signs with its own keys (as the SDKs do).
+        const keys = staticKeys(get);
+        if (!keys) throw new Error(`${action}: it is its own source_profile but has no keys`);
+        source = () => Promise.resolve(keys);
+      } else if (sourceProfile) {
+        if (chain.includes(sourceProfile)) {
+          throw new Error(
+            `${action}: source_profile loops: ${[...chain, profile, sourceProfile].join(" -> ")}`,
+          );
+        }
+        source = ({ signal } = {}) => resolve(sourceProfile, [...chain, profile], signal);
+      } else if (credentialSource === "Environment") {
+        source = credentialsFromEnv({ env });
+      } else if (credentialSource === "Ec2InstanceMetadata") {
+        source = credentialsFromInstanceMetadata({ env, now });
+      } else if (credentialSource === "EcsContainer") {
+        source = credentialsFromContainer({ env, now });
+      } else {
+        throw new TypeError(
+          `${action}: credential_source must be Environment, Ec2InstanceMetadata or EcsContainer, not "${credentialSource}"`,
+        );
+      }
+      const duration = get("duration_seconds");
+      return await credentialsFromAssumeRole({
+        roleArn,
+        source,
+        roleSessionName: get("role_session_name"),
+        externalId: get("external_id"),
+        durationSeconds: duration === undefined ? undefined : Number(duration),
+        region: get("region"),
+        env,
+        now,
+      })({ signal });
     }
-    const accessKeyId = get("aws_access_key_id");
-    const secretAccessKey = get("aws_secret_access_key");
-    if (accessKeyId && secretAccessKey) {
-      const sessionToken = get("aws_session_token");
-      return sessionToken
-        ? { accessKeyId, secretAccessKey, sessionToken }
-        : { accessKeyId, secretAccessKey };
-    }
+    const keys = staticKeys(get);
+    if (keys) return keys;
     const tokenFile = get("web_identity_token_file");
     if (tokenFile && roleArn) {
       return await credentialsFromWebIdentity({
@@ -163,8 +215,11 @@ export function credentialsFromProfile(
     }
     const command = get("credential_process");
     if (command) return await fromProcess(command, profile, options, now(), signal);
-    throw new CredentialsUnavailableError(
-      `Cannot read AWS credentials: profile "${profile}" in ${files} has no credentials`,
-    );
+    const message =
+      `Cannot read AWS credentials: profile "${profile}" in ${files} has no credentials`;
+    if (chain.length === 0) throw new CredentialsUnavailableError(message);
+    throw new Error(message);
   };
+  return ({ signal } = {}) =>
+    resolve(options.profile ?? env("AWS_PROFILE") ?? "default", [], signal);
 }

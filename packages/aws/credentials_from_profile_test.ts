@@ -180,16 +180,96 @@ Deno.test("credentialsFromProfile() is unavailable for a missing profile or one 
   });
 });
 
-Deno.test("credentialsFromProfile() says that source_profile role chaining is not supported", async () => {
+Deno.test("credentialsFromProfile() assumes role_arn with a source_profile's keys, signed for STS", async () => {
+  await using sts = startSts({ secrets: { AKIDSOURCE: "source-secret" }, issue: issuer() });
   await withAwsDir({
-    config: "[profile admin]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = default\n",
+    credentials: "[base]\naws_access_key_id = AKIDSOURCE\naws_secret_access_key = source-secret\n",
+    config: [
+      "[profile admin]",
+      "role_arn = arn:aws:iam::123456789012:role/admin",
+      "source_profile = base",
+      "role_session_name = tern-admin",
+      "external_id = ext-1",
+      "duration_seconds = 1800",
+      "[profile chained]",
+      "role_arn = arn:aws:iam::123456789012:role/chained",
+      "source_profile = admin",
+    ].join("\n"),
   }, async (home) => {
-    const error = await credentialsFromProfile({
-      profile: "admin",
-      env: (n) => n === "HOME" ? home : undefined,
-    })()
-      .catch((e) => e);
-    assert.ok(!(error instanceof CredentialsUnavailableError));
-    assert.match(error.message, /STS AssumeRole\) is not supported/);
+    const vars: Record<string, string> = { HOME: home, AWS_ENDPOINT_URL_STS: sts.url };
+    const admin = await credentialsFromProfile({ profile: "admin", env: (n) => vars[n] })();
+    assert.equal(admin.accessKeyId, "ASIA1");
+    assert.ok(admin.expiration);
+    const query = sts.requests[0].url.searchParams;
+    assert.equal(sts.requests[0].method, "GET");
+    assert.deepStrictEqual(
+      ["Action", "Version", "RoleArn", "RoleSessionName", "ExternalId", "DurationSeconds"]
+        .map((name) => query.get(name)),
+      [
+        "AssumeRole",
+        "2011-06-15",
+        "arn:aws:iam::123456789012:role/admin",
+        "tern-admin",
+        "ext-1",
+        "1800",
+      ],
+    );
+    assert.match(
+      query.get("X-Amz-Credential")!,
+      /^AKIDSOURCE\/\d{8}\/us-east-1\/sts\/aws4_request$/,
+    );
+
+    // A chain: base's keys assume admin, whose session credentials assume chained.
+    const chained = await credentialsFromProfile({ profile: "chained", env: (n) => vars[n] })();
+    assert.equal(chained.accessKeyId, "ASIA3");
+    const last = sts.requests[2].url.searchParams;
+    assert.match(last.get("X-Amz-Credential")!, /^ASIA2\//);
+    assert.equal(last.get("X-Amz-Security-Token"), "token2");
+  });
+});
+
+Deno.test("credentialsFromProfile() refuses a wrong signature, a source_profile loop and mfa_serial", async () => {
+  await using sts = startSts({ secrets: { AKIDSOURCE: "the-real-secret" }, issue: issuer() });
+  await withAwsDir({
+    credentials: "[base]\naws_access_key_id = AKIDSOURCE\naws_secret_access_key = wrong-secret\n",
+    config: [
+      "[profile admin]",
+      "role_arn = arn:aws:iam::1:role/admin",
+      "source_profile = base",
+      "[profile a]",
+      "role_arn = arn:aws:iam::1:role/a",
+      "source_profile = b",
+      "[profile b]",
+      "role_arn = arn:aws:iam::1:role/b",
+      "source_profile = a",
+      "[profile mfa]",
+      "role_arn = arn:aws:iam::1:role/mfa",
+      "source_profile = base",
+      "mfa_serial = arn:aws:iam::1:mfa/alice",
+    ].join("\n"),
+  }, async (home) => {
+    const vars: Record<string, string> = { HOME: home, AWS_ENDPOINT_URL_STS: sts.url };
+    const provider = (profile: string) => credentialsFromProfile({ profile, env: (n) => vars[n] });
+    await assert.rejects(provider("admin")(), /STS answered SignatureDoesNotMatch/);
+    await assert.rejects(provider("a")(), /source_profile loops: a -> b -> a/);
+    await assert.rejects(provider("mfa")(), /mfa_serial needs a token code/);
+  });
+});
+
+Deno.test("credentialsFromProfile() assumes a role with credential_source = Environment", async () => {
+  await using sts = startSts({ secrets: { AKIDENV: "env-secret" }, issue: issuer() });
+  await withAwsDir({
+    config:
+      "[default]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\nregion = eu-west-1\n",
+  }, async (home) => {
+    const vars: Record<string, string> = {
+      HOME: home,
+      AWS_ACCESS_KEY_ID: "AKIDENV",
+      AWS_SECRET_ACCESS_KEY: "env-secret",
+      AWS_ENDPOINT_URL_STS: sts.url,
+    };
+    assert.equal((await credentialsFromProfile({ env: (n) => vars[n] })()).accessKeyId, "ASIA1");
+    // Signed for the profile's region.
+    assert.match(sts.requests[0].url.searchParams.get("X-Amz-Credential")!, /\/eu-west-1\/sts\//);
   });
 });

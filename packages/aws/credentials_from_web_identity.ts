@@ -4,13 +4,9 @@
  *
  * @module
  */
-import {
-  type AwsCredentials,
-  type CredentialsProvider,
-  CredentialsUnavailableError,
-} from "./credentials.ts";
-import { type EnvReader, hostEnv, readTextFile } from "./_host.ts";
-import { fetchWithTimeout, parseExpiration } from "./_fetch_credentials.ts";
+import { type CredentialsProvider, CredentialsUnavailableError } from "./credentials.ts";
+import { hostEnv, readTextFile } from "./_host.ts";
+import { stsCredentials, stsEndpoint } from "./_sts.ts";
 
 /** Options for {@linkcode credentialsFromWebIdentity}. */
 export interface CredentialsFromWebIdentityOptions {
@@ -32,36 +28,6 @@ export interface CredentialsFromWebIdentityOptions {
   env?: (name: string) => string | undefined;
   /** The clock that expiries are checked against; default `() => new Date()`. */
   now?: () => Date;
-}
-
-/** The STS endpoint the SDKs would use with these variables. */
-function stsEndpoint(env: EnvReader): string {
-  const override = env("AWS_ENDPOINT_URL_STS") || env("AWS_ENDPOINT_URL");
-  if (override) return override;
-  const region = env("AWS_REGION") || env("AWS_DEFAULT_REGION");
-  if (!region) return "https://sts.amazonaws.com";
-  return `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
-}
-
-const XML_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-};
-
-/** The text of the first `<name>…</name>` in `xml`, entities decoded. */
-function xmlText(xml: string, name: string): string | undefined {
-  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
-  return match?.[1].replace(
-    /&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g,
-    (_, entity: string) =>
-      XML_ENTITIES[entity] ??
-        String.fromCodePoint(
-          entity.startsWith("#x") ? parseInt(entity.slice(2), 16) : Number(entity.slice(1)),
-        ),
-  );
 }
 
 /**
@@ -126,37 +92,12 @@ export function credentialsFromWebIdentity(
         `tern-${now().getTime()}`,
       WebIdentityToken: token,
     });
-    const endpoint = options.endpoint ?? stsEndpoint(env);
-    const response = await fetchWithTimeout(endpoint, {
+    return await stsCredentials(options.endpoint ?? stsEndpoint(env), {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
       body,
       signal,
       timeoutMs: options.timeoutMs ?? 10_000,
-    }).catch((error) => {
-      signal?.throwIfAborted();
-      throw new Error(`${action}: cannot reach STS at ${endpoint}`, { cause: error });
-    });
-    const xml = await response.text();
-    if (!response.ok) {
-      const code = xmlText(xml, "Code") ?? `HTTP ${response.status}`;
-      const message = xmlText(xml, "Message");
-      throw new Error(`${action}: STS answered ${code}${message ? `: ${message}` : ""}`);
-    }
-    const credentialsXml = /<Credentials>([\s\S]*?)<\/Credentials>/.exec(xml)?.[1] ?? "";
-    const accessKeyId = xmlText(credentialsXml, "AccessKeyId");
-    const secretAccessKey = xmlText(credentialsXml, "SecretAccessKey");
-    const sessionToken = xmlText(credentialsXml, "SessionToken");
-    const expiration = xmlText(credentialsXml, "Expiration");
-    if (!accessKeyId || !secretAccessKey || !sessionToken || !expiration) {
-      throw new Error(`${action}: the STS answer has no complete Credentials element`);
-    }
-    const credentials: AwsCredentials = {
-      accessKeyId,
-      secretAccessKey,
-      sessionToken,
-      expiration: parseExpiration(expiration, "STS"),
-    };
-    return credentials;
+    }, action);
   };
 }

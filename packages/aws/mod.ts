@@ -34,6 +34,7 @@ export * from "./credentials.ts";
 export * from "./credentials_chain.ts";
 export * from "./credentials_from_profile.ts";
 export * from "./credentials_from_web_identity.ts";
+export * from "./credentials_from_assume_role.ts";
 export * from "./credentials_from_container.ts";
 export * from "./credentials_from_instance_metadata.ts";
 export * from "./presign_url.ts";

@@ -5,9 +5,13 @@
  * was asked, so tests can check the requests a provider sends.
  */
 
+import { presignUrl } from "../presign_url.ts";
+
 /** What a stand-in saw of one request. */
 export interface SeenRequest {
   method: string;
+  /** The whole URL, query included. */
+  url: URL;
   path: string;
   headers: Headers;
   body: string;
@@ -36,6 +40,7 @@ function serve(
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
     const seen = {
       method: request.method,
+      url: new URL(request.url),
       path: new URL(request.url).pathname,
       headers: request.headers,
       body: await request.text(),
@@ -64,16 +69,96 @@ function stsError(status: number, code: string, message: string): Response {
   );
 }
 
+const AUTH_PARAMETERS = [
+  "X-Amz-Algorithm",
+  "X-Amz-Credential",
+  "X-Amz-Date",
+  "X-Amz-Expires",
+  "X-Amz-SignedHeaders",
+  "X-Amz-Signature",
+  "X-Amz-Security-Token",
+];
+
+/** `AssumeRole` as a presigned GET: the signature is recomputed with the caller's secret. */
+async function assumeRole(
+  url: URL,
+  secrets: Record<string, string>,
+  issue: () => IssuedCredentials,
+): Promise<Response> {
+  const query = url.searchParams;
+  if (query.get("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256") {
+    return stsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+  }
+  const [accessKeyId, day, region, service] = (query.get("X-Amz-Credential") ?? "").split("/");
+  const secretAccessKey = secrets[accessKeyId];
+  if (!secretAccessKey || service !== "sts") {
+    return stsError(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+  }
+  const unsigned = new URL(url);
+  for (const name of AUTH_PARAMETERS) unsigned.searchParams.delete(name);
+  const stamp = query.get("X-Amz-Date")!;
+  const date = new Date(
+    `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`,
+  );
+  const sessionToken = query.get("X-Amz-Security-Token") ?? undefined;
+  const expected = new URL(
+    await presignUrl({
+      url: unsigned,
+      region,
+      service,
+      credentials: { accessKeyId, secretAccessKey, ...(sessionToken && { sessionToken }) },
+      date,
+      expiresIn: Number(query.get("X-Amz-Expires")),
+    }),
+  ).searchParams.get("X-Amz-Signature");
+  if (!day || expected !== query.get("X-Amz-Signature")) {
+    return stsError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
+  }
+  const issued = issue();
+  return new Response(
+    `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <AssumedRoleUser>
+      <Arn>${query.get("RoleArn")}/${query.get("RoleSessionName")}</Arn>
+      <AssumedRoleId>ARO123EXAMPLE123:${query.get("RoleSessionName")}</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <AccessKeyId>${issued.accessKeyId}</AccessKeyId>
+      <SecretAccessKey>${issued.secretAccessKey}</SecretAccessKey>
+      <SessionToken>${issued.sessionToken}</SessionToken>
+      <Expiration>${issued.expiration.toISOString()}</Expiration>
+    </Credentials>
+  </AssumeRoleResult>
+  <ResponseMetadata>
+    <RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>
+  </ResponseMetadata>
+</AssumeRoleResponse>`,
+    { headers: { "content-type": "text/xml" } },
+  );
+}
+
 /**
- * STS `AssumeRoleWithWebIdentity` over the query API: a form-encoded POST with Action,
- * Version, RoleArn, RoleSessionName and WebIdentityToken, answered with the XML document.
- * A token other than `acceptToken` gets the 400 `InvalidIdentityToken` error document.
+ * STS over the query API. `AssumeRoleWithWebIdentity`: a form-encoded POST with Action,
+ * Version, RoleArn, RoleSessionName and WebIdentityToken, answered with the XML document; a
+ * token other than `acceptToken` gets the 400 `InvalidIdentityToken` error document.
+ * `AssumeRole`: a SigV4-presigned GET (service `sts`) by one of `secrets` (access key id →
+ * secret) or by credentials it issued, checked by recomputing the signature.
  */
 export function startSts(options: {
-  acceptToken: string;
+  acceptToken?: string;
+  secrets?: Record<string, string>;
   issue: () => IssuedCredentials;
 }): CredentialServer {
+  const secrets = { ...options.secrets };
+  const issue = () => {
+    const issued = options.issue();
+    secrets[issued.accessKeyId] = issued.secretAccessKey;
+    return issued;
+  };
   return serve((request) => {
+    if (request.method === "GET" && request.url.searchParams.get("Action") === "AssumeRole") {
+      return assumeRole(request.url, secrets, issue);
+    }
     if (request.method !== "POST") return stsError(405, "InvalidAction", "POST only");
     const form = new URLSearchParams(request.body);
     if (form.get("Action") !== "AssumeRoleWithWebIdentity" || form.get("Version") !== "2011-06-15") {
@@ -87,7 +172,7 @@ export function startSts(options: {
     if (form.get("WebIdentityToken") !== options.acceptToken) {
       return stsError(400, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider");
     }
-    const issued = options.issue();
+    const issued = issue();
     const roleArn = form.get("RoleArn")!;
     return new Response(
       `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
