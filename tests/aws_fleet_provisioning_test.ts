@@ -19,6 +19,7 @@ import {
 import { type Broker, startBroker } from "./support/broker.ts";
 import { generateCertificates, type TestCertificates } from "./support/certs.ts";
 import { freePort } from "./support/free_port.ts";
+import { runExample } from "./support/run_example.ts";
 
 const SENSORS: ProvisioningTemplate = {
   Parameters: {
@@ -337,4 +338,52 @@ Deno.test("the provisioning service rejects bad requests with the documented err
       ),
     );
   });
+});
+
+Deno.test("examples/fleet_provisioning.ts provisions a device and reconnects as it", async () => {
+  await using t = await setup();
+  const out = `${t.certs.dir}/device`;
+  const { code, stdout, stderr } = await runExample(
+    new URL("../examples/fleet_provisioning.ts", import.meta.url),
+    {
+      env: { AWS_IOT_ENDPOINT: "" },
+      args: [
+        "--endpoint",
+        "localhost",
+        "--port",
+        String(t.broker.mtlsPort),
+        "--device-port",
+        String(t.devicePort),
+        "--cert",
+        t.certs.clientCert,
+        "--key",
+        t.certs.clientKey,
+        "--ca",
+        t.certs.caCert,
+        "--template",
+        "sensors",
+        "--params",
+        '{"SerialNumber":"0099"}',
+        "--out",
+        out,
+      ],
+    },
+  );
+  assert.equal(stderr, "");
+  assert.equal(code, 0);
+  const [certificateId] = [...t.service.certificates.keys()];
+  assert.deepStrictEqual(stdout.trim().split("\n"), [
+    "Connected to localhost with the claim certificate",
+    `Provisioned thing ThingPrefix_0099 (certificate ${certificateId.slice(0, 12)}…)`,
+    'Device configuration: {"FallbackUrl":"https://www.example.com/test-site","LocationUrl":"https://example.aws"}',
+    "Connected as ThingPrefix_0099 with its own certificate and published",
+  ]);
+  assert.equal(
+    await Deno.readTextFile(`${out}/certificate.pem.crt`),
+    t.service.certificates.get(certificateId)!.certificatePem,
+  );
+  assert.match(
+    await Deno.readTextFile(`${out}/private.pem.key`),
+    /^-----BEGIN RSA PRIVATE KEY-----/,
+  );
 });
