@@ -1,11 +1,14 @@
 /**
  * The few things the credential providers need from the host: environment variables,
- * the home directory, text files and a shell. Kept in one file so the runtime choice (the
- * `node:` modules, which Deno, Node and Bun all provide) can be swapped in one place;
- * they are imported dynamically, so a browser bundle that never reads a file loads none.
+ * the home directory, text files (through `_files.ts`, the package's one file API choice)
+ * and a shell. The `node:` modules (which Deno, Node and Bun all provide) are imported
+ * dynamically, so a browser bundle that never reads a file loads none.
  *
  * @module
  */
+import { readTextFile } from "./_files.ts";
+
+export { readTextFile };
 
 /** Reads one environment variable. */
 export type EnvReader = (name: string) => string | undefined;
@@ -36,19 +39,13 @@ export async function homeDirectory(env: EnvReader): Promise<string> {
 
 /** The text of the file at `path`, or `undefined` when there is no such file. */
 export async function readTextFileIfExists(path: string): Promise<string | undefined> {
-  const fs = await import("node:fs/promises");
   try {
-    return await fs.readFile(path, "utf8");
+    return await readTextFile(path);
   } catch (error) {
+    // Deno's NotFound and Node's error both carry the POSIX code.
     if ((error as { code?: string }).code === "ENOENT") return undefined;
     throw error;
   }
-}
-
-/** The text of the file at `path`. */
-export async function readTextFile(path: string): Promise<string> {
-  const fs = await import("node:fs/promises");
-  return await fs.readFile(path, "utf8");
 }
 
 /** What a finished shell command printed and how it exited. */

@@ -71,6 +71,11 @@ export interface IotClientOptions {
   limits?: BrokerLimits;
   /** Called before every connection attempt; see {@linkcode IotConnectOptionsProvider}. */
   connectOptionsProvider?: IotConnectOptionsProvider;
+  /**
+   * The codec's WebAssembly module, precompiled, for runtimes that forbid compiling it from
+   * bytes (Cloudflare Workers import `@tern/codec`'s `codec.wasm`); passed to the client.
+   */
+  wasmModule?: WebAssembly.Module;
 }
 
 /** Options every AWS IoT builder accepts. */
@@ -90,4 +95,9 @@ export interface IotCommonOptions {
   metrics?: boolean | SdkMetrics;
   /** Broker limits; default `iotCoreLimits`, `false` to enforce none. */
   limits?: BrokerLimits | false;
+  /**
+   * The codec's WebAssembly module, precompiled, for runtimes that forbid compiling it from
+   * bytes (Cloudflare Workers import `@tern/codec`'s `codec.wasm`); passed to the client.
+   */
+  wasmModule?: WebAssembly.Module;
 }

@@ -14,6 +14,7 @@ import type {
   ShadowUpdateAccepted,
 } from "./document.ts";
 import { encodeJson, isObject } from "./_json.ts";
+import { reportError } from "./_report_error.ts";
 import { EventQueue } from "./_event_queue.ts";
 import { ShadowError, ShadowTimeoutError } from "./errors.ts";
 import type { MqttLike, MqttLikeMessage, MqttLikeSubscription } from "./mqtt_like.ts";
@@ -103,12 +104,39 @@ const OWN_DELETES_KEPT = 64;
  *
  * @example Update, read back, and catch a version conflict
  * ```ts
- * import { ShadowClient, ShadowError, ShadowService } from "@tern/shadow";
- * import { MemoryBus } from "./_memory_bus.ts";
+ * import {
+ *   type MqttLike,
+ *   type MqttLikeMessage,
+ *   ShadowClient,
+ *   ShadowEngine,
+ *   ShadowError,
+ * } from "@tern/shadow";
+ * import { matches } from "@tern/subscriptions";
  *
- * const bus = new MemoryBus();
- * await using _service = await ShadowService.start(bus.connect());
- * await using shadow = new ShadowClient(bus.connect(), { thingName: "lamp1", shadowName: "cfg" });
+ * // A stand-in for a broker with the shadow service behind it: each request goes to the
+ * // service's I/O-free engine, and each response to the subscribers of its topic.
+ * const engine = new ShadowEngine();
+ * const subscribers = new Set<{ filter: string; handler: (message: MqttLikeMessage) => void }>();
+ * const mqtt: MqttLike = {
+ *   subscribe(filter, handler) {
+ *     const subscriber = { filter, handler };
+ *     subscribers.add(subscriber);
+ *     return Promise.resolve({ unsubscribe: async () => void subscribers.delete(subscriber) });
+ *   },
+ *   publish(topic, payload) {
+ *     for (const response of engine.handle({ topic, payload }, Date.now())) {
+ *       const message = {
+ *         topic: response.topic,
+ *         payload: new TextEncoder().encode(JSON.stringify(response.payload)),
+ *       };
+ *       for (const { filter, handler } of subscribers) {
+ *         if (matches(filter, message.topic)) queueMicrotask(() => handler(message));
+ *       }
+ *     }
+ *     return Promise.resolve();
+ *   },
+ * };
+ * await using shadow = new ShadowClient(mqtt, { thingName: "lamp1", shadowName: "cfg" });
  *
  * const accepted = await shadow.update({ reported: { on: false } });
  * console.log(accepted.version); // 1

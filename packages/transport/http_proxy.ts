@@ -8,7 +8,7 @@ import { openWithin } from "./_deadline.ts";
 import { finishTls, holdingConn } from "./_deno_attempt.ts";
 import { denoConnection } from "./_deno_connection.ts";
 import { checkProxyTls, connectRequest, readConnectResponse } from "./_proxy_handshake.ts";
-import { proxyPlan } from "./_proxy_options.ts";
+import { proxyPlan } from "./_proxy_plan.ts";
 import type { TlsConnection, TlsSettings } from "./tls_options.ts";
 import type { OpenOptions } from "./types.ts";
 import { connectTcp } from "./_deno_tcp.ts";
