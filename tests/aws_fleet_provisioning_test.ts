@@ -17,7 +17,7 @@ import {
   toMqttClientOptions,
 } from "@tern/aws";
 import { type Broker, startBroker } from "./support/broker.ts";
-import { generateCertificates, type TestCertificates } from "./support/certs.ts";
+import { generateCertificates, openssl, type TestCertificates } from "./support/certs.ts";
 import { freePort } from "./support/free_port.ts";
 import { runExample } from "./support/run_example.ts";
 
@@ -186,26 +186,21 @@ Deno.test("a device provisions with CreateCertificateFromCsr and keeps its own k
   await using t = await setup();
   const keyFile = `${t.certs.dir}/device.key`;
   const csrFile = `${t.certs.dir}/device.csr`;
-  const openssl = await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-new",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-subj",
-      "/CN=sensor-0043",
-      "-keyout",
-      keyFile,
-      "-out",
-      csrFile,
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.ok(openssl.success, new TextDecoder().decode(openssl.stderr));
+  await openssl([
+    "req",
+    "-new",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-subj",
+    "/CN=sensor-0043",
+    "-keyout",
+    keyFile,
+    "-out",
+    csrFile,
+  ], t.certs.dir);
   const device = await provisionByClaim(asMqttLike(t.claim), {
     templateName: "sensors",
     parameters: { SerialNumber: "0043", DeviceLocation: "Seattle" },
@@ -216,17 +211,17 @@ Deno.test("a device provisions with CreateCertificateFromCsr and keeps its own k
   const certFile = `${t.certs.dir}/device.crt`;
   await Deno.writeTextFile(certFile, device.certificatePem);
   await Deno.writeTextFile(`${t.certs.dir}/prov-ca.crt`, t.service.authority.certificatePem);
-  const subject = await new Deno.Command("openssl", {
-    args: ["x509", "-in", certFile, "-noout", "-subject"],
-    stdout: "piped",
-  }).output();
-  assert.match(new TextDecoder().decode(subject.stdout), /CN\s*=\s*sensor-0043/);
-  const verify = await new Deno.Command("openssl", {
-    args: ["verify", "-CAfile", `${t.certs.dir}/prov-ca.crt`, "-purpose", "sslclient", certFile],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(new TextDecoder().decode(verify.stdout), `${certFile}: OK\n`);
+  assert.match(
+    await openssl(["x509", "-in", certFile, "-noout", "-subject"], t.certs.dir),
+    /CN\s*=\s*sensor-0043/,
+  );
+  assert.equal(
+    await openssl(
+      ["verify", "-CAfile", "prov-ca.crt", "-purpose", "sslclient", certFile],
+      t.certs.dir,
+    ),
+    `${certFile}: OK\n`,
+  );
   assert.equal(
     await echoAsThing(t, device.thingName, {
       cert: device.certificatePem,

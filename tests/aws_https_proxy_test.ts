@@ -10,7 +10,7 @@ import {
   toMqttClientOptions,
   websocketSigV4Options,
 } from "@tern/aws";
-import { startBroker } from "./support/broker.ts";
+import { startBroker, wssListener } from "./support/broker.ts";
 import { freePort, waitForPort } from "./support/free_port.ts";
 import { generateCertificates, type TestCertificates } from "./support/certs.ts";
 // Lives with the transport tests; shared here rather than duplicated.
@@ -77,13 +77,7 @@ Deno.test("MQTT over a SigV4 wss:// URL goes through an https:// proxy", async (
   try {
     const wssPort = freePort();
     await using _broker = await startBroker({
-      config: [
-        `listener ${wssPort} 127.0.0.1`,
-        "protocol websockets",
-        `cafile ${certs.caCert}`,
-        `certfile ${certs.serverCert}`,
-        `keyfile ${certs.serverKey}`,
-      ],
+      config: wssListener(certs, wssPort),
     });
     await waitForPort(wssPort);
     await using proxy = await startHttpsProxy(certs);

@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
 import { LocalCertificateAuthority } from "./certificate_authority.ts";
-
-async function openssl(args: string[], cwd: string): Promise<string> {
-  const output = await new Deno.Command("openssl", { args, cwd, stdout: "piped", stderr: "piped" })
-    .output();
-  const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
-  if (!output.success) throw new Error(`openssl ${args[0]} failed: ${text}`);
-  return text;
-}
+import { openssl } from "../../tests/support/certs.ts";
 
 Deno.test("LocalCertificateAuthority signs certificates that openssl verifies, for RSA and EC CSRs", async () => {
   const dir = await Deno.makeTempDir();

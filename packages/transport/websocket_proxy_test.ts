@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startBroker } from "../../tests/support/broker.ts";
+import { startBroker, wssListener } from "../../tests/support/broker.ts";
 import { generateCertificates } from "../../tests/support/certs.ts";
 import { freePort, waitForPort } from "../../tests/support/free_port.ts";
 import { assertAbortsMidOpen } from "./testdata/abort_mid_open.ts";
@@ -16,13 +16,7 @@ Deno.test("websocketViaProxy() reaches mosquitto's WebSocket listeners through t
     const wssPort = freePort();
     await using broker = await startBroker({
       websocket: true,
-      config: [
-        `listener ${wssPort} 127.0.0.1`,
-        "protocol websockets",
-        `cafile ${certs.caCert}`,
-        `certfile ${certs.serverCert}`,
-        `keyfile ${certs.serverKey}`,
-      ],
+      config: wssListener(certs, wssPort),
     });
     await waitForPort(wssPort);
     await using open = await startTinyproxy();
@@ -201,13 +195,7 @@ Deno.test("websocketViaProxy() reaches mosquitto through an https:// proxy", asy
     const wssPort = freePort();
     await using broker = await startBroker({
       websocket: true,
-      config: [
-        `listener ${wssPort} 127.0.0.1`,
-        "protocol websockets",
-        `cafile ${certs.caCert}`,
-        `certfile ${certs.serverCert}`,
-        `keyfile ${certs.serverKey}`,
-      ],
+      config: wssListener(certs, wssPort),
     });
     await waitForPort(wssPort);
     await using proxy = await startTinyproxy();
