@@ -206,6 +206,7 @@ Deno.test("websocketViaProxy() reaches mosquitto through an https:// proxy", asy
     });
     const cases = [
       ["ws://", `ws://127.0.0.1:${broker.wsPort}/mqtt`, undefined],
+      ["wss:// with the runtime's tunnel", `wss://localhost:${wssPort}/mqtt`, undefined],
       ["wss:// with the nodeHttpProxy tunnel", `wss://localhost:${wssPort}/mqtt`, nodeHttpProxy],
     ] as const;
     for (const [name, url, tunnel] of cases) {
