@@ -5,12 +5,20 @@
  * duplicate acknowledgement then cannot complete the wrong operation).
  */
 export class PacketIds {
+  /** The largest packet identifier, and so the most flows in flight at once. */
+  static readonly MAX = 65_535;
+
   #inUse = new Set<number>();
   #last = 0;
 
   /** How many identifiers are taken. */
   get size(): number {
     return this.#inUse.size;
+  }
+
+  /** Whether every identifier is taken. */
+  get full(): boolean {
+    return this.#inUse.size >= PacketIds.MAX;
   }
 
   /** Whether `id` is taken. */
@@ -20,9 +28,9 @@ export class PacketIds {
 
   /** Takes the next free identifier, or returns undefined when all 65535 are taken. */
   take(): number | undefined {
-    if (this.#inUse.size >= 65_535) return undefined;
+    if (this.full) return undefined;
     let id = this.#last;
-    do id = id === 65_535 ? 1 : id + 1; while (this.#inUse.has(id));
+    do id = id === PacketIds.MAX ? 1 : id + 1; while (this.#inUse.has(id));
     this.#last = id;
     this.#inUse.add(id);
     return id;

@@ -1,5 +1,6 @@
 import { ReasonCodeError } from "./errors.ts";
 import type { InboundMessage, SubscriptionResult } from "./session_types.ts";
+import { randomHex } from "./_random.ts";
 import { withResolvers } from "./_with_resolvers.ts";
 
 interface Waiter {
@@ -13,10 +14,7 @@ interface Waiter {
  */
 export class RequestRouter {
   /** A random id that makes this client's default response topic unique. */
-  readonly id: string = Array.from(
-    crypto.getRandomValues(new Uint8Array(8)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  readonly id: string = randomHex(8);
   #subscribed = new Map<string, Promise<void>>();
   #waiting = new Map<string, Map<string, Waiter>>();
 

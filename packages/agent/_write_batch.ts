@@ -1,4 +1,5 @@
 import { encodeInto, type Packet, type ProtocolVersion } from "@tern/codec";
+import type { PacketSink } from "./session_types.ts";
 
 // Buffers of finished writes, shared by every connection's batch: an idle connection
 // holds none.
@@ -12,14 +13,13 @@ const EMPTY = new Uint8Array(0);
  * buffer per packet or per write; once the write finished the buffer goes back to a pool
  * shared by all connections.
  *
- * The session measures each packet before it decides to send it; `stage()` is that
- * measurement and already encodes the packet just past the batch, so that `add()` of the
- * same packet right after only extends the batch over it.
+ * It is the session's {@linkcode PacketSink}: the session measures each packet before it
+ * decides to send it, and `stage()` is that measurement, encoding the packet just past the
+ * batch, so that `commit()` only extends the batch over it.
  */
-export class WriteBatch {
+export class WriteBatch implements PacketSink {
   #buffer = EMPTY;
   #length = 0;
-  #staged?: Packet;
   #stagedSize = 0;
 
   /** Bytes gathered so far. */
@@ -29,7 +29,7 @@ export class WriteBatch {
 
   /** Encodes `packet` after the batch without adding it; returns its size. */
   stage(packet: Packet, version: ProtocolVersion): number {
-    this.#staged = undefined;
+    this.#stagedSize = 0;
     // A buffer before the first packet, so that it is measured once, not once to find it
     // does not fit in nothing.
     if (this.#buffer === EMPTY) this.#buffer = spare.pop() ?? new Uint8Array(MIN_BUFFER);
@@ -39,16 +39,20 @@ export class WriteBatch {
       this.#ensure(at + size);
       size = encodeInto(packet, { version }, this.#buffer, at);
     }
-    this.#staged = packet;
     this.#stagedSize = size;
     return size;
   }
 
-  /** Appends one packet: the staged bytes when it is the packet staged last. */
-  add(packet: Packet, version: ProtocolVersion): void {
-    if (this.#staged !== packet) this.stage(packet, version);
-    this.#staged = undefined;
+  /** Appends the packet staged last. */
+  commit(): void {
     this.#length += this.#stagedSize;
+    this.#stagedSize = 0;
+  }
+
+  /** Appends one packet. */
+  add(packet: Packet, version: ProtocolVersion): void {
+    this.stage(packet, version);
+    this.commit();
   }
 
   /** The batch, valid until the next call. */
@@ -62,7 +66,7 @@ export class WriteBatch {
    */
   clear(keep: number): void {
     this.#length = 0;
-    this.#staged = undefined;
+    this.#stagedSize = 0;
     if (this.#buffer.length <= keep && this.#buffer !== EMPTY && spare.length < SPARE_LIMIT) {
       spare.push(this.#buffer);
     }

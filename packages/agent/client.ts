@@ -1,13 +1,11 @@
-import { Decoder } from "@tern/codec";
 import type { Packet, Subscription } from "@tern/codec";
-import type { Connection, Transport } from "@tern/transport";
 import { fromUrl } from "@tern/transport/url";
 import { Backoff } from "./backoff.ts";
 import { ServerList } from "./_server_list.ts";
 import { createLimiter, type Limiter } from "./limits.ts";
-import { ClientStoppedError, ConnectionClosedError, TimeoutError } from "./errors.ts";
+import { ClientStoppedError, TimeoutError } from "./errors.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
-import { DEFAULT_MAXIMUM_PACKET_SIZE, Session } from "./session.ts";
+import { Session } from "./session.ts";
 import type {
   InboundMessage,
   OperationResult,
@@ -19,7 +17,6 @@ import type {
 import type {
   ClientEventMap,
   ClientEventType,
-  ConnectAttempt,
   MqttClientOptions,
   OperationOptions,
   PublishOptions,
@@ -36,25 +33,15 @@ import { delay } from "./_delay.ts";
 import { RequestRouter } from "./_request_router.ts";
 import { SubscriptionManager } from "@tern/subscriptions";
 import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscription.ts";
-import { LocalFilters } from "./_client_subscription.ts";
+import { LocalFilters } from "./_local_filters.ts";
 import type { ClientStats } from "./client_stats.ts";
-import { WriteBatch } from "./_write_batch.ts";
+import { now } from "./_clock.ts";
+import { prepareAttempt } from "./_connect_attempt.ts";
+import { Link, type LinkHost } from "./_link.ts";
+import { randomHex } from "./_random.ts";
 import { reportError } from "./_report_error.ts";
+import { resolveOptions } from "./_session_options.ts";
 import { type Resolvers, withResolvers } from "./_with_resolvers.ts";
-import { MIN_READ, nextReadSize } from "./_read_size.ts";
-
-/** Bytes gathered into one write at most (more waits for the next write). */
-const BATCH_BYTES = 64 * 1024;
-/** A write buffer that grew larger than this (one large packet) is not kept for the next. */
-const BATCH_KEEP = 2 * BATCH_BYTES;
-/**
- * Microtask turns an idle writer waits before it writes. A caller woken by an acknowledgement
- * publishes again a couple of turns later (its promise's reaction, then the await that
- * resumes it): waiting three turns lets that publish leave in the same write as the
- * acknowledgements that woke it, instead of in a write of its own (half the writes on one
- * connection publishing QoS 1 to its own subscription).
- */
-const YIELD_HOPS = 3;
 
 /**
  * The MQTT client: one connection, owned by this runner, shared by any number of concurrent
@@ -81,8 +68,6 @@ const YIELD_HOPS = 3;
 export class MqttClient {
   #options: MqttClientOptions;
   #servers: ServerList;
-  /** Whether CONNACK accepted the connection being served. */
-  #accepted = false;
   #session: Session;
   #reconnect?: ReconnectPolicy;
   #emitter = new Emitter<ClientEventMap>();
@@ -111,20 +96,10 @@ export class MqttClient {
     reject(error: Error): void;
   }[] = [];
 
-  #connection?: Connection;
-  #decoder?: Decoder;
-  #writing = false;
-  /** Something was queued while the writer was busy: it polls again before going idle. */
-  #dirty = false;
-  #closing = false;
-  #closeError?: Error;
-  #ended?: Resolvers<Error>;
-  /** Drops a closing connection whose pending write does not finish in time. */
-  #closeTimer?: ReturnType<typeof setTimeout>;
-  #timer?: ReturnType<typeof setTimeout>;
-  #timerDeadline?: number;
-  #cancelRead?: () => void;
-  #batch = new WriteBatch();
+  /** The connection being served, if any. */
+  #link?: Link;
+  /** What every connection's link needs of this client. */
+  #host: LinkHost;
   #reauthentication?: Resolvers<void>;
 
   /** Creates a stopped client; nothing happens on the network until {@linkcode start}. */
@@ -152,14 +127,23 @@ export class MqttClient {
       servers ?? [url ?? transport!],
       (address) => fromUrl(address, transportOptions),
     );
-    const protocolVersion = options.protocolVersion ?? 5;
+    const resolved = resolveOptions(sessionOptions);
     this.#session = new Session({
       ...sessionOptions,
       // MQTT 3.1.1 servers need not assign identifiers, so make one up.
-      clientId: options.clientId ?? (protocolVersion === 4 ? `tern-${randomHex(8)}` : ""),
+      clientId: options.clientId ??
+        (resolved.protocolVersion === 4 ? `tern-${randomHex(8)}` : ""),
       authenticationMethod: authenticator?.method,
-      // Measuring a packet encodes it into the next write, where it is sent as it is.
-      packetSize: (packet) => this.#batch.stage(packet, protocolVersion),
+    });
+    this.#host = Object.freeze({
+      session: this.#session,
+      pending: this.#ops,
+      authenticator,
+      maximumPacketSize: resolved.maximumPacketSize,
+      wasmModule: options.wasmModule,
+      closeTimeoutMs: options.closeTimeoutMs ?? 5000,
+      running: () => this.#running,
+      processEvents: () => this.#processEvents(),
     });
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
     this.#subscriptions = new SubscriptionManager<InboundMessage>({
@@ -533,9 +517,9 @@ export class MqttClient {
     if (options.signal || options.timeoutMs !== undefined) {
       pending.watch(options.signal, options.timeoutMs);
     }
-    // Enqueuing reports nothing: while a write is pending, marking the writer is enough.
-    if (this.#writing) this.#dirty = true;
-    else this.#pump();
+    // Enqueuing reports nothing: the writer is woken to poll for it.
+    if (this.#link) this.#link.wake();
+    else this.#processEvents();
     if (wait === "none") {
       // The caller does not wait; a later failure must not surface as an unhandled rejection.
       pending.promise.catch(() => {});
@@ -563,12 +547,22 @@ export class MqttClient {
       attempt++;
       const server = this.#servers.current;
       this.#emitter.emit("attemptingconnect", { attempt, server });
-      this.#accepted = false;
+      let accepted = false;
       let error: Error;
       try {
-        const transport = await this.#prepare({ attempt, server, lastError, signal });
+        const transport = await prepareAttempt({ attempt, server, lastError, signal }, {
+          provider: this.#options.connectOptionsProvider,
+          servers: this.#servers,
+          session: this.#session,
+        });
         const connection = await transport.open({ signal });
-        error = await this.#serve(connection);
+        const link = this.#link = new Link(this.#host, connection);
+        try {
+          error = await link.serve();
+        } finally {
+          this.#link = undefined;
+          accepted = link.accepted;
+        }
       } catch (cause) {
         if (signal.aborted) break;
         error = cause as Error;
@@ -586,7 +580,7 @@ export class MqttClient {
         break;
       }
       // The next server of this round goes at once; a round's end waits the reconnect delay.
-      if (!this.#servers.ended(error, this.#accepted)) continue;
+      if (!this.#servers.ended(error, accepted)) continue;
       const wait = this.#reconnect?.nextDelay(now(), error);
       if (wait === undefined) {
         stopError = error;
@@ -613,238 +607,6 @@ export class MqttClient {
     const reason = stopError ?? new ClientStoppedError("Cannot start: the client was stopped");
     for (const waiter of waiters) waiter.reject(reason);
     this.#emitter.emit("stopped", { error: stopError });
-  }
-
-  /**
-   * Asks the connect options provider, if any, for this attempt's options: CONNECT fields go
-   * to the session, a URL or transport replaces the server for this attempt only.
-   */
-  async #prepare(attempt: ConnectAttempt): Promise<Transport> {
-    const provider = this.#options.connectOptionsProvider;
-    if (!provider) return this.#servers.transport;
-    const overrides = await untilAborted(
-      Promise.resolve().then(() => provider(attempt)),
-      attempt.signal,
-    );
-    if (overrides === null || typeof overrides !== "object") {
-      throw new TypeError(
-        `Cannot connect: connectOptionsProvider must return an object, got ${String(overrides)}`,
-      );
-    }
-    const { url, transport, ...update } = overrides;
-    this.#session.updateConnectOptions(update);
-    if (transport !== undefined) return transport;
-    if (url !== undefined) return this.#servers.transportFor(url);
-    return this.#servers.transport;
-  }
-
-  /** Runs one connection from CONNECT to close; resolves with why it ended. */
-  async #serve(connection: Connection): Promise<Error> {
-    this.#connection = connection;
-    this.#decoder = new Decoder({
-      version: this.#session.protocolVersion,
-      maxPacketSize: this.#options.maximumPacketSize ?? DEFAULT_MAXIMUM_PACKET_SIZE,
-      wasmModule: this.#options.wasmModule,
-    });
-    this.#closing = false;
-    this.#closeError = undefined;
-    this.#ended = withResolvers<Error>();
-    try {
-      const authenticationData = await this.#options.authenticator?.initialData?.();
-      if (!this.#running) {
-        this.#ended.resolve(new ClientStoppedError("The client was stopped"));
-      } else {
-        this.#session.handleConnectionOpened(now(), { authenticationData });
-        this.#pump();
-      }
-    } catch (error) {
-      this.#ended.resolve(error as Error);
-    }
-    const reading = this.#read(connection);
-    const error = await this.#ended.promise;
-    clearTimeout(this.#closeTimer);
-    this.#closeTimer = undefined;
-    this.#disarm();
-    this.#cancelRead?.();
-    await connection.close().catch(() => {});
-    await reading;
-    // The last read view is no longer written to: give its memory back to the shared codec.
-    this.#decoder!.reset();
-    // Whatever the session still thinks, this connection is over.
-    this.#session.handleConnectionLost(now());
-    this.#processEvents();
-    this.#connection = undefined;
-    return error;
-  }
-
-  async #read(connection: Connection): Promise<void> {
-    let cause: unknown;
-    try {
-      if (connection.read) {
-        // Straight into the decoder's memory: no read buffer per connection, no copy.
-        const decoder = this.#decoder!;
-        this.#cancelRead = undefined;
-        let size = MIN_READ;
-        while (!this.#closing) {
-          const n = await connection.read(decoder.readView(size));
-          if (n === null) break;
-          size = nextReadSize(size, n);
-          this.#decode(() => decoder.commit(n));
-        }
-      } else {
-        const reader = connection.readable.getReader();
-        this.#cancelRead = () => void reader.cancel().catch(() => {});
-        try {
-          while (!this.#closing) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            this.#decode(() => this.#decoder!.push(value));
-          }
-        } finally {
-          reader.releaseLock();
-        }
-      }
-    } catch (error) {
-      cause = error;
-    }
-    if (!this.#closing) {
-      this.#session.handleConnectionLost(now(), cause);
-      this.#pump();
-    }
-  }
-
-  /** Hands the packets `decode` returns to the session. */
-  #decode(decode: () => Packet[]): void {
-    const at = now();
-    let packets: Packet[];
-    try {
-      packets = decode();
-    } catch (error) {
-      this.#session.handleProtocolError(error as Error, at);
-      this.#pump();
-      return;
-    }
-    for (const packet of packets) this.#session.handlePacket(packet, at);
-    this.#pump();
-  }
-
-  /** After any input: report events, start writing, re-arm the timer, finish a close. */
-  #pump(): void {
-    this.#processEvents();
-    if (this.#writing) this.#dirty = true;
-    else if (this.#connection) void this.#flush(this.#connection);
-    this.#arm();
-    this.#finishClose();
-  }
-
-  /**
-   * Keeps one timer for the session's next deadline. Deadlines mostly move later (every
-   * packet sent pushes keep-alive back), so the timer is only replaced when one moves
-   * earlier; firing early costs one handleTimeout() that finds nothing due.
-   */
-  #arm(): void {
-    const deadline = this.#connection && !this.#closing ? this.#session.pollTimeout() : undefined;
-    if (deadline === undefined) {
-      this.#disarm();
-      return;
-    }
-    if (this.#timer !== undefined && this.#timerDeadline! <= deadline) return;
-    this.#disarm();
-    this.#timerDeadline = deadline;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#session.handleTimeout(now());
-      this.#pump();
-    }, Math.max(0, Math.ceil(deadline - now())));
-  }
-
-  #disarm(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #finishClose(): void {
-    if (this.#closing && !this.#writing) this.#ended?.resolve(this.#closeError!);
-  }
-
-  async #flush(connection: Connection): Promise<void> {
-    this.#writing = true;
-    let yielded = false;
-    try {
-      while (true) {
-        const at = now();
-        const output = this.#batch;
-        // The previous write finished (or failed): its buffer is free again.
-        output.clear(BATCH_KEEP);
-        const batch: Pending[] = [];
-        this.#gather(at, output, batch);
-        if (!yielded && output.length > 0 && output.length < BATCH_BYTES) {
-          // The writer was idle: let the callers of this task queue theirs first (a burst of
-          // publishes, or every caller one read of acknowledgements woke), so that they leave
-          // in this write rather than the first alone and the rest in the next.
-          yielded = true;
-          for (let hop = 0; hop < YIELD_HOPS; hop++) await undefined;
-          this.#gather(now(), output, batch);
-        }
-        // Polling can fail operations (too large, not supported): report those at once. A
-        // listener may queue more meanwhile; #pump() then marks the writer dirty.
-        this.#processEvents();
-        if (output.length === 0) {
-          if (!this.#dirty) break;
-          this.#dirty = false;
-          continue;
-        }
-        try {
-          await connection.write(output.bytes());
-        } catch (error) {
-          for (const pending of batch) {
-            if (!pending.resendable) {
-              pending.reject(
-                new ConnectionClosedError(
-                  "Cannot publish: the connection closed before the message was written",
-                  {
-                    cause: error,
-                  },
-                ),
-              );
-            }
-          }
-          this.#session.handleConnectionLost(now(), error);
-          this.#processEvents();
-          break;
-        }
-        for (const pending of batch) {
-          pending.written = true;
-          if (pending.result !== undefined || pending.wait === "sent") {
-            pending.resolve(pending.result);
-          }
-        }
-        this.#processEvents();
-      }
-    } catch (error) {
-      // Preparing bytes failed (a session store that throws, say): end this connection and
-      // report why, rather than leave an unhandled rejection behind.
-      this.#session.handleConnectionLost(now(), error);
-      this.#processEvents();
-    } finally {
-      this.#batch.clear(BATCH_KEEP);
-      this.#writing = false;
-    }
-    this.#arm();
-    this.#finishClose();
-  }
-
-  /** Polls the session for packets to write until the batch is full or nothing is due. */
-  #gather(at: number, output: WriteBatch, batch: Pending[]): void {
-    while (output.length < BATCH_BYTES) {
-      const transmit = this.#session.pollTransmit(at);
-      if (!transmit) return;
-      output.add(transmit.packet, this.#session.protocolVersion);
-      const pending = transmit.operation === undefined
-        ? undefined
-        : this.#ops.get(transmit.operation);
-      if (pending) batch.push(pending);
-    }
   }
 
   #processEvents(): void {
@@ -875,7 +637,7 @@ export class MqttClient {
         this.#ops.get(event.operation)?.reject(event.error);
         return;
       case "connectionsuccess": {
-        this.#accepted = true;
+        if (this.#link) this.#link.accepted = true;
         this.#servers.connected();
         this.#reconnect?.connected?.(now());
         if (!event.settings.rejoinedSession) this.#requests?.forgetSubscriptions();
@@ -904,18 +666,13 @@ export class MqttClient {
 
   #beginClose(error: Error): void {
     this.#reauthentication?.reject(error);
-    if (this.#closing) return;
-    this.#closing = true;
-    this.#closeError = error;
-    if (this.#writing) {
-      // A write that cannot finish (a peer that stopped reading, a half-open link) must not
-      // hold the close, and with it every reconnect, forever: closing the connection fails it.
-      const connection = this.#connection;
-      this.#closeTimer = setTimeout(
-        () => void connection?.close().catch(() => {}),
-        this.#options.closeTimeoutMs ?? 5000,
-      );
-    }
+    this.#link?.beginClose(error);
+  }
+
+  /** After any input outside a read: report events, and let the connection write. */
+  #pump(): void {
+    if (this.#link) this.#link.pump();
+    else this.#processEvents();
   }
 
   async #answerAuth(packet: Packet & { type: "auth" }): Promise<void> {
@@ -935,36 +692,4 @@ export class MqttClient {
     }
     this.#pump();
   }
-}
-
-// The session's clock: performance.now() (monotonic), read once per run of synchronous
-// code and its microtasks. A burst of a thousand publish() calls costs one clock read
-// rather than a thousand, and times only need to be as fine as the session's deadlines.
-let clock = -1;
-const tick = () => clock = -1;
-
-function now(): number {
-  if (clock < 0) {
-    clock = performance.now();
-    queueMicrotask(tick);
-  }
-  return clock;
-}
-
-/** Settles with `promise`, or rejects with the signal's reason once it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-function randomHex(bytes: number): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(bytes)),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
 }

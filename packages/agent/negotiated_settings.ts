@@ -1,3 +1,4 @@
+import { MAX_PACKET_SIZE } from "@tern/codec";
 import type { ConnackPacket, ConnectPacket, ProtocolVersion, QoS } from "@tern/codec";
 
 /**
@@ -67,7 +68,7 @@ export function negotiateSettings(
       connect.properties?.sessionExpiryInterval ?? 0,
     keepAlive: props.serverKeepAlive ?? connect.keepAlive,
     receiveMaximumToServer: props.receiveMaximum ?? 65_535,
-    maximumPacketSizeToServer: props.maximumPacketSize ?? 268_435_460,
+    maximumPacketSizeToServer: props.maximumPacketSize ?? MAX_PACKET_SIZE,
     topicAliasMaximumToServer: props.topicAliasMaximum ?? 0,
     topicAliasMaximumToClient: connect.properties?.topicAliasMaximum ?? 0,
     retainAvailable: props.retainAvailable ?? true,

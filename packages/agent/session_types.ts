@@ -109,8 +109,9 @@ export interface SessionOptions {
    */
   resubscribe?: boolean;
   /**
-   * The encoded size of a packet in bytes, used for Maximum Packet Size and statistics. The
-   * runner passes one backed by the codec; without it sizes count as 0 and are not checked.
+   * The size in bytes the session counts for a packet `pollTransmit()` measures without a
+   * {@linkcode PacketSink} (Maximum Packet Size, statistics). Default: its encoded size, as
+   * the codec measures it. A sink, when given, measures instead.
    */
   packetSize?: (packet: Packet) => number;
 }
@@ -221,6 +222,18 @@ export interface Transmit {
   packet: Packet;
   /** The operation whose packet this is, when it is one. */
   operation?: number;
+}
+
+/**
+ * Where `pollTransmit()` encodes the packets it returns (quinn's `poll_transmit` buffer): the
+ * session stages each packet, which measures it, and commits the ones it sends. A packet
+ * staged and not committed (too large for the server, say) is overwritten by the next.
+ */
+export interface PacketSink {
+  /** Encodes `packet` after the committed bytes, without keeping it; returns its size. */
+  stage(packet: Packet, version: ProtocolVersion): number;
+  /** Keeps the packet staged last. */
+  commit(): void;
 }
 
 /** Operation counts and sizes, as the AWS IoT SDK reports them. */

@@ -4,9 +4,10 @@ import type { Packet, ProtocolVersion, UserProperties } from "./packet.ts";
 import { VALID_REASON_CODES, VALID_SUBACK_V4_CODES } from "./_packet_types.ts";
 import { PROPERTIES_OF, PROPERTY_KEYS_OF, type PropertyDefinition } from "./_properties.ts";
 import { utf8Length, writeUtf8 } from "./_utf8.ts";
+import { MAX_VARIABLE_BYTE_INTEGER } from "./protocol_limits.ts";
 
 /** The largest remaining length a fixed header can carry. */
-const MAX_REMAINING_LENGTH = 268_435_455;
+const MAX_REMAINING_LENGTH = MAX_VARIABLE_BYTE_INTEGER;
 
 // The property interfaces of packet.ts, read by name from the definitions table.
 type Properties = object | undefined;

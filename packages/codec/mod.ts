@@ -32,4 +32,5 @@ export {
   type PacketWriterOptions,
 } from "./encode.ts";
 export { Decoder, type DecoderOptions, MAX_PACKET_SIZE } from "./decoder.ts";
+export { MAX_VARIABLE_BYTE_INTEGER } from "./protocol_limits.ts";
 export { codecWasmBytes } from "./wasm_module.ts";

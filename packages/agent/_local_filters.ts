@@ -17,10 +17,10 @@ export class LocalFilters implements ClientSubscription {
   /** Filters whose iteration is done (a closed one may still have buffered messages or an error). */
   #finished = new Set<number>();
 
-  /** Made by {@linkcode MqttClient.subscribe}; not meant to be constructed directly. */
   /** Without a handler: a subscription with one is not iterated (and stays subscribed). */
   #iterable: boolean;
 
+  /** Made by {@linkcode MqttClient.subscribe}; not meant to be constructed directly. */
   constructor(
     topicFilters: string[],
     locals: LocalSubscription<InboundMessage>[],
