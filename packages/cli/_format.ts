@@ -223,7 +223,8 @@ function json(message: InboundMessage, now: number, escaped: boolean): string | 
   const head = `{"tst":"${tst}","topic":${JSON.stringify(message.topic)},"qos":${message.qos},` +
     `"retain":${message.retain ? 1 : 0},"payloadlen":${message.payload.length},`;
   if (escaped) {
-    const printable = message.payload.every((byte) => byte >= 0x20 && byte < 0x7f);
+    // Text (UTF-8 without control characters) as a string, anything else as its bytes.
+    const printable = isUtf8(message.payload) && message.payload.every((byte) => byte >= 0x20);
     const value = printable ? JSON.stringify(text) : JSON.stringify(Array.from(message.payload));
     return `${head}"payload":${value}}`;
   }
@@ -233,6 +234,15 @@ function json(message: InboundMessage, now: number, escaped: boolean): string | 
     return undefined;
   }
   return `${head}"payload":${text}}`;
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
