@@ -93,10 +93,8 @@ Deno.test("tern sub -F formats a retained message exactly as mosquitto_sub does"
   // %j carries the time of receipt: equal up to the timestamp.
   const withoutTime = (text: string) => text.replace(/"tst":"[^"]*"/, '"tst":"…"');
   assert.equal(withoutTime(ours.stdout), withoutTime(theirs.stdout));
-  assert.match(
-    ours.stdout,
-    /^fmt\/1\|héllo\|0\|1\|6\|68c3a96c6c6f\|68C3A96C6C6F\|     fmt\/1\|6     \|000006\|fmt\|%\|@\|\t\|/,
-  );
+  const fields = "fmt/1|héllo|0|1|6|68c3a96c6c6f|68C3A96C6C6F|     fmt/1|6     |000006|fmt|%|@|\t|";
+  assert.equal(ours.stdout.slice(0, fields.length), fields);
 });
 
 Deno.test("MQTT 5 properties given with -D reach the other side in both directions", async () => {
