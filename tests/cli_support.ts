@@ -21,6 +21,8 @@ export interface Running {
   readonly done: Promise<Run>;
   /** Sends a signal (SIGTERM by default) and waits for the exit. */
   stop(signal?: Deno.Signal): Promise<Run>;
+  /** Resolves once stdout contains `text`; rejects if the process exits first. */
+  printed(text: string): Promise<void>;
 }
 
 /** Options of a run. */
@@ -43,18 +45,40 @@ function start(command: string, args: string[], options: RunOptions = {}): Runni
     const writer = child.stdin.getWriter();
     writer.write(new TextEncoder().encode(options.stdin)).then(() => writer.close());
   }
+  let stdout = "";
+  let changed = Promise.withResolvers<void>();
+  const reading = (async () => {
+    for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+      stdout += text;
+      changed.resolve();
+      changed = Promise.withResolvers<void>();
+    }
+  })();
   const done = (async () => {
-    const [status, stdout, stderr] = await Promise.all([
+    const [status, stderr] = await Promise.all([
       child.status,
-      new Response(child.stdout).text(),
       new Response(child.stderr).text(),
+      reading,
     ]);
     return { code: status.code, stdout, stderr };
   })();
   let exited = false;
-  done.then(() => (exited = true));
+  done.then(() => {
+    exited = true;
+    changed.resolve();
+  });
   return {
     done,
+    async printed(text: string) {
+      while (!stdout.includes(text)) {
+        if (exited) {
+          throw new Error(
+            `Cannot see "${text}": the process exited: ${JSON.stringify(await done)}`,
+          );
+        }
+        await changed.promise;
+      }
+    },
     stop(signal: Deno.Signal = "SIGTERM") {
       if (!exited) child.kill(signal);
       return done;

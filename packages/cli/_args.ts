@@ -43,7 +43,15 @@ export function parseArgs(
   options: { properties?: boolean; positionals?: boolean } = {},
 ): ParsedArgs {
   const byName = new Map<string, OptionSpec>();
-  for (const spec of specs) for (const name of spec.names) byName.set(name, spec);
+  const keys = new Set<string>();
+  for (const spec of specs) {
+    // Two options landing in one key would silently read each other's values.
+    if (keys.has(spec.key)) {
+      throw new Error(`Cannot parse arguments: two options use "${spec.key}"`);
+    }
+    keys.add(spec.key);
+    for (const name of spec.names) byName.set(name, spec);
+  }
   const parsed: ParsedArgs = { values: {}, properties: [], positionals: [] };
   for (let i = 0; i < args.length; i++) {
     const word = args[i];
@@ -66,7 +74,7 @@ export function parseArgs(
     }
     const spec = byName.get(word);
     if (spec === undefined) {
-      if (options.positionals && !word.startsWith("-")) {
+      if (options.positionals && (word === "-" || !word.startsWith("-"))) {
         parsed.positionals.push(word);
         continue;
       }

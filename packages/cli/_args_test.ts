@@ -74,3 +74,10 @@ Deno.test("parseProperties() refuses unknown names, wrong packets and values out
     "tern cannot send properties in subscribe from this command.",
   );
 });
+
+Deno.test("parseArgs() refuses two options that share a key", () => {
+  assert.throws(
+    () => parseArgs([], [...SPECS, { names: ["--again"], key: "topic", kind: "flag", help: "" }]),
+    /two options use "topic"/,
+  );
+});

@@ -24,4 +24,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "subscribe and print messages (mosquitto_sub's options)",
     load: async () => (await import("./sub.ts")).sub,
   },
+  shadow: {
+    summary: "get, update, delete or watch a device shadow; serve runs the local shadow service",
+    load: async () => (await import("./shadow.ts")).shadow,
+  },
 };
