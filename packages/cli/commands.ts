@@ -28,4 +28,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "get, update, delete or watch a device shadow; serve runs the local shadow service",
     load: async () => (await import("./shadow.ts")).shadow,
   },
+  bench: {
+    summary: "measure a broker: publishers → subscribers, rates, latency, loss",
+    load: async () => (await import("./bench.ts")).bench,
+  },
 };
