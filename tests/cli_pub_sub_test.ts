@@ -226,3 +226,73 @@ Deno.test("tern pub and tern sub work over WebSocket, TLS, mutual TLS and the AW
     await Deno.remove(certs.dir, { recursive: true });
   }
 });
+
+Deno.test("tern sub -c keeps its session: QoS 1 messages sent while it was away arrive on its return", async () => {
+  await using broker = await startBroker();
+  const port = ["-p", `${broker.port}`];
+  for (const version of [["-V", "311"], ["-V", "5", "-x", "60"]]) {
+    const id = `keeper${version[1]}`;
+    const session = [...port, ...version, "-c", "-i", id, "-q", "1", "-t", `kept/${id}`];
+    assert.deepStrictEqual(await tern(["sub", ...session, "-E"]), ok(""), version.join(" "));
+    const sent = await mosquitto("mosquitto_pub", [
+      ...port,
+      "-t",
+      `kept/${id}`,
+      "-m",
+      "while away",
+      "-q",
+      "1",
+    ]);
+    assert.equal(sent.code, 0);
+    assert.deepStrictEqual(
+      await tern(["sub", ...session, "-C", "1", "-W", "10"]),
+      ok("while away\n"),
+    );
+  }
+});
+
+Deno.test("the will of a tern sub that dies reaches mosquitto_sub", async () => {
+  await using broker = await startBroker({ config: [LOG_SUBSCRIBE] });
+  const port = ["-p", `${broker.port}`];
+  const watcher = spawnMosquitto("mosquitto_sub", [
+    ...port,
+    "-i",
+    "watcher",
+    "-t",
+    "wills/#",
+    "-v",
+    "-C",
+    "1",
+  ]);
+  await subscribed(broker, "watcher", "wills/#", watcher);
+  const dying = spawnTern([
+    ...["sub", ...port, "-i", "dying", "-t", "anything", "--will-topic", "wills/dying"],
+    ...[
+      "--will-payload",
+      "gone",
+      "--will-qos",
+      "1",
+      "-V",
+      "5",
+      "-D",
+      "will",
+      "will-delay-interval",
+      "0",
+    ],
+  ]);
+  await subscribed(broker, "dying", "anything", dying);
+  await dying.stop("SIGKILL");
+  assert.deepStrictEqual(await watcher.done, ok("wills/dying gone\n"));
+});
+
+Deno.test("tern sub with -D subscribe properties and -D disconnect properties still prints what arrives", async () => {
+  await using broker = await startBroker();
+  const port = ["-p", `${broker.port}`];
+  await mosquitto("mosquitto_pub", [...port, "-t", "props/sub", "-m", "kept", "-r"]);
+  const run = await tern([
+    ...["sub", ...port, "-t", "props/sub", "-C", "1", "-v"],
+    ...["-D", "subscribe", "user-property", "who", "me"],
+    ...["-D", "disconnect", "session-expiry-interval", "0"],
+  ]);
+  assert.deepStrictEqual(run, ok("props/sub kept\n"));
+});

@@ -11,18 +11,21 @@ import { MqttClient, type MqttClientOptions } from "@tern/agent";
 export interface StartClientOptions {
   /** Reconnect (with backoff) after an accepted connection is lost. Default false. */
   reconnect?: boolean;
+  /** Called with the client before it connects, to add listeners that must see everything. */
+  beforeStart?: (client: MqttClient) => void;
 }
 
 /** Creates and starts the client; rejects (with the client stopped) if the first attempt fails. */
 export async function startClient(
   options: MqttClientOptions,
-  { reconnect = false }: StartClientOptions = {},
+  { reconnect = false, beforeStart }: StartClientOptions = {},
 ): Promise<MqttClient> {
   let connected = false;
   const client = new MqttClient({ ...options, shouldReconnect: () => reconnect && connected });
   client.on("connectionsuccess", () => {
     connected = true;
   });
+  beforeStart?.(client);
   try {
     await client.start();
   } catch (error) {

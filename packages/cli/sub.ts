@@ -175,7 +175,13 @@ export const sub: Command = {
         if (last) done.resolve(0);
       };
 
-      const client = await startClient(connection.client, { reconnect: true });
+      // Messages no local subscription takes are printed too: those a kept session (-c)
+      // delivers right after CONNACK, before the subscription below exists, and those of
+      // a SUBSCRIBE sent with -D properties. mosquitto_sub prints everything it receives.
+      const client = await startClient(connection.client, {
+        reconnect: true,
+        beforeStart: (client) => client.on("message", handler),
+      });
       const subscribeProperties = Object.keys(properties.subscribe).length > 0
         ? properties.subscribe
         : undefined;
@@ -183,7 +189,6 @@ export const sub: Command = {
         // A local subscription has no SUBSCRIBE properties, so with -D subscribe the
         // SUBSCRIBE is sent as is and its messages arrive as the client's catch-all events.
         if (subscribeProperties !== undefined) {
-          client.on("message", handler);
           return client.sendSubscribe(topics, {
             qos,
             retainAsPublished: flags.retainAsPublished,
