@@ -7,14 +7,11 @@
  * @module
  */
 import type { MqttClientOptions, ProtocolVersion, QoS, Will } from "@tern/agent";
-import {
-  credentialsFromEnv,
-  mtlsOptionsFromFiles,
-  toMqttClientOptions,
-  websocketSigV4Options,
-} from "@tern/aws";
 import { integer, type OptionSpec, type ParsedArgs } from "./_args.ts";
-import { CommandError, UsageError } from "./_errors.ts";
+import { UsageError } from "./_errors.ts";
+import { awsOptions } from "./_aws_options.ts";
+import { readPem } from "./_read_pem.ts";
+import { targetOf } from "./_target.ts";
 import { insecureTls } from "./_insecure_tls.ts";
 import type { Io } from "./_io.ts";
 import type { CommandProperties } from "./_properties.ts";
@@ -158,8 +155,6 @@ export interface Connection {
   urlTopic?: string;
 }
 
-const URL_SCHEMES = ["mqtt:", "mqtts:", "ws:", "wss:", "tcp:", "tls:"];
-
 /** Reads a QoS option ("0", "1" or "2"). */
 export function qosOf(value: string | undefined, label = "QoS"): QoS {
   if (value === undefined) return 0;
@@ -238,7 +233,7 @@ export async function connectionOf(
     },
   };
   if (v.awsEndpoint !== undefined) {
-    return { protocolVersion, client: await awsOptions(v, common, io, clientId) };
+    return { protocolVersion, client: dropUndefined(await awsOptions(v, common, io, clientId)) };
   }
   for (const name of ["awsRegion", "awsCert", "awsKey"]) {
     if (v[name] !== undefined) {
@@ -307,63 +302,6 @@ function willOf(
   };
 }
 
-interface Target {
-  hostname: string;
-  port: number;
-  secure?: boolean;
-  topic?: string;
-  username?: string;
-  password?: string;
-  url(secure: boolean): string;
-}
-
-function targetOf(v: Record<string, string | undefined>): Target {
-  if (v.url !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(v.url);
-    } catch {
-      throw new UsageError(`Invalid URL for -L argument specified: "${v.url}".`);
-    }
-    if (!URL_SCHEMES.includes(url.protocol)) throw new UsageError("unsupported URL scheme.");
-    const web = url.protocol === "ws:" || url.protocol === "wss:";
-    const secure = ["mqtts:", "wss:", "tls:"].includes(url.protocol);
-    const path = decodeURIComponent(url.pathname.replace(/^\//, ""));
-    const port = Number(url.port || (web ? (secure ? 443 : 80) : (secure ? 8883 : 1883)));
-    const credentials = {
-      username: url.username === "" ? undefined : decodeURIComponent(url.username),
-      password: url.password === "" ? undefined : decodeURIComponent(url.password),
-    };
-    url.username = "";
-    url.password = "";
-    // An mqtt:// URL names the topic in its path (mosquitto's -L); a WebSocket URL's path
-    // is where the broker listens.
-    return {
-      hostname: url.hostname.replace(/^\[|\]$/g, ""),
-      port,
-      secure,
-      topic: web || path === "" ? undefined : path,
-      ...credentials,
-      url: (tls) => {
-        if (web) return url.href;
-        return `${tls ? "mqtts" : "mqtt"}://${url.host}`;
-      },
-    };
-  }
-  const hostname = v.host ?? "localhost";
-  const port = v.port === undefined
-    ? undefined
-    : integer(v.port, 1, 65535, `Invalid port given: ${v.port}`);
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-  return {
-    hostname,
-    port: port ?? 1883,
-    // mosquitto turns TLS on for port 8883 (with the system's CAs).
-    secure: port === 8883 ? true : undefined,
-    url: (tls) => `${tls ? "mqtts" : "mqtt"}://${host}:${port ?? (tls ? 8883 : 1883)}`,
-  };
-}
-
 async function tlsOf(
   v: Record<string, string | undefined>,
   secure: boolean | undefined,
@@ -379,72 +317,6 @@ async function tlsOf(
     alpnProtocols: v.alpn === undefined ? undefined : [v.alpn],
   });
   return { secure: secure ?? wantsTls, settings };
-}
-
-async function readPem(path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "File not found"
-      : (error as Error).message;
-    throw new CommandError(`Error: Problem setting TLS options: ${reason}: "${path}".`, 1, {
-      cause: error,
-    });
-  }
-}
-
-async function awsOptions(
-  v: Record<string, string | undefined>,
-  common: MqttClientOptions,
-  io: Io,
-  clientId: string | undefined,
-): Promise<MqttClientOptions> {
-  const endpoint = v.awsEndpoint!;
-  if (v.url !== undefined || v.host !== undefined) {
-    throw new UsageError("--aws-endpoint replaces -h and -L; give only one.");
-  }
-  if ((v.awsCert === undefined) !== (v.awsKey === undefined)) {
-    throw new UsageError("Both --aws-cert and --aws-key must be provided if one of them is set.");
-  }
-  // AWS IoT refuses an empty client id, so one is made up when none is given.
-  const id = clientId ?? `tern-${crypto.randomUUID().slice(0, 8)}`;
-  let iot;
-  if (v.awsCert !== undefined) {
-    if (v.awsRegion !== undefined) {
-      throw new UsageError("--aws-region is for SigV4 WebSocket; --aws-cert uses mutual TLS.");
-    }
-    const port = v.port === undefined
-      ? undefined
-      : integer(v.port, 1, 65535, `Invalid port given: ${v.port}`);
-    try {
-      iot = await mtlsOptionsFromFiles({
-        endpoint,
-        clientId: id,
-        certFile: v.awsCert,
-        keyFile: v.awsKey!,
-        caFile: v.cafile,
-        port,
-      });
-    } catch (error) {
-      throw new CommandError(
-        `Error: Problem setting TLS options: ${(error as Error).message}.`,
-        1,
-        {
-          cause: error,
-        },
-      );
-    }
-  } else {
-    iot = websocketSigV4Options({
-      endpoint,
-      clientId: id,
-      region: v.awsRegion,
-      credentials: credentialsFromEnv({ env: (name) => io.env(name) }),
-      caCerts: v.cafile === undefined ? undefined : [await readPem(v.cafile)],
-    });
-  }
-  return dropUndefined({ ...common, ...toMqttClientOptions(iot) }) as MqttClientOptions;
 }
 
 function dropUndefined<T extends object>(object: T): T {
