@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startBroker } from "./support/broker.ts";
-import { generateCertificates, type TestCertificates } from "./support/certs.ts";
+import { generateCertificates, issueServerCertificate } from "./support/certs.ts";
 import { freePort, waitForPort } from "./support/free_port.ts";
 import { mosquitto, tern } from "./cli_support.ts";
 
@@ -241,7 +241,10 @@ Deno.test("a broker with a password file and an ACL refuses with the CONNACK cod
 Deno.test("TLS failures exit 1 with the reason, and a plain client on a TLS port exits 7", async () => {
   const certs = await generateCertificates();
   try {
-    const elsewhere = await serverCertificateFor(certs, "DNS:elsewhere.example");
+    const elsewhere = await issueServerCertificate(certs, {
+      name: "elsewhere",
+      subjectAltName: "DNS:elsewhere.example",
+    });
     const misnamedPort = freePort();
     await using broker = await startBroker({
       certificates: certs,
@@ -337,49 +340,3 @@ Deno.test("TLS failures exit 1 with the reason, and a plain client on a TLS port
     await Deno.remove(certs.dir, { recursive: true });
   }
 });
-
-/** A server certificate from the test CA whose only name is `subjectAltName`. */
-async function serverCertificateFor(certs: TestCertificates, subjectAltName: string) {
-  const run = async (args: string[]) => {
-    const output = await new Deno.Command("openssl", { args, cwd: certs.dir, stderr: "piped" })
-      .output();
-    assert.ok(output.success, new TextDecoder().decode(output.stderr));
-  };
-  const name = "elsewhere";
-  await run([
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-subj",
-    `/CN=${name}`,
-    "-keyout",
-    `${name}.key`,
-    "-out",
-    `${name}.csr`,
-  ]);
-  await Deno.writeTextFile(
-    `${certs.dir}/${name}.ext`,
-    `subjectAltName=${subjectAltName}\nextendedKeyUsage=serverAuth\n`,
-  );
-  await run([
-    "x509",
-    "-req",
-    "-in",
-    `${name}.csr`,
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-extfile",
-    `${name}.ext`,
-    "-out",
-    `${name}.crt`,
-  ]);
-  return { cert: `${certs.dir}/${name}.crt`, key: `${certs.dir}/${name}.key` };
-}
