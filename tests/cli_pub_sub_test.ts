@@ -13,6 +13,7 @@ import {
   spawnTern,
   subscribed,
   tern,
+  TERN_MAIN,
 } from "./cli_support.ts";
 
 const ok = (stdout: string) => ({ code: 0, stdout, stderr: "" });
@@ -295,4 +296,26 @@ Deno.test("tern sub with -D subscribe properties and -D disconnect properties st
     ...["-D", "disconnect", "session-expiry-interval", "0"],
   ]);
   assert.deepStrictEqual(run, ok("props/sub kept\n"));
+});
+
+Deno.test("tern sub exits 0 without a word when its reader goes away (tern sub | head -1)", async () => {
+  await using broker = await startBroker();
+  const port = ["-p", `${broker.port}`];
+  await mosquitto("mosquitto_pub", [...port, "-t", "pipe/first", "-m", "first", "-r"]);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", TERN_MAIN, "sub", ...port, "-t", "pipe/#"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  assert.equal(new TextDecoder().decode((await reader.read()).value), "first\n");
+  await reader.cancel();
+  // Each message now fails to print; the first failure ends the run.
+  const stderr = new Response(child.stderr).text();
+  let status: Deno.CommandStatus | undefined;
+  child.status.then((s) => (status = s));
+  for (let i = 0; status === undefined && i < 100; i++) {
+    await mosquitto("mosquitto_pub", [...port, "-t", "pipe/more", "-m", "more"]);
+  }
+  assert.deepStrictEqual([(await child.status).code, await stderr], [0, ""]);
 });

@@ -6,7 +6,8 @@
 import { fileURLToPath } from "node:url";
 import type { Broker } from "./support/broker.ts";
 
-const MAIN = fileURLToPath(new URL("../packages/cli/main.ts", import.meta.url));
+/** The path of the `tern` executable script. */
+export const TERN_MAIN = fileURLToPath(new URL("../packages/cli/main.ts", import.meta.url));
 
 /** What a finished process left behind. */
 export interface Run {
@@ -88,7 +89,7 @@ function start(command: string, args: string[], options: RunOptions = {}): Runni
 
 /** Starts `tern args...`. */
 export function spawnTern(args: string[], options?: RunOptions): Running {
-  return start(Deno.execPath(), ["run", "-A", MAIN, ...args], options);
+  return start(Deno.execPath(), ["run", "-A", TERN_MAIN, ...args], options);
 }
 
 /** Runs `tern args...` to its end. */

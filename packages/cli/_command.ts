@@ -40,6 +40,8 @@ export async function runCommand(
   try {
     return await body(context);
   } catch (error) {
+    // stdout's reader left (`tern sub | head -1`): done, quietly, as mosquitto_sub exits 0.
+    if (error instanceof Deno.errors.BrokenPipe) return 0;
     if (error instanceof UsageError) {
       io.error(`Error: ${error.message}`);
       io.error(`Use 'tern ${name} --help' to see usage.`);

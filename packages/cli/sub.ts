@@ -171,7 +171,13 @@ export const sub: Command = {
         printed++;
         const last = count !== undefined && printed >= count;
         if (last) finished = true;
-        await io.write(format(message, Date.now()));
+        try {
+          await io.write(format(message, Date.now()));
+        } catch (error) {
+          // Whoever read stdout went away (`tern sub | head -1`): the run is over.
+          finished = true;
+          return done.reject(error);
+        }
         if (last) done.resolve(0);
       };
 
