@@ -130,6 +130,20 @@ Deno.test("bad arguments and a refused connection exit 1 as in mosquitto", async
       stderr: usage("pub", "Property value (70000) out of range for property receive-maximum."),
     },
     {
+      name: "wildcard in a topic name",
+      tool: "pub",
+      args: [...closed, "-t", "a/#", "-m", "x"],
+      code: 1,
+      stderr: usage("pub", 'Invalid topic name "a/#": contains the wildcard "#".'),
+    },
+    {
+      name: "bad filter",
+      tool: "sub",
+      args: [...closed, "-t", "a/#/b"],
+      code: 1,
+      stderr: usage("sub", 'Invalid topic filter "a/#/b": "#" must be the last level.'),
+    },
+    {
       name: "no topic",
       tool: "sub",
       args: ["-p", "1"],

@@ -162,6 +162,15 @@ export function qosOf(value: string | undefined, label = "QoS"): QoS {
   return Number(value) as QoS;
 }
 
+/** Runs a validator from the libraries; what it throws becomes a usage error. */
+export function checked(validate: () => void): void {
+  try {
+    validate();
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}.`);
+  }
+}
+
 /** The protocol version that -V asks for, or that -D implies. */
 export function protocolVersionOf(parsed: ParsedArgs): ProtocolVersion {
   const value = parsed.values.version as string | undefined;

@@ -4,10 +4,11 @@
  * @module
  */
 import { type PublishOptions, ReasonCodeError } from "@tern/agent";
+import { validateTopicName } from "@tern/subscriptions";
 import { helpText, integer, type OptionSpec, parseArgs } from "./_args.ts";
 import { startClient } from "./_client.ts";
 import { type Command, runCommand } from "./_command.ts";
-import { CONNECTION_OPTIONS, connectionOf, qosOf } from "./_connection.ts";
+import { checked, CONNECTION_OPTIONS, connectionOf, qosOf } from "./_connection.ts";
 import { CommandError, UsageError } from "./_errors.ts";
 import type { Io } from "./_io.ts";
 import { parseProperties } from "./_properties.ts";
@@ -130,6 +131,7 @@ export const pub: Command = {
         io.error("Use 'tern pub --help' to see usage.");
         return 1;
       }
+      checked(() => validateTopicName(topic));
       const payload = flags.lines ? undefined : await payloadOf(v, flags, io);
       const options: PublishOptions & { wait: "ack" } = {
         wait: "ack",

@@ -6,11 +6,11 @@
  * @module
  */
 import type { InboundMessage } from "@tern/agent";
-import { matches } from "@tern/subscriptions";
+import { matches, validateTopicFilter } from "@tern/subscriptions";
 import { helpText, integer, type OptionSpec, parseArgs } from "./_args.ts";
 import { onInterrupt, startClient } from "./_client.ts";
 import { type Command, runCommand } from "./_command.ts";
-import { CONNECTION_OPTIONS, connectionOf, qosOf } from "./_connection.ts";
+import { checked, CONNECTION_OPTIONS, connectionOf, qosOf } from "./_connection.ts";
 import { CommandError, UsageError } from "./_errors.ts";
 import { formatterOf } from "./_format.ts";
 import { parseProperties } from "./_properties.ts";
@@ -150,6 +150,9 @@ export const sub: Command = {
       const unsubscribe = lists.unsubscribe ?? [];
       if (topics.length === 0 && unsubscribe.length === 0) {
         throw new UsageError("You must specify a topic to subscribe to.");
+      }
+      for (const filter of [...topics, ...unsubscribe, ...(lists.filterOut ?? [])]) {
+        checked(() => validateTopicFilter(filter));
       }
       const format = formatterOf({ format: v.format, verbose: flags.verbose, eol: !flags.noEol });
       const filterOut = lists.filterOut ?? [];
