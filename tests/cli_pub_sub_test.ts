@@ -250,6 +250,15 @@ Deno.test("tern sub -c keeps its session: QoS 1 messages sent while it was away 
       ok("while away\n"),
     );
   }
+  // -U ends the kept subscription: what is published afterwards waits for nobody.
+  const kept = [...port, "-V", "5", "-x", "60", "-c", "-i", "keeper5", "-q", "1"];
+  assert.deepStrictEqual(await tern(["sub", ...kept, "-U", "kept/keeper5", "-E"]), ok(""));
+  await mosquitto("mosquitto_pub", [...port, "-t", "kept/keeper5", "-m", "unheard", "-q", "1"]);
+  assert.deepStrictEqual(await tern(["sub", ...kept, "-t", "kept/other", "-W", "1"]), {
+    code: 27,
+    stdout: "",
+    stderr: "Timed out\n",
+  });
 });
 
 Deno.test("the will of a tern sub that dies reaches mosquitto_sub", async () => {
