@@ -204,15 +204,26 @@ export const sub: Command = {
             properties: subscribeProperties,
           });
         }
-        return client.subscribe(topics, {
+        const subscription = client.subscribe(topics, {
           qos,
           retainAsPublished: flags.retainAsPublished,
-          handler,
-          // The handler waits for stdout; a large buffer keeps a slow terminal from holding
-          // up the connection, and an overflow ends the run rather than drop messages.
+          // Printing waits for stdout; a large buffer keeps a slow terminal from holding up
+          // the connection, and an overflow ends the run rather than drop messages.
           bufferSize: 65_536,
           overflow: "error",
-        }).then(({ reasonCodes }) => ({ reasonCodes }));
+        });
+        // Iterated rather than given a handler, so that an overflow reaches this command
+        // (a handler's would go to reportError). The loop never leaves early: leaving
+        // would unsubscribe, and mosquitto_sub just disconnects.
+        (async () => {
+          try {
+            for await (const message of subscription) await handler(message);
+          } catch (error) {
+            if (!finished) done.reject(error);
+            finished = true;
+          }
+        })();
+        return subscription.then(({ reasonCodes }) => ({ reasonCodes }));
       };
       const interrupt = onInterrupt();
       let timer: ReturnType<typeof setTimeout> | undefined;
