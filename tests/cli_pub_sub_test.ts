@@ -26,7 +26,7 @@ Deno.test("tern pub sends -m, -f, -n and -l lines that mosquitto_sub prints in o
     const sub = spawnMosquitto("mosquitto_sub", [
       ...["-p", `${broker.port}`, "-i", "listener", "-t", "pub/#", "-v", "-q", "2", "-C", "6"],
     ]);
-    await subscribed(broker, "listener", "pub/#", sub);
+    await subscribed(broker, "listener", "pub/#", { running: sub });
     const port = ["-p", `${broker.port}`];
     assert.deepStrictEqual(
       await tern(["pub", ...port, "-t", "pub/m", "-m", "hello", "-q", "1"]),
@@ -60,9 +60,9 @@ Deno.test("tern sub prints what mosquitto_pub sends, with -v, -C, -T and -N like
   const theirs = spawnMosquitto("mosquitto_sub", [...port, "-i", "theirs", "-v", ...args]);
   const raw = spawnTern(["sub", ...port, "-i", "raw", "-N", "-t", "sub/#", "-C", "3"]);
   await Promise.all([
-    subscribed(broker, "ours", "sub/#", ours),
-    subscribed(broker, "theirs", "sub/#", theirs),
-    subscribed(broker, "raw", "sub/#", raw),
+    subscribed(broker, "ours", "sub/#", { running: ours }),
+    subscribed(broker, "theirs", "sub/#", { running: theirs }),
+    subscribed(broker, "raw", "sub/#", { running: raw }),
   ]);
   for (
     const [topic, message] of [["sub/a", "first"], ["sub/skip", "hidden"], ["sub/b", "second"]]
@@ -134,8 +134,8 @@ Deno.test("MQTT 5 properties given with -D reach the other side in both directio
     ...format,
   ]);
   await Promise.all([
-    subscribed(broker, "ours", "p5/theirs", ours),
-    subscribed(broker, "theirs", "p5/ours", theirs),
+    subscribed(broker, "ours", "p5/theirs", { running: ours }),
+    subscribed(broker, "theirs", "p5/ours", { running: theirs }),
   ]);
   assert.deepStrictEqual(
     await tern(["pub", ...port, "-t", "p5/ours", "-m", "x", "-q", "1", ...props]),
@@ -172,7 +172,7 @@ Deno.test("tern sub -W exits 27 with 'Timed out' when nothing arrives, as mosqui
 Deno.test("tern sub exits 0 on SIGTERM and tern sub -E once subscribed", async () => {
   await using broker = await startBroker({ config: [LOG_SUBSCRIBE] });
   const running = spawnTern(["sub", "-p", `${broker.port}`, "-i", "waiting", "-t", "term/#"]);
-  await subscribed(broker, "waiting", "term/#", running);
+  await subscribed(broker, "waiting", "term/#", { running });
   assert.deepStrictEqual(await running.stop("SIGTERM"), ok(""));
   assert.deepStrictEqual(await tern(["sub", "-p", `${broker.port}`, "-t", "e/#", "-E"]), ok(""));
 });
@@ -274,7 +274,7 @@ Deno.test("the will of a tern sub that dies reaches mosquitto_sub", async () => 
     "-C",
     "1",
   ]);
-  await subscribed(broker, "watcher", "wills/#", watcher);
+  await subscribed(broker, "watcher", "wills/#", { running: watcher });
   const dying = spawnTern([
     ...["sub", ...port, "-i", "dying", "-t", "anything", "--will-topic", "wills/dying"],
     ...[
@@ -290,7 +290,7 @@ Deno.test("the will of a tern sub that dies reaches mosquitto_sub", async () => 
       "0",
     ],
   ]);
-  await subscribed(broker, "dying", "anything", dying);
+  await subscribed(broker, "dying", "anything", { running: dying });
   await dying.stop("SIGKILL");
   assert.deepStrictEqual(await watcher.done, ok("wills/dying gone\n"));
 });
@@ -327,4 +327,29 @@ Deno.test("tern sub exits 0 without a word when its reader goes away (tern sub |
     await mosquitto("mosquitto_pub", [...port, "-t", "pipe/more", "-m", "more"]);
   }
   assert.deepStrictEqual([(await child.status).code, await stderr], [0, ""]);
+});
+
+Deno.test("tern sub reconnects after the broker restarts and goes on printing", async () => {
+  await using broker = await startBroker({ config: [LOG_SUBSCRIBE] });
+  const port = ["-p", `${broker.port}`];
+  const running = spawnTern([
+    "sub",
+    ...port,
+    "-i",
+    "steady",
+    "-t",
+    "again/#",
+    "-C",
+    "2",
+    "-W",
+    "30",
+  ]);
+  await subscribed(broker, "steady", "again/#", { running });
+  await mosquitto("mosquitto_pub", [...port, "-t", "again/1", "-m", "before"]);
+  await running.printed("before\n");
+  await broker.restart();
+  // A fresh broker has no session: the client subscribes again once it is back.
+  await subscribed(broker, "steady", "again/#", { running, times: 2 });
+  await mosquitto("mosquitto_pub", [...port, "-t", "again/2", "-m", "after"]);
+  assert.deepStrictEqual(await running.done, ok("before\nafter\n"));
 });

@@ -42,7 +42,9 @@ Deno.test("tern shadow updates, reads, watches and deletes a shadow served by te
       "-i",
       "watcher",
     ]);
-    await subscribed(broker, "watcher", "$aws/things/lamp1/shadow/name/cfg/update/delta", watcher);
+    await subscribed(broker, "watcher", "$aws/things/lamp1/shadow/name/cfg/update/delta", {
+      running: watcher,
+    });
     const desired = await shadow(
       ["update", "lamp1", "--name", "cfg", "--version", "1", "-"],
       '{"desired":{"on":true}}',

@@ -119,19 +119,21 @@ export function mosquitto(
 export const LOG_SUBSCRIBE = "log_type subscribe";
 
 /**
- * Resolves once the broker (started with {@linkcode LOG_SUBSCRIBE}) logged a subscription
- * of `clientId` to `filter`; rejects if `running` exits first or after 10 s.
+ * Resolves once the broker (started with {@linkcode LOG_SUBSCRIBE}) logged `times` (default 1)
+ * subscriptions of `clientId` to `filter` (the log survives a restart); rejects if `running`
+ * exits first or after 10 s.
  */
 export async function subscribed(
   broker: Broker,
   clientId: string,
   filter: string,
-  running?: Running,
+  options: { running?: Running; times?: number } = {},
 ): Promise<void> {
+  const { running, times = 1 } = options;
   let exited: Run | undefined;
   running?.done.then((run) => (exited = run));
   const deadline = Date.now() + 10_000;
-  while (!logged(await broker.log(), clientId, filter)) {
+  while (logged(await broker.log(), clientId, filter) < times) {
     if (exited) {
       throw new Error(
         `Cannot wait for ${clientId}'s subscription: it exited: ${JSON.stringify(exited)}`,
@@ -144,8 +146,11 @@ export async function subscribed(
   }
 }
 
-function logged(log: string, clientId: string, filter: string): boolean {
+function logged(log: string, clientId: string, filter: string): number {
   // mosquitto 2.0 logs "<time>: <client id> <qos> <filter>" for each subscription (without
   // a newline after it, so the next entry may follow on the same line).
-  return [0, 1, 2].some((qos) => log.includes(`: ${clientId} ${qos} ${filter}`));
+  return [0, 1, 2].reduce(
+    (sum, qos) => sum + log.split(`: ${clientId} ${qos} ${filter}`).length - 1,
+    0,
+  );
 }
