@@ -18,13 +18,13 @@ import {
 
 const ok = (stdout: string) => ({ code: 0, stdout, stderr: "" });
 
-Deno.test("tern pub sends -m, -f, -n and -l lines that mosquitto_sub prints in order", async () => {
+Deno.test("tern pub sends -m, -f, -n, -l lines and -s --repeat that mosquitto_sub prints in order", async () => {
   await using broker = await startBroker({ config: [LOG_SUBSCRIBE] });
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/payload.txt`, "from a file");
     const sub = spawnMosquitto("mosquitto_sub", [
-      ...["-p", `${broker.port}`, "-i", "listener", "-t", "pub/#", "-v", "-q", "2", "-C", "6"],
+      ...["-p", `${broker.port}`, "-i", "listener", "-t", "pub/#", "-v", "-q", "2", "-C", "8"],
     ]);
     await subscribed(broker, "listener", "pub/#", { running: sub });
     const port = ["-p", `${broker.port}`];
@@ -44,8 +44,15 @@ Deno.test("tern pub sends -m, -f, -n and -l lines that mosquitto_sub prints in o
       ok(""),
     );
     assert.deepStrictEqual(
+      await tern(["pub", ...port, "-t", "pub/s", "-s", "--repeat", "2"], { stdin: "all\nof it" }),
+      ok(""),
+    );
+    assert.deepStrictEqual(
       await sub.done,
-      ok("pub/m hello\npub/f from a file\npub/n (null)\npub/l one\npub/l (null)\npub/l three\n"),
+      ok(
+        "pub/m hello\npub/f from a file\npub/n (null)\npub/l one\npub/l (null)\npub/l three\n" +
+          "pub/s all\nof it\npub/s all\nof it\n",
+      ),
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

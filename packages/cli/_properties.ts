@@ -132,6 +132,9 @@ export function parseProperties(
     if (kind === undefined) {
       throw new UsageError("Invalid property name given in --property argument.");
     }
+    if (command === "publish" && name === "topic-alias") {
+      throw new UsageError("topic-alias is chosen by tern: outbound topic aliases are automatic.");
+    }
     if (!ALLOWED[command].includes(name)) {
       throw new UsageError(`${name} property not allowed for ${command} in --property argument.`);
     }
