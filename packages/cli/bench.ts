@@ -12,7 +12,7 @@ import { type Summary, summaryJson, summaryText, tickLine } from "./_bench_repor
 import { startClient } from "./_client.ts";
 import { type Command, runCommand } from "./_command.ts";
 import { CONNECTION_OPTIONS, connectionOf, qosOf } from "./_connection.ts";
-import { UsageError } from "./_errors.ts";
+import { CommandError, UsageError } from "./_errors.ts";
 import { Histogram } from "./_histogram.ts";
 import { parseProperties } from "./_properties.ts";
 
@@ -169,33 +169,37 @@ export const bench: Command = {
               publisher: await open("pub", index),
               expected: 0,
             };
-            await pair.subscriber.subscribe(pair.topic, {
-              qos,
-              handler: (message) => {
-                const now = performance.now();
-                if (message.payload.length < HEADER_BYTES) return;
-                const view = new DataView(
-                  message.payload.buffer,
-                  message.payload.byteOffset,
-                  HEADER_BYTES,
-                );
-                if (view.getUint32(0) !== index) return;
-                const sequence = view.getUint32(4);
-                if (sequence < pair.expected) {
-                  counters.duplicates++;
-                  return;
-                }
-                counters.lost += sequence - pair.expected;
-                pair.expected = sequence + 1;
-                counters.received++;
-                counters.lastReceivedAt = now;
-                const latency = now - view.getFloat64(8);
-                total.add(latency);
-                second.add(latency);
-              },
-              bufferSize: 65_536,
-              overflow: "error",
+            // The raw message events, not a local subscription: no buffer between the
+            // socket and the measurement (the subscriber has this one subscription only).
+            pair.subscriber.on("message", (message) => {
+              const now = performance.now();
+              if (message.payload.length < HEADER_BYTES) return;
+              const view = new DataView(
+                message.payload.buffer,
+                message.payload.byteOffset,
+                HEADER_BYTES,
+              );
+              if (view.getUint32(0) !== index) return;
+              const sequence = view.getUint32(4);
+              if (sequence < pair.expected) {
+                counters.duplicates++;
+                return;
+              }
+              counters.lost += sequence - pair.expected;
+              pair.expected = sequence + 1;
+              counters.received++;
+              counters.lastReceivedAt = now;
+              const latency = now - view.getFloat64(8);
+              total.add(latency);
+              second.add(latency);
             });
+            const { reasonCodes } = await pair.subscriber.sendSubscribe(pair.topic, { qos });
+            if (reasonCodes[0] >= 0x80) {
+              throw new CommandError(
+                `Error: The broker refused the subscription to ${pair.topic}.`,
+                1,
+              );
+            }
             return pair;
           }),
         );
