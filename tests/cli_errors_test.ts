@@ -231,6 +231,23 @@ Deno.test("a broker with a password file and an ACL refuses with the CONNACK cod
         stderr: "Connection error: Connection Refused: not authorised.\n",
       },
       {
+        name: "enhanced authentication the broker does not know",
+        tool: "pub",
+        args: [
+          ...alice,
+          "-t",
+          "a",
+          "-m",
+          "x",
+          "-D",
+          "connect",
+          "authentication-method",
+          "SCRAM-SHA-1",
+        ],
+        code: 140,
+        stderr: "Connection error: Bad authentication method\n",
+      },
+      {
         name: "denied by the ACL",
         tool: "pub",
         args: [...alice, "-V", "5", "-q", "1", "-t", "denied", "-m", "x"],

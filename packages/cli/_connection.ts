@@ -219,6 +219,9 @@ export async function connectionOf(
   const session = sessionOptions(v.sessionExpiry, flags.persistent ?? false, protocolVersion);
   const will = willOf(v, flags, properties);
   const { connect } = properties;
+  if (connect.authenticationData !== undefined && connect.authenticationMethod === undefined) {
+    throw new UsageError("authentication-data needs authentication-method (-D connect).");
+  }
   const common: MqttClientOptions = {
     protocolVersion,
     keepAlive,
