@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { UsageError } from "./_errors.ts";
+import { usage } from "./_errors.ts";
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -58,15 +58,15 @@ export function parseArgs(
     if (options.properties && PROPERTY_NAMES.includes(word)) {
       const [command, property] = [args[i + 1], args[i + 2]];
       if (command === undefined) {
-        throw new UsageError(`${word} argument given but no command specified.`);
+        throw usage(`${word} argument given but no command specified.`);
       }
       if (property === undefined) {
-        throw new UsageError(`${word} argument given but no property specified.`);
+        throw usage(`${word} argument given but no property specified.`);
       }
       const count = property === "user-property" ? 2 : 1;
       const rest = args.slice(i + 3, i + 3 + count);
       if (rest.length < count) {
-        throw new UsageError(`${word} argument given but no value for ${property} specified.`);
+        throw usage(`${word} argument given but no value for ${property} specified.`);
       }
       parsed.properties.push([command, property, ...rest]);
       i += 2 + count;
@@ -78,7 +78,7 @@ export function parseArgs(
         parsed.positionals.push(word);
         continue;
       }
-      throw new UsageError(`Unknown option '${word}'.`);
+      throw usage(`Unknown option '${word}'.`);
     }
     if (spec.kind === "flag") {
       parsed.values[spec.key] = true;
@@ -86,7 +86,7 @@ export function parseArgs(
     }
     const value = args[++i];
     if (value === undefined) {
-      throw new UsageError(`${word} argument given but no ${spec.arg ?? "value"} specified.`);
+      throw usage(`${word} argument given but no ${spec.arg ?? "value"} specified.`);
     }
     if (spec.kind === "list") {
       const list = (parsed.values[spec.key] as string[] | undefined) ?? [];
@@ -114,7 +114,7 @@ export function helpText(usage: string, description: string, specs: OptionSpec[]
 export function integer(value: string, min: number, max: number, message: string): number {
   const number = Number(value);
   if (!/^-?\d+$/.test(value.trim()) || number < min || number > max) {
-    throw new UsageError(message);
+    throw usage(message);
   }
   return number;
 }

@@ -11,7 +11,7 @@ import {
   websocketSigV4Options,
 } from "@tern/aws";
 import { integer } from "./_args.ts";
-import { CommandError, UsageError } from "./_errors.ts";
+import { failure, usage } from "./_errors.ts";
 import type { Io } from "./_io.ts";
 import { readPem } from "./_read_pem.ts";
 
@@ -28,17 +28,17 @@ export async function awsOptions(
 ): Promise<MqttClientOptions> {
   const endpoint = v.awsEndpoint!;
   if (v.url !== undefined || v.host !== undefined) {
-    throw new UsageError("--aws-endpoint replaces -h and -L; give only one.");
+    throw usage("--aws-endpoint replaces -h and -L; give only one.");
   }
   if ((v.awsCert === undefined) !== (v.awsKey === undefined)) {
-    throw new UsageError("Both --aws-cert and --aws-key must be provided if one of them is set.");
+    throw usage("Both --aws-cert and --aws-key must be provided if one of them is set.");
   }
   // AWS IoT refuses an empty client id, so one is made up when none is given.
   const id = clientId ?? `tern-${crypto.randomUUID().slice(0, 8)}`;
   let iot;
   if (v.awsCert !== undefined) {
     if (v.awsRegion !== undefined) {
-      throw new UsageError("--aws-region is for SigV4 WebSocket; --aws-cert uses mutual TLS.");
+      throw usage("--aws-region is for SigV4 WebSocket; --aws-cert uses mutual TLS.");
     }
     const port = v.port === undefined
       ? undefined
@@ -53,7 +53,7 @@ export async function awsOptions(
         port,
       });
     } catch (error) {
-      throw new CommandError(
+      throw failure(
         `Error: Problem setting TLS options: ${(error as Error).message}.`,
         1,
         {

@@ -8,7 +8,7 @@
  */
 import type { MqttClientOptions, ProtocolVersion, QoS, Will } from "@tern/agent";
 import { integer, type OptionSpec, type ParsedArgs } from "./_args.ts";
-import { UsageError } from "./_errors.ts";
+import { usage } from "./_errors.ts";
 import { awsOptions } from "./_aws_options.ts";
 import { readPem } from "./_read_pem.ts";
 import { targetOf } from "./_target.ts";
@@ -158,7 +158,7 @@ export interface Connection {
 /** Reads a QoS option ("0", "1" or "2"). */
 export function qosOf(value: string | undefined, label = "QoS"): QoS {
   if (value === undefined) return 0;
-  if (!["0", "1", "2"].includes(value)) throw new UsageError(`Invalid ${label} given: ${value}`);
+  if (!["0", "1", "2"].includes(value)) throw usage(`Invalid ${label} given: ${value}`);
   return Number(value) as QoS;
 }
 
@@ -167,7 +167,7 @@ export function checked(validate: () => void): void {
   try {
     validate();
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}.`);
+    throw usage(`${(error as Error).message}.`);
   }
 }
 
@@ -179,11 +179,11 @@ export function protocolVersionOf(parsed: ParsedArgs): ProtocolVersion {
     | ProtocolVersion
     | undefined;
   if (value === "31" || value === "mqttv31") {
-    throw new UsageError("MQTT v3.1 is not supported by tern; use -V 311 or -V 5.");
+    throw usage("MQTT v3.1 is not supported by tern; use -V 311 or -V 5.");
   }
-  if (version === undefined) throw new UsageError("Invalid protocol version argument given.");
+  if (version === undefined) throw usage("Invalid protocol version argument given.");
   if (version === 4 && parsed.properties.length > 0) {
-    throw new UsageError("-D/--property needs MQTT v5 (-V 5).");
+    throw usage("-D/--property needs MQTT v5 (-V 5).");
   }
   return version;
 }
@@ -207,20 +207,20 @@ export async function connectionOf(
     "Invalid keepalive given, it must be between 5 and 65535 inclusive.",
   );
   if (v.id !== undefined && v.idPrefix !== undefined) {
-    throw new UsageError("-i and -I argument cannot be used together.");
+    throw usage("-i and -I argument cannot be used together.");
   }
   const clientId = v.id ?? (v.idPrefix !== undefined ? `${v.idPrefix}${Deno.pid}` : undefined);
   if (flags.persistent && clientId === undefined) {
-    throw new UsageError("You must provide a client id if you are using the -c option.");
+    throw usage("You must provide a client id if you are using the -c option.");
   }
   if (v.password !== undefined && v.username === undefined && protocolVersion === 4) {
-    throw new UsageError("Problem setting username and/or password.");
+    throw usage("Problem setting username and/or password.");
   }
   const session = sessionOptions(v.sessionExpiry, flags.persistent ?? false, protocolVersion);
   const will = willOf(v, flags, properties);
   const { connect } = properties;
   if (connect.authenticationData !== undefined && connect.authenticationMethod === undefined) {
-    throw new UsageError("authentication-data needs authentication-method (-D connect).");
+    throw usage("authentication-data needs authentication-method (-D connect).");
   }
   const common: MqttClientOptions = {
     protocolVersion,
@@ -249,7 +249,7 @@ export async function connectionOf(
   }
   for (const name of ["awsRegion", "awsCert", "awsKey"]) {
     if (v[name] !== undefined) {
-      throw new UsageError(
+      throw usage(
         `--${name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} needs --aws-endpoint.`,
       );
     }
@@ -278,7 +278,7 @@ function sessionOptions(
   protocolVersion: ProtocolVersion,
 ): { cleanStart: boolean; sessionExpiryInterval?: number } {
   if (expiry !== undefined && protocolVersion !== 5) {
-    throw new UsageError("-x is only valid with MQTT v5 (-V 5).");
+    throw usage("-x is only valid with MQTT v5 (-V 5).");
   }
   let seconds: number | undefined;
   if (expiry !== undefined) {
@@ -301,7 +301,7 @@ function willOf(
     if (
       v.willPayload !== undefined || v.willQos !== undefined || flags.willRetain || willProperties
     ) {
-      throw new UsageError("Will options given, but no will topic given.");
+      throw usage("Will options given, but no will topic given.");
     }
     return undefined;
   }
@@ -319,7 +319,7 @@ async function tlsOf(
   secure: boolean | undefined,
 ): Promise<{ secure: boolean; settings: MqttClientOptions["transportOptions"] & object }> {
   if ((v.cert === undefined) !== (v.key === undefined)) {
-    throw new UsageError("Both certfile and keyfile must be provided if one of them is set.");
+    throw usage("Both certfile and keyfile must be provided if one of them is set.");
   }
   const wantsTls = v.cafile !== undefined || v.cert !== undefined || v.alpn !== undefined;
   const settings = dropUndefined({

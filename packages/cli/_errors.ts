@@ -3,6 +3,11 @@
  * `--help`, as mosquitto_pub and mosquitto_sub do) and a run-time failure with its own exit
  * code and one line for stderr.
  *
+ * Their texts are lines for the terminal in mosquitto's words, its periods and lowercase
+ * starts included ("unsupported URL scheme."), so that scripts matching them keep working;
+ * {@linkcode usage} and {@linkcode failure} make them, rather than error messages in the
+ * library's style.
+ *
  * @module
  */
 
@@ -26,4 +31,18 @@ export class CommandError extends Error {
     this.name = "CommandError";
     this.exitCode = exitCode;
   }
+}
+
+/** A usage error with mosquitto's `text` (printed after "Error: "). */
+export function usage(text: string): UsageError {
+  return new UsageError(text);
+}
+
+/** A run-time failure: `line` for stderr, `exitCode` for the process. */
+export function failure(
+  line: string,
+  exitCode: number,
+  options: { cause?: unknown } = {},
+): CommandError {
+  return new CommandError(line, exitCode, options);
 }

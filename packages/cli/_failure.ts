@@ -12,7 +12,7 @@ import {
   TimeoutError,
 } from "@tern/agent";
 import { TransportError } from "@tern/transport";
-import { CommandError } from "./_errors.ts";
+import { CommandError, failure } from "./_errors.ts";
 import { connackText, reasonText } from "./_reason_text.ts";
 
 /** libmosquitto's MOSQ_ERR_CONN_LOST, what its clients exit with when a connection drops. */
@@ -37,49 +37,49 @@ export function describeFailure(error: unknown, protocolVersion: 4 | 5): Command
     const text = protocolVersion === 4
       ? connackText(error.reasonCode)
       : reasonText(error.reasonCode);
-    return new CommandError(`Connection error: ${text}`, error.reasonCode, { cause: error });
+    return failure(`Connection error: ${text}`, error.reasonCode, { cause: error });
   }
   const transport = findTransportError(error);
   if (transport !== undefined) return describeTransport(transport);
   if (error instanceof ConnectionClosedError) {
     const reason = error.byServer ? ` (${reasonText(error.reasonCode)})` : "";
-    return new CommandError(`Error: The connection was lost${reason}.`, EXIT_CONNECTION_LOST, {
+    return failure(`Error: The connection was lost${reason}.`, EXIT_CONNECTION_LOST, {
       cause: error,
     });
   }
   if (error instanceof TimeoutError) {
-    return new CommandError(`Error: ${error.message}`, EXIT_CONNECTION_LOST, { cause: error });
+    return failure(`Error: ${error.message}`, EXIT_CONNECTION_LOST, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   // A raw TLS error (the --insecure transport is not classified by @tern/transport).
   if (/certificate|tls|handshake/i.test(message)) {
-    return new CommandError(`Unable to connect (A TLS error occurred: ${message}).`, 1, {
+    return failure(`Unable to connect (A TLS error occurred: ${message}).`, 1, {
       cause: error,
     });
   }
-  return new CommandError(`Error: ${message}`, 1, { cause: error });
+  return failure(`Error: ${message}`, 1, { cause: error });
 }
 
 function describeTransport(error: TransportError): CommandError {
   const options = { cause: error };
   switch (error.code) {
     case "refused":
-      return new CommandError("Error: Connection refused", 1, options);
+      return failure("Error: Connection refused", 1, options);
     case "dns":
-      return new CommandError("Unable to connect (Lookup error.).", 1, options);
+      return failure("Unable to connect (Lookup error.).", 1, options);
     case "timeout":
-      return new CommandError(`Unable to connect (Timed out: ${error.message}).`, 1, options);
+      return failure(`Unable to connect (Timed out: ${error.message}).`, 1, options);
     case "tls-unknown-ca":
     case "tls-hostname-mismatch":
     case "tls-client-certificate-rejected":
     case "tls-handshake": {
       const detail = TLS_DETAIL[error.code] ?? error.message;
-      return new CommandError(`Unable to connect (A TLS error occurred: ${detail}).`, 1, options);
+      return failure(`Unable to connect (A TLS error occurred: ${detail}).`, 1, options);
     }
     case "network":
-      return new CommandError("Error: The connection was lost.", EXIT_CONNECTION_LOST, options);
+      return failure("Error: The connection was lost.", EXIT_CONNECTION_LOST, options);
     default:
-      return new CommandError(`Unable to connect (${error.message}).`, 1, options);
+      return failure(`Unable to connect (${error.message}).`, 1, options);
   }
 }
 

@@ -12,7 +12,7 @@ import type {
   UnsubscribeProperties,
   WillProperties,
 } from "@tern/agent";
-import { UsageError } from "./_errors.ts";
+import { usage } from "./_errors.ts";
 
 type Kind = "byte" | "int16" | "int32" | "string" | "binary" | "pair" | "flag";
 
@@ -125,18 +125,18 @@ export function parseProperties(
     const kind = PROPERTIES[name];
     if (!commands.includes(command)) {
       if (command in ALLOWED || KNOWN_COMMANDS.includes(command)) {
-        throw new UsageError(`tern cannot send properties in ${command} from this command.`);
+        throw usage(`tern cannot send properties in ${command} from this command.`);
       }
-      throw new UsageError("Invalid command given in --property argument.");
+      throw usage("Invalid command given in --property argument.");
     }
     if (kind === undefined) {
-      throw new UsageError("Invalid property name given in --property argument.");
+      throw usage("Invalid property name given in --property argument.");
     }
     if (command === "publish" && name === "topic-alias") {
-      throw new UsageError("topic-alias is chosen by tern: outbound topic aliases are automatic.");
+      throw usage("topic-alias is chosen by tern: outbound topic aliases are automatic.");
     }
     if (!ALLOWED[command].includes(name)) {
-      throw new UsageError(`${name} property not allowed for ${command} in --property argument.`);
+      throw usage(`${name} property not allowed for ${command} in --property argument.`);
     }
     const target = result[command] as Record<string, unknown>;
     const key = name.replace(/-(.)/g, (_, letter: string) => letter.toUpperCase());
@@ -152,7 +152,7 @@ export function parseProperties(
     } else {
       const number = Number(value);
       if (!/^\d+$/.test(value) || number > RANGES[kind]!) {
-        throw new UsageError(`Property value (${value}) out of range for property ${name}.`);
+        throw usage(`Property value (${value}) out of range for property ${name}.`);
       }
       target[key] = kind === "flag" ? number === 1 : number;
     }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CommandError } from "./_errors.ts";
+import { failure } from "./_errors.ts";
 
 /** The text of a PEM file. */
 export async function readPem(path: string): Promise<string> {
@@ -14,7 +14,7 @@ export async function readPem(path: string): Promise<string> {
     const reason = error instanceof Deno.errors.NotFound
       ? "File not found"
       : (error as Error).message;
-    throw new CommandError(`Error: Problem setting TLS options: ${reason}: "${path}".`, 1, {
+    throw failure(`Error: Problem setting TLS options: ${reason}: "${path}".`, 1, {
       cause: error,
     });
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { integer } from "./_args.ts";
-import { UsageError } from "./_errors.ts";
+import { usage } from "./_errors.ts";
 
 const URL_SCHEMES = ["mqtt:", "mqtts:", "ws:", "wss:", "tcp:", "tls:"];
 
@@ -33,9 +33,9 @@ export function targetOf(v: { url?: string; host?: string; port?: string }): Tar
     try {
       url = new URL(v.url);
     } catch {
-      throw new UsageError(`Invalid URL for -L argument specified: "${v.url}".`);
+      throw usage(`Invalid URL for -L argument specified: "${v.url}".`);
     }
-    if (!URL_SCHEMES.includes(url.protocol)) throw new UsageError("unsupported URL scheme.");
+    if (!URL_SCHEMES.includes(url.protocol)) throw usage("unsupported URL scheme.");
     const web = url.protocol === "ws:" || url.protocol === "wss:";
     const secure = ["mqtts:", "wss:", "tls:"].includes(url.protocol);
     const path = decodeURIComponent(url.pathname.replace(/^\//, ""));

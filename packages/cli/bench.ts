@@ -12,7 +12,7 @@ import { type Summary, summaryJson, summaryText, tickLine } from "./_bench_repor
 import { startClient } from "./_client.ts";
 import { type Command, runCommand } from "./_command.ts";
 import { CONNECTION_OPTIONS, connectionOf, qosOf } from "./_connection.ts";
-import { CommandError, UsageError } from "./_errors.ts";
+import { failure, usage } from "./_errors.ts";
 import { Histogram } from "./_histogram.ts";
 import { parseProperties } from "./_properties.ts";
 
@@ -119,7 +119,7 @@ export const bench: Command = {
         `Invalid size "${v.size}": at least ${HEADER_BYTES} bytes.`,
       );
       if (v.count !== undefined && v.duration !== undefined) {
-        throw new UsageError("Give -n or -d, not both.");
+        throw usage("Give -n or -d, not both.");
       }
       const count = v.count === undefined
         ? 10_000
@@ -195,7 +195,7 @@ export const bench: Command = {
             });
             const { reasonCodes } = await pair.subscriber.sendSubscribe(pair.topic, { qos });
             if (reasonCodes[0] >= 0x80) {
-              throw new CommandError(
+              throw failure(
                 `Error: The broker refused the subscription to ${pair.topic}.`,
                 1,
               );

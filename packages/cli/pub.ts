@@ -9,7 +9,7 @@ import { helpText, integer, type OptionSpec, parseArgs } from "./_args.ts";
 import { startClient } from "./_client.ts";
 import { type Command, runCommand } from "./_command.ts";
 import { checked, CONNECTION_OPTIONS, connectionOf, qosOf } from "./_connection.ts";
-import { CommandError, UsageError } from "./_errors.ts";
+import { failure, usage } from "./_errors.ts";
 import type { Io } from "./_io.ts";
 import { parseProperties } from "./_properties.ts";
 import { reasonText } from "./_reason_text.ts";
@@ -110,13 +110,13 @@ export const pub: Command = {
       const sources = [v.message, v.file, flags.lines, flags.stdin, flags.null].filter(
         (source) => source !== undefined && source !== false,
       );
-      if (sources.length > 1) throw new UsageError("Only one type of message can be sent at once.");
+      if (sources.length > 1) throw usage("Only one type of message can be sent at once.");
       const qos = qosOf(v.qos);
       const repeat = v.repeat === undefined
         ? 1
         : integer(v.repeat, 1, Number.MAX_SAFE_INTEGER, `Invalid repeat count "${v.repeat}".`);
       const repeatDelayMs = v.repeatDelay === undefined ? 0 : secondsOf(v.repeatDelay) * 1000;
-      if (repeat > 1 && flags.lines) throw new UsageError("--repeat cannot be used with -l.");
+      if (repeat > 1 && flags.lines) throw usage("--repeat cannot be used with -l.");
       const properties = parseProperties(parsed.properties, [
         "connect",
         "publish",
@@ -189,7 +189,7 @@ async function payloadOf(
     try {
       return await Deno.readFile(v.file);
     } catch (error) {
-      throw new CommandError(`Error loading input file "${v.file}".`, 1, { cause: error });
+      throw failure(`Error loading input file "${v.file}".`, 1, { cause: error });
     }
   }
   return new Uint8Array();
@@ -198,7 +198,7 @@ async function payloadOf(
 function secondsOf(value: string): number {
   const seconds = Number(value);
   if (value.trim() === "" || !Number.isFinite(seconds) || seconds < 0) {
-    throw new UsageError(`Invalid repeat delay "${value}".`);
+    throw usage(`Invalid repeat delay "${value}".`);
   }
   return seconds;
 }

@@ -11,7 +11,7 @@ import { helpText, integer, type OptionSpec, parseArgs } from "./_args.ts";
 import { onInterrupt, startClient } from "./_client.ts";
 import { type Command, runCommand } from "./_command.ts";
 import { CONNECTION_OPTIONS, connectionOf } from "./_connection.ts";
-import { CommandError, UsageError } from "./_errors.ts";
+import { failure, usage } from "./_errors.ts";
 import type { Io } from "./_io.ts";
 import { parseProperties } from "./_properties.ts";
 import { readAll } from "./_stdin.ts";
@@ -85,13 +85,13 @@ export const shadow: Command = {
       context.quiet = flags.quiet ?? false;
       const [verb, thingName, stateText, ...extra] = parsed.positionals;
       if (verb === undefined || !VERBS.includes(verb)) {
-        throw new UsageError(
+        throw usage(
           verb === undefined ? "No shadow command given." : `Unknown shadow command '${verb}'.`,
         );
       }
-      if (thingName === undefined) throw new UsageError(`No thing name given to ${verb}.`);
+      if (thingName === undefined) throw usage(`No thing name given to ${verb}.`);
       if ((verb === "update") !== (stateText !== undefined) || extra.length > 0) {
-        throw new UsageError(
+        throw usage(
           verb === "update"
             ? "update needs the state as JSON."
             : `Unexpected argument '${stateText ?? extra[0]}'.`,
@@ -132,7 +132,7 @@ export const shadow: Command = {
         }
       } catch (error) {
         if (error instanceof ShadowError) {
-          throw new CommandError(`Error: ${verb} rejected: ${error.code} ${error.message}`, 1);
+          throw failure(`Error: ${verb} rejected: ${error.code} ${error.message}`, 1);
         }
         throw error;
       } finally {
@@ -149,10 +149,10 @@ async function stateOf(text: string, io: Io): Promise<JsonObject> {
   try {
     state = JSON.parse(source);
   } catch (error) {
-    throw new UsageError(`The state is not JSON: ${(error as Error).message}.`);
+    throw usage(`The state is not JSON: ${(error as Error).message}.`);
   }
   if (state === null || typeof state !== "object" || Array.isArray(state)) {
-    throw new UsageError('The state must be a JSON object: {"desired": {...}, "reported": {...}}.');
+    throw usage('The state must be a JSON object: {"desired": {...}, "reported": {...}}.');
   }
   return state as JsonObject;
 }

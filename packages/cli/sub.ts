@@ -11,7 +11,7 @@ import { helpText, integer, type OptionSpec, parseArgs } from "./_args.ts";
 import { onInterrupt, startClient } from "./_client.ts";
 import { type Command, runCommand } from "./_command.ts";
 import { checked, CONNECTION_OPTIONS, connectionOf, qosOf } from "./_connection.ts";
-import { CommandError, UsageError } from "./_errors.ts";
+import { failure, usage } from "./_errors.ts";
 import { formatterOf } from "./_format.ts";
 import { parseProperties } from "./_properties.ts";
 
@@ -129,7 +129,7 @@ export const sub: Command = {
         ? undefined
         : integer(v.timeout, 1, 3600, `Invalid timeout "${v.timeout}".`);
       if (flags.noRetained && flags.retainedOnly) {
-        throw new UsageError("Setting both -R and --retained-only makes no sense.");
+        throw usage("Setting both -R and --retained-only makes no sense.");
       }
       const properties = parseProperties(parsed.properties, [
         "connect",
@@ -141,7 +141,7 @@ export const sub: Command = {
       const connection = await connectionOf(parsed, properties, io);
       context.protocolVersion = connection.protocolVersion;
       if (flags.retainAsPublished && connection.protocolVersion !== 5) {
-        throw new UsageError("--retain-as-published is only valid with MQTT v5 (-V 5).");
+        throw usage("--retain-as-published is only valid with MQTT v5 (-V 5).");
       }
       const topics = [
         ...(connection.urlTopic ? [connection.urlTopic] : []),
@@ -149,7 +149,7 @@ export const sub: Command = {
       ];
       const unsubscribe = lists.unsubscribe ?? [];
       if (topics.length === 0 && unsubscribe.length === 0) {
-        throw new UsageError("You must specify a topic to subscribe to.");
+        throw usage("You must specify a topic to subscribe to.");
       }
       for (const filter of [...topics, ...unsubscribe, ...(lists.filterOut ?? [])]) {
         checked(() => validateTopicFilter(filter));
@@ -237,7 +237,7 @@ export const sub: Command = {
           timer = setTimeout(() => {
             if (!finished) {
               finished = true;
-              done.reject(new CommandError("Timed out", EXIT_TIMED_OUT));
+              done.reject(failure("Timed out", EXIT_TIMED_OUT));
             }
           }, timeoutS * 1000);
         }
@@ -247,7 +247,7 @@ export const sub: Command = {
             done.promise.then(() => ({ reasonCodes: [] as number[] })),
           ]);
           if (reasonCodes.length > 0 && reasonCodes.every((code) => code >= 0x80)) {
-            throw new CommandError("All subscription requests were denied.", 1);
+            throw failure("All subscription requests were denied.", 1);
           }
         }
         if (unsubscribe.length > 0) {
