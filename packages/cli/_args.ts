@@ -13,8 +13,12 @@ export interface OptionSpec {
   names: string[];
   /** Where the value lands in {@linkcode ParsedArgs.values}. */
   key: string;
-  /** `flag`: no value; `value`: one (the last wins); `list`: one per use, all kept. */
-  kind: "flag" | "value" | "list";
+  /**
+   * `flag`: no value; `value`: one (the last wins); `list`: one per use, all kept;
+   * `property`: `-D command property value` (four words for `user-property`), all kept in
+   * {@linkcode ParsedArgs.properties}.
+   */
+  kind: "flag" | "value" | "list" | "property";
   /** The value's name in help and errors ("topic"). */
   arg?: string;
   /** One line for `--help`. */
@@ -31,16 +35,14 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-const PROPERTY_NAMES = ["-D", "--property"];
-
 /**
- * Parses `args` against `specs`. `-D` / `--property` is understood when `properties` is set;
- * words that are not options are positionals when `positionals` is set, errors otherwise.
+ * Parses `args` against `specs`; words that are not options are positionals when
+ * `positionals` is set, errors otherwise.
  */
 export function parseArgs(
   args: string[],
   specs: OptionSpec[],
-  options: { properties?: boolean; positionals?: boolean } = {},
+  options: { positionals?: boolean } = {},
 ): ParsedArgs {
   const byName = new Map<string, OptionSpec>();
   const keys = new Set<string>();
@@ -55,7 +57,19 @@ export function parseArgs(
   const parsed: ParsedArgs = { values: {}, properties: [], positionals: [] };
   for (let i = 0; i < args.length; i++) {
     const word = args[i];
-    if (options.properties && PROPERTY_NAMES.includes(word)) {
+    const spec = byName.get(word);
+    if (spec === undefined) {
+      if (options.positionals && (word === "-" || !word.startsWith("-"))) {
+        parsed.positionals.push(word);
+        continue;
+      }
+      throw usage(`Unknown option '${word}'.`);
+    }
+    if (spec.kind === "flag") {
+      parsed.values[spec.key] = true;
+      continue;
+    }
+    if (spec.kind === "property") {
       const [command, property] = [args[i + 1], args[i + 2]];
       if (command === undefined) {
         throw usage(`${word} argument given but no command specified.`);
@@ -70,18 +84,6 @@ export function parseArgs(
       }
       parsed.properties.push([command, property, ...rest]);
       i += 2 + count;
-      continue;
-    }
-    const spec = byName.get(word);
-    if (spec === undefined) {
-      if (options.positionals && (word === "-" || !word.startsWith("-"))) {
-        parsed.positionals.push(word);
-        continue;
-      }
-      throw usage(`Unknown option '${word}'.`);
-    }
-    if (spec.kind === "flag") {
-      parsed.values[spec.key] = true;
       continue;
     }
     const value = args[++i];

@@ -4,6 +4,7 @@ import { UsageError } from "./_errors.ts";
 import { parseProperties } from "./_properties.ts";
 
 const SPECS: OptionSpec[] = [
+  { names: ["-D", "--property"], key: "property", kind: "property", help: "" },
   { names: ["-t", "--topic"], key: "topic", kind: "list", arg: "topic", help: "" },
   { names: ["-m"], key: "message", kind: "value", arg: "message", help: "" },
   { names: ["-r"], key: "retain", kind: "flag", help: "" },
@@ -18,7 +19,6 @@ Deno.test("parseArgs() reads -D as three words, four for user-property", () => {
   const parsed = parseArgs(
     ["-D", "publish", "content-type", "text/plain", "-D", "connect", "user-property", "k", "v"],
     SPECS,
-    { properties: true },
   );
   assert.deepStrictEqual(parsed.properties, [
     ["publish", "content-type", "text/plain"],
@@ -33,7 +33,7 @@ Deno.test("parseArgs() refuses unknown options and missing values in mosquitto's
     new UsageError("-t argument given but no topic specified."),
   );
   assert.throws(
-    () => parseArgs(["-D", "publish", "user-property", "k"], SPECS, { properties: true }),
+    () => parseArgs(["-D", "publish", "user-property", "k"], SPECS),
     new UsageError("-D argument given but no value for user-property specified."),
   );
 });

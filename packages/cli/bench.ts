@@ -73,6 +73,13 @@ const OPTIONS: OptionSpec[] = [
   },
   { names: ["--json"], key: "json", kind: "flag", help: "print the summary as one JSON object" },
   ...CONNECTION_OPTIONS,
+  {
+    names: ["-D", "--property"],
+    key: "property",
+    kind: "property",
+    arg: "connect> <property> <value",
+    help: "MQTT 5 property of CONNECT (implies -V 5)",
+  },
   { names: ["--help"], key: "help", kind: "flag", help: "show this text" },
 ];
 
@@ -99,7 +106,7 @@ export const bench: Command = {
   summary: "measure a broker: publishers → subscribers, rates, latency, loss",
   run: (args, io) =>
     runCommand("bench", io, async (context) => {
-      const parsed = parseArgs(args, OPTIONS, { properties: true });
+      const parsed = parseArgs(args, OPTIONS);
       const v = parsed.values as Record<string, string | undefined>;
       const flags = parsed.values as Record<string, boolean | undefined>;
       if (flags.help) {

@@ -81,7 +81,7 @@ const OPTIONS: OptionSpec[] = [
   {
     names: ["-D", "--property"],
     key: "property",
-    kind: "flag",
+    kind: "property",
     arg: "command> <property> <value",
     help: "MQTT 5 property of CONNECT, PUBLISH, DISCONNECT or WILL (implies -V 5)",
   },
@@ -97,9 +97,7 @@ export const pub: Command = {
   summary: "publish a message (mosquitto_pub's options)",
   run: (args, io) =>
     runCommand("pub", io, async (context) => {
-      const parsed = parseArgs(args, OPTIONS.filter((o) => o.key !== "property"), {
-        properties: true,
-      });
+      const parsed = parseArgs(args, OPTIONS);
       const v = parsed.values as Record<string, string | undefined>;
       const flags = parsed.values as Record<string, boolean | undefined>;
       if (flags.help) {

@@ -93,7 +93,7 @@ const OPTIONS: OptionSpec[] = [
   {
     names: ["-D", "--property"],
     key: "property",
-    kind: "flag",
+    kind: "property",
     arg: "command> <property> <value",
     help: "MQTT 5 property of CONNECT, SUBSCRIBE, UNSUBSCRIBE, DISCONNECT or WILL",
   },
@@ -108,9 +108,7 @@ export const sub: Command = {
   summary: "subscribe and print messages (mosquitto_sub's options)",
   run: (args, io) =>
     runCommand("sub", io, async (context) => {
-      const parsed = parseArgs(args, OPTIONS.filter((o) => o.key !== "property"), {
-        properties: true,
-      });
+      const parsed = parseArgs(args, OPTIONS);
       const v = parsed.values as Record<string, string | undefined>;
       const flags = parsed.values as Record<string, boolean | undefined>;
       const lists = parsed.values as Record<string, string[] | undefined>;
