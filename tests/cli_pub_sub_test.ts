@@ -360,3 +360,19 @@ Deno.test("tern sub reconnects after the broker restarts and goes on printing", 
   await mosquitto("mosquitto_pub", [...port, "-t", "again/2", "-m", "after"]);
   assert.deepStrictEqual(await running.done, ok("before\nafter\n"));
 });
+
+Deno.test("tern sub -R skips retained messages and --retained-only stops at the first fresh one", async () => {
+  await using broker = await startBroker({ config: [LOG_SUBSCRIBE] });
+  const port = ["-p", `${broker.port}`];
+  await mosquitto("mosquitto_pub", [...port, "-t", "stale/a", "-m", "old", "-r"]);
+  const only = spawnTern(["sub", ...port, "-i", "only", "-t", "stale/#", "--retained-only", "-v"]);
+  const fresh = spawnTern(["sub", ...port, "-i", "fresh", "-t", "stale/#", "-R", "-C", "1", "-v"]);
+  await Promise.all([
+    subscribed(broker, "only", "stale/#", { running: only }),
+    subscribed(broker, "fresh", "stale/#", { running: fresh }),
+  ]);
+  await only.printed("stale/a old\n");
+  await mosquitto("mosquitto_pub", [...port, "-t", "stale/b", "-m", "new"]);
+  assert.deepStrictEqual(await only.done, ok("stale/a old\n"));
+  assert.deepStrictEqual(await fresh.done, ok("stale/b new\n"));
+});

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { startBroker } from "./support/broker.ts";
+import { generateCertificates } from "./support/certs.ts";
 import { LOG_SUBSCRIBE, spawnTern, subscribed, tern } from "./cli_support.ts";
 
 Deno.test("tern shadow updates, reads, watches and deletes a shadow served by tern shadow serve", async () => {
@@ -103,4 +104,33 @@ Deno.test("tern shadow refuses a missing thing, a bad verb and state that is not
     await tern(["shadow", "update", "x", "[1]"]),
     usage('The state must be a JSON object: {"desired": {...}, "reported": {...}}.'),
   );
+});
+
+Deno.test("tern shadow reaches the shadow service through the AWS IoT mutual-TLS preset", async () => {
+  const certs = await generateCertificates();
+  try {
+    await using broker = await startBroker({ certificates: certs });
+    const service = spawnTern(["shadow", "serve", "-L", broker.url]);
+    try {
+      await service.printed("Shadow service on");
+      const iot = [
+        ...["--aws-endpoint", "127.0.0.1", "-p", `${broker.mtlsPort}`, "--cafile", certs.caCert],
+        ...["--aws-cert", certs.clientCert, "--aws-key", certs.clientKey, "-i", "device-1"],
+      ];
+      const updated = await tern([
+        "shadow",
+        "update",
+        "device-1",
+        '{"reported":{"up":true}}',
+        ...iot,
+      ]);
+      assert.deepStrictEqual([updated.code, updated.stderr], [0, ""]);
+      const got = await tern(["shadow", "get", "device-1", ...iot]);
+      assert.deepStrictEqual(JSON.parse(got.stdout).state, { reported: { up: true } });
+    } finally {
+      await service.stop("SIGTERM");
+    }
+  } finally {
+    await Deno.remove(certs.dir, { recursive: true });
+  }
 });
