@@ -140,3 +140,16 @@ export async function generateCertificates(): Promise<TestCertificates> {
   ) as TestCertificates["pem"];
   return { dir, ...files, pem };
 }
+
+/**
+ * Issues one more server certificate from the CA of `certs`, valid only for
+ * `subjectAltName` (e.g. "DNS:elsewhere.example", to prove a client checks the name), and
+ * returns the paths of its certificate and key, in `certs.dir`.
+ */
+export async function issueServerCertificate(
+  certs: TestCertificates,
+  options: { name: string; subjectAltName: string },
+): Promise<{ cert: string; key: string }> {
+  await makeLeaf({ ...options, ca: "ca", extendedKeyUsage: "serverAuth" }, certs.dir);
+  return { cert: `${certs.dir}/${options.name}.crt`, key: `${certs.dir}/${options.name}.key` };
+}
