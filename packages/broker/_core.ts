@@ -86,6 +86,11 @@ export class BrokerCore {
     }
     if (interval === 0) return this.endSession(session, now);
     if (interval !== 0xffffffff) session.expiresAt = now + interval * 1000;
+    this.watch(session);
+  }
+
+  /** Keeps a disconnected session's will delay and expiry on the clock. */
+  watch(session: Session): void {
     if (session.expiresAt !== undefined || session.will) {
       this.#waiting.add(session);
       this.#options.wake?.();

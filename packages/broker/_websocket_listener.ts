@@ -20,10 +20,10 @@ export async function listenWebSocket(
     const offered = (request.headers.get("sec-websocket-protocol") ?? "").split(",")
       .map((protocol) => protocol.trim());
     const protocol = offered.find((name) => name === "mqtt" || name === "mqttv3.1");
+    const remote = info.remoteAddr as Deno.NetAddr;
     const { socket, response } = Deno.upgradeWebSocket(request, protocol ? { protocol } : {});
     socket.binaryType = "arraybuffer";
     sockets.add(socket);
-    const remote = info.remoteAddr as Deno.NetAddr;
     socket.onopen = () =>
       accept(socketConnection(socket), { remoteAddress: `${remote.hostname}:${remote.port}` });
     socket.addEventListener("close", () => sockets.delete(socket));

@@ -11,6 +11,7 @@ import { BrokerCore } from "./_core.ts";
 import { type Peer, serveConnection } from "./_serve.ts";
 import type { Listener, ListenOptions, WebSocketListenOptions } from "./listener.ts";
 import type { Persistence } from "./persistence.ts";
+import { restore, snapshotOf } from "./_snapshot.ts";
 
 /**
  * Options for {@linkcode Broker}.
@@ -110,7 +111,8 @@ export class Broker implements AsyncDisposable {
       },
       wake: () => this.#arm(),
     });
-    this.#persistence?.restore(this.#core, Date.now());
+    const saved = this.#persistence?.load();
+    if (saved) restore(this.#core, saved, Date.now());
     this.#arm();
   }
 
@@ -145,7 +147,8 @@ export class Broker implements AsyncDisposable {
       connection,
       done: serveConnection(this.#core, connection, peer, this.#hooks).finally(() => {
         this.#connections.delete(entry);
-        this.#persistence?.save(this.#core);
+        // While closing, the one save at the end covers every connection.
+        if (!this.#closed) this.#persistence?.save(snapshotOf(this.#core));
       }),
     };
     this.#connections.add(entry);
@@ -221,7 +224,7 @@ export class Broker implements AsyncDisposable {
     await Promise.all([...this.#connections].map((entry) => entry.done));
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#persistence?.save(this.#core);
+    this.#persistence?.save(snapshotOf(this.#core));
     this.#persistence?.close();
   }
 

@@ -18,5 +18,5 @@ export { Broker, type BrokerOptions, type BrokerStats } from "./broker.ts";
 export { type BrokerLimits, DEFAULT_LIMITS } from "./limits.ts";
 export type * from "./hooks.ts";
 export type * from "./listener.ts";
-export type { BrokerState, Persistence } from "./persistence.ts";
+export type * from "./persistence.ts";
 export { memoryPair } from "./memory_transport.ts";
