@@ -113,11 +113,10 @@ for (const version of VERSIONS) {
     });
     await first.client.expect("suback");
     await first.client.close();
-    const again = await RawClient.connect(
-      broker.connect(),
-      version,
-      persistent(version, "clean", true),
-    );
+    const again = await RawClient.connect(broker.connect(), version, {
+      ...persistent(version, "clean"),
+      cleanStart: true,
+    });
     assert.equal(again.connack.sessionPresent, false);
     assert.equal(broker.stats().subscriptions, 0);
     await again.client.close();
