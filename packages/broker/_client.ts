@@ -90,7 +90,12 @@ export class ClientConnection implements Outlet {
       if (!v5 && !packet.cleanStart) return this.#refuse(0x85, undefined, now);
       clientId = assigned = `tern-${crypto.randomUUID()}`;
     }
-    this.info = { ...this.info, clientId, username: packet.username };
+    this.info = {
+      ...this.info,
+      clientId,
+      username: packet.username,
+      protocolVersion: this.version,
+    };
     if (!verdict.accepted) return this.#refuse(verdict.reasonCode, verdict.reasonString, now);
     const core = this.#core;
     const limits = core.limits;
