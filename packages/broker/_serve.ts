@@ -241,7 +241,12 @@ class Authentication {
       return this.#conclude(this.#method ? { reasonCode: 0x8c } : true);
     }
     const request: AuthenticateRequest = {
-      client: { ...client.info, clientId: connect.clientId, username: connect.username },
+      client: {
+        ...client.info,
+        clientId: connect.clientId,
+        username: connect.username,
+        protocolVersion: client.version,
+      },
       connect,
       username: connect.username,
       password: connect.password,
