@@ -1,6 +1,6 @@
 import type { Connection } from "@tern/transport";
 import type { Listener, ListenOptions } from "./listener.ts";
-import type { Peer } from "./_serve.ts";
+import type { Peer } from "./listener.ts";
 
 type Socket = import("node:net").Socket;
 

@@ -10,12 +10,7 @@ import type { Connection } from "@tern/transport";
 import type { AuthenticateRequest, AuthenticateResult, BrokerHooks } from "./hooks.ts";
 import type { BrokerCore } from "./_core.ts";
 import type { ClientConnection, ConnectVerdict, Link } from "./_client.ts";
-
-/** Where a connection comes from, as a listener saw it. */
-export interface Peer {
-  remoteAddress: string;
-  peerCertificate?: Uint8Array;
-}
+import type { Peer } from "./listener.ts";
 
 /**
  * Runs one network connection against the core until it ends: reads and decodes, calls

@@ -1,6 +1,6 @@
 import type { Connection } from "@tern/transport";
 import type { Listener, WebSocketListenOptions } from "./listener.ts";
-import type { Peer } from "./_serve.ts";
+import type { Peer } from "./listener.ts";
 
 /** MQTT over WebSocket [MQTT-6.0.0-3]: binary frames, subprotocol `mqtt`, via `Deno.serve`. */
 export async function listenWebSocket(

@@ -8,8 +8,8 @@ import type { BrokerEvents, BrokerHooks } from "./hooks.ts";
 import { type BrokerLimits, resolveLimits } from "./limits.ts";
 import { memoryPair } from "./memory_transport.ts";
 import { BrokerCore } from "./_core.ts";
-import { type Peer, serveConnection } from "./_serve.ts";
-import type { Listener, ListenOptions, WebSocketListenOptions } from "./listener.ts";
+import { serveConnection } from "./_serve.ts";
+import type { Listener, ListenOptions, Peer, WebSocketListenOptions } from "./listener.ts";
 import type { Persistence } from "./persistence.ts";
 import { restore, snapshotOf } from "./_snapshot.ts";
 
@@ -60,8 +60,6 @@ export interface BrokerStats {
   accepted: number;
 }
 
-type Handler<K extends keyof BrokerEvents> = (event: BrokerEvents[K]) => void;
-
 /**
  * An MQTT 3.1.1 and 5.0 broker that runs in-process: for development, tests, demos,
  * browsers and small single-process deployments. It serves an in-memory transport
@@ -91,7 +89,7 @@ export class Broker implements AsyncDisposable {
   readonly #hooks: BrokerHooks;
   readonly #listeners = new Set<Listener>();
   readonly #connections = new Set<{ connection: Connection; done: Promise<void> }>();
-  readonly #handlers = new Map<keyof BrokerEvents, Set<Handler<never>>>();
+  readonly #handlers = new Map<keyof BrokerEvents, Set<(event: never) => void>>();
   readonly #persistence?: Persistence;
   #timer?: ReturnType<typeof setTimeout>;
   #timerAt = Infinity;
@@ -106,7 +104,7 @@ export class Broker implements AsyncDisposable {
       limits: resolveLimits(options.limits),
       emit: (type, event) => {
         for (const handler of this.#handlers.get(type) ?? []) {
-          (handler as Handler<typeof type>)(event);
+          (handler as (event: BrokerEvents[typeof type]) => void)(event);
         }
       },
       wake: () => this.#arm(),
@@ -189,11 +187,11 @@ export class Broker implements AsyncDisposable {
   }
 
   /** Subscribes to an event; returns the function that unsubscribes. */
-  on<K extends keyof BrokerEvents>(type: K, handler: Handler<K>): () => void {
+  on<K extends keyof BrokerEvents>(type: K, handler: (event: BrokerEvents[K]) => void): () => void {
     let set = this.#handlers.get(type);
     if (!set) this.#handlers.set(type, set = new Set());
-    set.add(handler as Handler<never>);
-    return () => set.delete(handler as Handler<never>);
+    set.add(handler as (event: never) => void);
+    return () => set.delete(handler as (event: never) => void);
   }
 
   /** The broker's counters. */

@@ -77,3 +77,25 @@ export interface Listener {
   /** Stops accepting; connections already open stay until the broker closes them. */
   close(): Promise<void>;
 }
+
+/**
+ * Where a connection comes from, as its listener saw it (the hooks get it in `ClientInfo`).
+ *
+ * @example Serve a connection accepted elsewhere
+ * ```ts
+ * import { Broker, memoryPair, type Peer } from "@tern/broker";
+ *
+ * await using broker = new Broker();
+ * const [client, server] = memoryPair();
+ * const peer: Peer = { remoteAddress: "10.0.0.7:50123" };
+ * const served = broker.serve(server, peer);
+ * await client.close();
+ * await served;
+ * ```
+ */
+export interface Peer {
+  /** `host:port` of the peer. */
+  remoteAddress: string;
+  /** The verified client certificate (DER), if the TLS listener got one. */
+  peerCertificate?: Uint8Array;
+}

@@ -20,3 +20,17 @@ export type * from "./hooks.ts";
 export type * from "./listener.ts";
 export type * from "./persistence.ts";
 export { memoryPair } from "./memory_transport.ts";
+// The codec and transport types this package's API names, so one import suffices.
+export type {
+  ConnectPacket,
+  ConnectProperties,
+  ProtocolVersion,
+  PublishPacket,
+  PublishProperties,
+  QoS,
+  Subscription,
+  UserProperties,
+  Will,
+  WillProperties,
+} from "@tern/codec";
+export type { Connection, OpenOptions, Transport } from "@tern/transport";
