@@ -93,10 +93,10 @@ export async function serveConnection(
     timer = setTimeout(watch, limit - idle);
   };
   try {
-    reader = connection.readable.getReader();
+    const next = chunks(connection, (r) => reader = r);
     read: while (!dead) {
-      const { value, done } = await reader.read();
-      if (done) break;
+      const value = await next();
+      if (value === null) break;
       lastPacket = Date.now();
       let packets: Packet[];
       try {
@@ -121,6 +121,39 @@ export async function serveConnection(
     link.close();
     reader?.releaseLock();
   }
+}
+
+const SMALL_READ = 1024;
+const LARGE_READ = 64 * 1024;
+
+/**
+ * A function returning the connection's next chunk (null at the end). With `read(into)`,
+ * one buffer per connection is reused (the decoder copies what it is given): 1 KiB while
+ * the client is quiet, so a thousand idle connections hold 1 MiB of read buffers rather
+ * than the 64 KiB each that a pending stream read allocates; 64 KiB while reads fill it.
+ */
+function chunks(
+  connection: Connection,
+  onReader: (reader: ReadableStreamDefaultReader<Uint8Array>) => void,
+): () => Promise<Uint8Array | null> {
+  const read = connection.read?.bind(connection);
+  if (!read) {
+    const reader = connection.readable.getReader();
+    onReader(reader);
+    return async () => {
+      const { value, done } = await reader.read();
+      return done ? null : value;
+    };
+  }
+  let buffer = new Uint8Array(SMALL_READ);
+  return async () => {
+    const n = await read(buffer);
+    if (n === null) return null;
+    const chunk = buffer.subarray(0, n);
+    if (n === buffer.length && buffer.length < LARGE_READ) buffer = new Uint8Array(LARGE_READ);
+    else if (n < SMALL_READ / 2 && buffer.length > SMALL_READ) buffer = new Uint8Array(SMALL_READ);
+    return chunk;
+  };
 }
 
 /** Handles one packet; returns a promise only when a hook did. */

@@ -50,7 +50,18 @@ function listenDeno(hostname: string, port: number, accept: Accept): Listener {
 function denoConnection(conn: Deno.Conn): Connection {
   let closed = false;
   return {
-    readable: conn.readable,
+    // The broker reads with read(into); the stream is there for the interface's sake.
+    get readable() {
+      return conn.readable;
+    },
+    async read(into) {
+      if (closed) return null;
+      try {
+        return await conn.read(into);
+      } catch {
+        return null; // closing interrupts a pending read: an end, not a failure
+      }
+    },
     async write(bytes) {
       let written = 0;
       while (written < bytes.length) written += await conn.write(bytes.subarray(written));
