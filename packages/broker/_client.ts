@@ -13,7 +13,7 @@ import {
 import { parseSharedSubscription, validateTopicFilter } from "@tern/subscriptions";
 import type { ClientInfo } from "./hooks.ts";
 import type { BrokerCore } from "./_core.ts";
-import { type Delivery, type Message, messageFrom } from "./_message.ts";
+import { type Delivery, type Message, messageFrom, own } from "./_message.ts";
 import type { Outlet, Session, Sub } from "./_session.ts";
 import { connectReturnCode } from "./_connack.ts";
 
@@ -116,7 +116,7 @@ export class ClientConnection implements Outlet {
       keepAlive = serverKeepAlive = limits.maxKeepAlive;
     }
     this.keepAliveMs = keepAlive * 1000;
-    this.#will = packet.will && messageFrom(packet.will, now, clientId);
+    this.#will = packet.will && own(messageFrom(packet.will, now, clientId));
     this.#willDelay = packet.will?.properties?.willDelayInterval ?? 0;
     const { session, present } = core.takeSession(clientId, packet.cleanStart, now);
     session.expiryInterval = expiry;

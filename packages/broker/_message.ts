@@ -14,6 +14,17 @@ export interface Message {
   from?: string;
 }
 
+/**
+ * Makes a message that will be kept (retained, queued, in flight, a will) hold only its own
+ * bytes: a decoded payload is a view of the whole chunk it arrived in (up to 64 KiB), and
+ * keeping that view would keep the chunk. Copies at most once per message.
+ */
+export function own(message: Message): Message {
+  const payload = message.payload;
+  if (payload.buffer.byteLength > payload.byteLength + 256) message.payload = payload.slice();
+  return message;
+}
+
 /** One message on its way to one session, at the QoS and with the flags it is sent with. */
 export interface Delivery {
   message: Message;

@@ -1,6 +1,6 @@
 import { matches, TopicTrie } from "@tern/subscriptions";
 import type { QoS } from "@tern/codec";
-import type { Delivery, Message } from "./_message.ts";
+import { type Delivery, type Message, own } from "./_message.ts";
 import type { Session, Sub } from "./_session.ts";
 
 /** The sessions of one `$share/{name}/{filter}`: each message goes to one of them. */
@@ -105,7 +105,7 @@ export class Router {
       return;
     }
     if (!this.retained.has(message.topic) && this.retained.size >= this.#maxRetained) return;
-    this.retained.set(message.topic, message);
+    this.retained.set(message.topic, own(message));
   }
 
   /** The retained messages a new subscription receives [MQTT-3.3.1-9], as deliveries. */

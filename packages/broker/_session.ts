@@ -6,6 +6,7 @@ import {
   expired,
   type Message,
   outgoingProperties,
+  own,
 } from "./_message.ts";
 import { Fifo } from "./_fifo.ts";
 
@@ -97,6 +98,7 @@ export class Session {
       this.dropped++;
       return;
     }
+    own(delivery.message);
     this.queue.push(delivery);
     this.queuedBytes += size;
   }
@@ -156,7 +158,10 @@ export class Session {
     const packetId = delivery.qos === 0 ? undefined : this.#allocate();
     const bytes = this.#write(this.#packet(delivery, packetId, false, now));
     // [MQTT-3.1.2-25] a message too large for the client is dropped as if it had been sent.
-    if (bytes && packetId !== undefined) this.inflight.set(packetId, { delivery, released: false });
+    if (bytes && packetId !== undefined) {
+      own(delivery.message);
+      this.inflight.set(packetId, { delivery, released: false });
+    }
   }
 
   #packet(
