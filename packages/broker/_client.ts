@@ -11,7 +11,7 @@ import {
   type UnsubscribePacket,
 } from "@tern/codec";
 import { parseSharedSubscription, validateTopicFilter } from "@tern/subscriptions";
-import type { ClientInfo } from "./hooks.ts";
+import type { ClientInfo, SubscribeDecision } from "./hooks.ts";
 import type { BrokerCore } from "./_core.ts";
 import { type Delivery, type Message, messageFrom, own } from "./_message.ts";
 import type { Outlet, Session, Sub } from "./_session.ts";
@@ -32,7 +32,7 @@ export type ConnectVerdict =
   | { accepted: false; reasonCode: number; reasonString?: string };
 
 /** What the authorization hooks decided for a PUBLISH (boolean) or each filter of a SUBSCRIBE. */
-export type Decision = boolean | (boolean | QoS)[];
+export type Decision = boolean | SubscribeDecision[];
 
 const NEVER = 0xffffffff;
 
@@ -53,6 +53,9 @@ export class ClientConnection implements Outlet {
   #core: BrokerCore;
   #link: Link;
   #aliases = new Map<number, string>();
+  /** Topic aliases toward the client, when it allows them (MQTT 5 Topic Alias Maximum). */
+  #outgoingAliases?: Map<string, number>;
+  #outgoingAliasMaximum = 0;
   #will?: Message;
   #willOnClose = true;
   #willDelay = 0;
@@ -70,6 +73,28 @@ export class ClientConnection implements Outlet {
 
   write(bytes: Uint8Array): void {
     this.#link.write(bytes);
+  }
+
+  writePublish(packet: PublishPacket): boolean {
+    let sent = packet;
+    let assigned: number | undefined;
+    const aliases = this.#outgoingAliases;
+    if (aliases) {
+      // §3.3.2.3.4: a topic alias the client allowed replaces the topic after its first use.
+      const known = aliases.get(packet.topic);
+      if (known !== undefined) {
+        sent = { ...packet, topic: "", properties: { ...packet.properties, topicAlias: known } };
+      } else if (aliases.size < this.#outgoingAliasMaximum) {
+        assigned = aliases.size + 1;
+        sent = { ...packet, properties: { ...packet.properties, topicAlias: assigned } };
+      }
+    }
+    const bytes = encode(sent, { version: this.version });
+    // [MQTT-3.1.2-24] nothing larger than the client's Maximum Packet Size.
+    if (bytes.length > this.maximumPacketSize) return false;
+    if (assigned !== undefined) aliases!.set(packet.topic, assigned);
+    this.#link.write(bytes);
+    return true;
   }
 
   #send(packet: Packet): void {
@@ -104,6 +129,11 @@ export class ClientConnection implements Outlet {
     }
     this.receiveMaximum = properties.receiveMaximum ?? 65535;
     this.maximumPacketSize = properties.maximumPacketSize ?? MAX_PACKET_SIZE;
+    this.#outgoingAliasMaximum = Math.min(
+      properties.topicAliasMaximum ?? 0,
+      limits.topicAliasMaximum,
+    );
+    if (v5 && this.#outgoingAliasMaximum > 0) this.#outgoingAliases = new Map();
     this.#connectExpiry = v5
       ? properties.sessionExpiryInterval ?? 0
       : packet.cleanStart
@@ -188,7 +218,7 @@ export class ClientConnection implements Outlet {
       case "pubrec": {
         const known = session.acknowledge("pubrec", packet.packetId, packet.reasonCode ?? 0, now);
         if ((packet.reasonCode ?? 0) >= 0x80) return;
-        // [MQTT-4.3.3-?] a PUBREC for an id not in flight still gets a PUBREL (0x92).
+        // A PUBREC for an id not in flight still gets a PUBREL, with 0x92 Packet Identifier not found.
         this.#send({ type: "pubrel", packetId: packet.packetId, reasonCode: known ? 0 : 0x92 });
         return;
       }
@@ -198,7 +228,7 @@ export class ClientConnection implements Outlet {
         return;
       }
       case "subscribe":
-        return this.#subscribe(packet, decision as (boolean | QoS)[] | undefined, now);
+        return this.#subscribe(packet, decision as SubscribeDecision[] | undefined, now);
       case "unsubscribe":
         return this.#unsubscribe(packet);
       case "pingreq":
@@ -252,7 +282,11 @@ export class ClientConnection implements Outlet {
     }
   }
 
-  #subscribe(packet: SubscribePacket, decisions: (boolean | QoS)[] | undefined, now: number): void {
+  #subscribe(
+    packet: SubscribePacket,
+    decisions: SubscribeDecision[] | undefined,
+    now: number,
+  ): void {
     const session = this.session!;
     const identifier = packet.properties?.subscriptionIdentifier;
     const reasonCodes: number[] = [];
@@ -284,8 +318,8 @@ export class ClientConnection implements Outlet {
         continue;
       }
       const decision = decisions?.[i] ?? true;
-      if (decision === false) {
-        reasonCodes.push(this.#failure(0x87));
+      if (decision === false || typeof decision === "object") {
+        reasonCodes.push(this.#failure(decision === false ? 0x87 : decision.reasonCode));
         continue;
       }
       const qos = Math.min(request.qos, decision === true ? 2 : decision) as QoS;

@@ -1,13 +1,11 @@
-import {
-  type AuthPacket,
-  type ConnectPacket,
-  Decoder,
-  encode,
-  type Packet,
-  type QoS,
-} from "@tern/codec";
+import { type AuthPacket, type ConnectPacket, Decoder, encode, type Packet } from "@tern/codec";
 import type { Connection } from "@tern/transport";
-import type { AuthenticateRequest, AuthenticateResult, BrokerHooks } from "./hooks.ts";
+import type {
+  AuthenticateRequest,
+  AuthenticateResult,
+  BrokerHooks,
+  SubscribeDecision,
+} from "./hooks.ts";
 import type { BrokerCore } from "./_core.ts";
 import type { ClientConnection, ConnectVerdict, Link } from "./_client.ts";
 import type { Peer } from "./listener.ts";
@@ -187,9 +185,10 @@ function handle(
         return false;
       }
     });
-    const decide = (decisions: (boolean | QoS)[]) => client.receive(packet, Date.now(), decisions);
+    const decide = (decisions: SubscribeDecision[]) =>
+      client.receive(packet, Date.now(), decisions);
     if (!answers.some((answer) => answer instanceof Promise)) {
-      return decide(answers as (boolean | QoS)[]);
+      return decide(answers as SubscribeDecision[]);
     }
     return Promise.all(answers.map((answer) => Promise.resolve(answer).catch(() => false)))
       .then(decide);

@@ -20,6 +20,11 @@ export interface Outlet {
   /** Bytes written but not yet taken by the socket. */
   readonly backlog: number;
   write(bytes: Uint8Array): void;
+  /**
+   * Encodes and writes a PUBLISH (with a topic alias where the client allows them); returns
+   * false, writing nothing, when it is larger than the client's Maximum Packet Size.
+   */
+  writePublish(packet: PublishPacket): boolean;
 }
 
 /** One subscription of a session, with its MQTT 5 options. */
@@ -183,14 +188,9 @@ export class Session {
   }
 
   #write(packet: PublishPacket): boolean {
-    const outlet = this.outlet!;
-    const bytes = encode(packet, { version: outlet.version });
-    if (bytes.length > outlet.maximumPacketSize) {
-      this.dropped++;
-      return false;
-    }
-    outlet.write(bytes);
-    return true;
+    if (this.outlet!.writePublish(packet)) return true;
+    this.dropped++;
+    return false;
   }
 
   #allocate(): number {

@@ -16,6 +16,18 @@ Deno.test("a Server Keep Alive replaces a keep-alive above the broker's maximum 
   await within.client.close();
 });
 
+Deno.test("by default a keep-alive over 60 s, or none, becomes a Server Keep Alive of 60 (MQTT 5)", async () => {
+  await using broker = new Broker();
+  for (const keepAlive of [120, 0]) {
+    const { client, connack } = await RawClient.connect(broker.connect(), 5, {
+      clientId: `k${keepAlive}`,
+      keepAlive,
+    });
+    assert.equal(connack.properties?.serverKeepAlive, 60);
+    await client.close();
+  }
+});
+
 Deno.test("the broker sends no more unacknowledged QoS 1 messages than the client's Receive Maximum (MQTT 5)", async () => {
   await using broker = new Broker();
   const { client: sub } = await RawClient.connect(broker.connect(), 5, {

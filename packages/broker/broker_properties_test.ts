@@ -109,3 +109,36 @@ Deno.test("a topic alias above the maximum or never set closes the connection (M
     [0x82],
   );
 });
+
+Deno.test("the broker uses topic aliases toward a client that allows them, and none otherwise (MQTT 5)", async () => {
+  await using broker = new Broker();
+  const { client: aliased } = await RawClient.connect(broker.connect(), 5, {
+    clientId: "aliased",
+    properties: { topicAliasMaximum: 1 },
+  });
+  const { client: plain } = await RawClient.connect(broker.connect(), 5, { clientId: "plain" });
+  for (const client of [aliased, plain]) {
+    client.send({
+      type: "subscribe",
+      packetId: 1,
+      subscriptions: [{ topicFilter: "ta/#", qos: 2 }],
+    });
+    await client.expect("suback");
+  }
+  const { client: pub } = await RawClient.connect(broker.connect(), 5, { clientId: "pub" });
+  pub.send(publish("ta/one", "a"));
+  pub.send(publish("ta/one", "b"));
+  pub.send(publish("ta/two", "c")); // no alias left for a second topic
+  const seen = [];
+  for (let i = 0; i < 3; i++) {
+    const message = await aliased.expect("publish");
+    seen.push([message.topic, message.properties?.topicAlias]);
+  }
+  assert.deepEqual(seen, [["ta/one", 1], ["", 1], ["ta/two", undefined]]);
+  for (let i = 0; i < 3; i++) {
+    const message = await plain.expect("publish");
+    assert.equal(message.properties?.topicAlias, undefined);
+    assert.notEqual(message.topic, "");
+  }
+  await Promise.all([aliased.close(), plain.close(), pub.close()]);
+});

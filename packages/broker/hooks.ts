@@ -87,12 +87,26 @@ export interface BrokerHooks {
   ): boolean | Promise<boolean>;
   /**
    * Whether a client may subscribe: `true` grants the requested QoS, a QoS grants at most
-   * that, `false` refuses with 0x87 Not authorized.
+   * that, `false` refuses with 0x87 Not authorized, `{ reasonCode }` refuses with that code
+   * (MQTT 3.1.1 clients always get 0x80).
    */
   authorizeSubscribe?(
     request: { client: ClientInfo; subscription: Subscription },
-  ): boolean | QoS | Promise<boolean | QoS>;
+  ): SubscribeDecision | Promise<SubscribeDecision>;
 }
+
+/**
+ * What {@linkcode BrokerHooks.authorizeSubscribe} answers for one topic filter.
+ *
+ * @example Cap every subscription at QoS 1
+ * ```ts
+ * import type { SubscribeDecision } from "@tern/broker";
+ *
+ * const decide = (): SubscribeDecision => 1;
+ * console.log(decide()); // 1
+ * ```
+ */
+export type SubscribeDecision = boolean | QoS | { reasonCode: number };
 
 /**
  * Events the broker emits, for logs and for tests to observe.

@@ -45,7 +45,11 @@ export interface BrokerLimits {
   maxRetained: number;
   /** Longest Session Expiry Interval granted, in seconds (0xFFFFFFFF: never expires). */
   maxSessionExpiryInterval: number;
-  /** Longest keep-alive, in seconds; a client asking for more (or for none) gets this as Server Keep Alive (MQTT 5). 0: any. */
+  /**
+   * Longest keep-alive, in seconds: an MQTT 5 client asking for more, or for none, gets this
+   * as Server Keep Alive, so a silent client is noticed (and its will sent) within 1.5× it.
+   * 0: any keep-alive, none included.
+   */
   maxKeepAlive: number;
   /** Milliseconds a new connection may take to send CONNECT. */
   connectTimeoutMs: number;
@@ -75,7 +79,7 @@ export const DEFAULT_LIMITS: Readonly<BrokerLimits> = Object.freeze({
   topicAliasMaximum: 10,
   maxRetained: 10_000,
   maxSessionExpiryInterval: 0xffffffff,
-  maxKeepAlive: 0,
+  maxKeepAlive: 60,
   connectTimeoutMs: 10_000,
 });
 

@@ -4,7 +4,12 @@
  *   deno run -A packages/broker/main.ts [--host 127.0.0.1] [--port 1883] [--ws-port N]
  *     [--tls-port 8883 --tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--persist FILE]
  *     [--max-connections N] [--max-packet-size N] [--max-queued-messages N]
- *     [--max-inflight N] [--max-subscriptions N] [--quiet]
+ *     [--max-inflight N] [--max-subscriptions N] [--max-keep-alive N]
+ *     [--deny-subscribe FILTER]... [--quiet]
+ *
+ * `--deny-subscribe` refuses subscriptions to a filter (or to filters it matches) with 0x80
+ * Unspecified error: what the Paho interoperability suite's "subscribe failure" scenario
+ * expects for `test/nosubscribe`.
  *
  * It logs each connection and, on SIGINT or SIGTERM, prints a one-line summary and exits.
  *
@@ -13,6 +18,8 @@
 import { parseArgs } from "node:util";
 import { Broker } from "./broker.ts";
 import type { BrokerLimits } from "./limits.ts";
+import type { BrokerHooks } from "./hooks.ts";
+import { matches } from "@tern/subscriptions";
 import type { Persistence } from "./persistence.ts";
 
 const LIMIT_FLAGS: Record<string, keyof BrokerLimits> = {
@@ -70,10 +77,11 @@ export async function startFromArgs(args: string[]): Promise<RunningBroker> {
       "tls-key": { type: "string" },
       "tls-ca": { type: "string" },
       persist: { type: "string" },
+      "deny-subscribe": { type: "string", multiple: true },
       quiet: { type: "boolean", default: false },
       ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" }])),
     },
-  }) as { values: Record<string, string | boolean | undefined> };
+  }) as { values: Record<string, string | string[] | boolean | undefined> };
   const number = (flag: string): number => {
     const value = Number(values[flag]);
     if (!Number.isInteger(value) || value < 0) {
@@ -92,7 +100,17 @@ export async function startFromArgs(args: string[]): Promise<RunningBroker> {
     const { SqlitePersistence } = await import("./sqlite_persistence.ts");
     persistence = new SqlitePersistence(values.persist);
   }
-  const broker = new Broker({ limits, persistence });
+  const denied = (values["deny-subscribe"] ?? []) as string[];
+  const hooks: BrokerHooks = {};
+  if (denied.length > 0) {
+    hooks.authorizeSubscribe = ({ subscription }) =>
+      denied.some((filter) =>
+          filter === subscription.topicFilter || matches(filter, subscription.topicFilter)
+        )
+        ? { reasonCode: 0x80 }
+        : true;
+  }
+  const broker = new Broker({ limits, persistence, hooks });
   const log = values.quiet ? () => {} : (line: string) => console.log(line);
   broker.on("connect", ({ client, sessionPresent }) =>
     log(

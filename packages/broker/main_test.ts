@@ -20,6 +20,24 @@ Deno.test("startFromArgs serves TCP and WebSocket on the given host and summariz
   assert.match(await running.stop(), /1 connections, 1 messages published/);
 });
 
+Deno.test("--deny-subscribe refuses a filter with 0x80 and grants the others", async () => {
+  const running = await startFromArgs([
+    "--port",
+    "0",
+    "--deny-subscribe",
+    "test/nosubscribe",
+    "--quiet",
+  ]);
+  const client = new MqttClient({ url: running.urls[0], reconnect: false });
+  await client.start();
+  const { reasonCodes } = await client.sendSubscribe(["test/nosubscribe", "test/allowed"], {
+    qos: 2,
+  });
+  assert.deepEqual(reasonCodes, [0x80, 2]);
+  await client.stop();
+  await running.stop();
+});
+
 Deno.test("startFromArgs refuses a limit that is not a number", async () => {
   await assert.rejects(
     startFromArgs(["--port", "0", "--max-inflight", "many", "--quiet"]),
