@@ -171,8 +171,14 @@ function handle(
   if (packet.type === "publish" && hooks.authorizePublish && client.state === "connected") {
     const topic = client.resolveTopic(packet);
     if (typeof topic === "number") return client.receive(packet, Date.now());
+    let allowed: boolean | Promise<boolean>;
+    try {
+      allowed = hooks.authorizePublish({ client: client.info, topic, packet });
+    } catch {
+      allowed = false; // a hook that throws refuses
+    }
     return settle(
-      hooks.authorizePublish({ client: client.info, topic, packet }),
+      allowed,
       (allowed) => client.receive(packet, Date.now(), allowed),
       () => client.receive(packet, Date.now(), false),
     );

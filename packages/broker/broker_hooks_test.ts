@@ -117,3 +117,20 @@ Deno.test("an authentication method without a hook to handle it is refused with 
   assert.equal(connack.reasonCode, 0x8c);
   await client.ended();
 });
+
+Deno.test("a hook that throws refuses instead of breaking the connection", async () => {
+  await using broker = new Broker({
+    hooks: {
+      authorizePublish: () => {
+        throw new Error("database down");
+      },
+      authorizeSubscribe: () => Promise.reject(new Error("database down")),
+    },
+  });
+  const { client } = await RawClient.connect(broker.connect(), 5, { clientId: "t" });
+  client.send(publish("x", "m", { qos: 1, packetId: 1 }));
+  assert.equal((await client.expect("puback")).reasonCode, 0x87);
+  client.send({ type: "subscribe", packetId: 2, subscriptions: [{ topicFilter: "x", qos: 1 }] });
+  assert.deepEqual((await client.expect("suback")).reasonCodes, [0x87]);
+  await client.close();
+});
