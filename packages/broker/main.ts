@@ -103,12 +103,14 @@ export async function startFromArgs(args: string[]): Promise<RunningBroker> {
   const denied = (values["deny-subscribe"] ?? []) as string[];
   const hooks: BrokerHooks = {};
   if (denied.length > 0) {
+    // A filter is refused when it is a denied filter or a topic one matches.
+    const refused = (filter: string) =>
+      denied.some((deny) =>
+        deny === filter ||
+        (!/[+#]/.test(filter) && !filter.startsWith("$share/") && matches(deny, filter))
+      );
     hooks.authorizeSubscribe = ({ subscription }) =>
-      denied.some((filter) =>
-          filter === subscription.topicFilter || matches(filter, subscription.topicFilter)
-        )
-        ? { reasonCode: 0x80 }
-        : true;
+      refused(subscription.topicFilter) ? { reasonCode: 0x80 } : true;
   }
   const broker = new Broker({ limits, persistence, hooks });
   const log = values.quiet ? () => {} : (line: string) => console.log(line);
