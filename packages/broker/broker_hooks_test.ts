@@ -134,3 +134,22 @@ Deno.test("a hook that throws refuses instead of breaking the connection", async
   assert.deepEqual((await client.expect("suback")).reasonCodes, [0x87]);
   await client.close();
 });
+
+Deno.test("reason codes and reason strings of DISCONNECT travel both ways (MQTT 5)", async () => {
+  await using broker = new Broker();
+  const reasons: string[] = [];
+  broker.on("disconnect", ({ reasonCode, reason }) => reasons.push(`${reasonCode} ${reason}`));
+  const { client } = await RawClient.connect(broker.connect(), 5, { clientId: "leaving" });
+  client.send({ type: "disconnect", reasonCode: 0x04, properties: { reasonString: "going home" } });
+  await client.ended();
+  const { client: first } = await RawClient.connect(broker.connect(), 5, { clientId: "twin" });
+  const { client: second } = await RawClient.connect(broker.connect(), 5, { clientId: "twin" });
+  const [disconnect] = await first.ended();
+  assert.ok(disconnect.type === "disconnect");
+  assert.deepEqual([disconnect.reasonCode, disconnect.properties?.reasonString], [
+    0x8e,
+    "Session taken over",
+  ]);
+  assert.deepEqual(reasons, ["4 going home", "142 Session taken over"]);
+  await second.close();
+});
