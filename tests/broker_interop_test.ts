@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { MqttClient } from "@tern/agent";
 import { Broker } from "@tern/broker";
+import { startFromArgs } from "@tern/broker/main";
 import { generateCertificates } from "./support/certs.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -181,6 +182,51 @@ Deno.test("a TLS listener with a CA requires client certificates and reports the
     });
     await assert.rejects(anonymous.start());
     await anonymous.stop();
+  } finally {
+    await Deno.remove(certs.dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task broker's --tls-* flags serve mutual TLS next to plain TCP", async () => {
+  const certs = await generateCertificates();
+  try {
+    const running = await startFromArgs([
+      "--port",
+      "0",
+      "--tls-port",
+      "0",
+      "--quiet",
+      "--tls-cert",
+      certs.serverCert,
+      "--tls-key",
+      certs.serverKey,
+      "--tls-ca",
+      certs.caCert,
+    ]);
+    try {
+      const tlsUrl = running.urls.find((url) => url.startsWith("mqtts:"))!;
+      const tlsClient = new MqttClient({
+        url: tlsUrl.replace("127.0.0.1", "localhost"),
+        reconnect: false,
+        transportOptions: {
+          caCerts: [certs.pem.caCert],
+          cert: certs.pem.clientCert,
+          key: certs.pem.clientKey,
+        },
+      });
+      const plainUrl = running.urls.find((url) => url.startsWith("mqtt:"))!;
+      const plainClient = new MqttClient({ url: plainUrl, reconnect: false });
+      await Promise.all([tlsClient.start(), plainClient.start()]);
+      const inbox = plainClient.subscribe("secure/#", { qos: 1 });
+      await inbox;
+      await tlsClient.publish("secure/x", "over mutual TLS, read over TCP", { qos: 1 });
+      const { value } = await inbox.next();
+      assert.equal(text(value!.payload), "over mutual TLS, read over TCP");
+      await inbox.return();
+      await Promise.all([tlsClient.stop(), plainClient.stop()]);
+    } finally {
+      await running.stop();
+    }
   } finally {
     await Deno.remove(certs.dir, { recursive: true });
   }
