@@ -87,7 +87,7 @@ async function counter(topic: string, qos: 0 | 1): Promise<{ done: Promise<void>
   }
   return {
     done: child.status.then((status) => {
-      if (!status.success) throw new Error("mosquitto_sub failed");
+      if (!status.success) throw new Error("Cannot subscribe: mosquitto_sub failed");
     }),
   };
 }
@@ -139,7 +139,7 @@ async function cPublisher(topic: string, qos: 0 | 1) {
     const args = ["127.0.0.1", String(broker.port), topic, String(qos), String(COUNT), "64"];
     const status = await new Deno.Command(cPublisherBinary.path, { args, stderr: "inherit" })
       .spawn().status;
-    if (!status.success) throw new Error("c_publisher failed");
+    if (!status.success) throw new Error("Cannot publish: c_publisher failed");
     await sink.done;
   });
 }

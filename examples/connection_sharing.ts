@@ -53,13 +53,13 @@ async function nextEcho(echoes: ClientSubscription): Promise<InboundMessage> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`no echo on ${echoes.topicFilters[0]} within ${echoTimeoutMs} ms`)),
+      () => reject(new Error(`No echo on ${echoes.topicFilters[0]} within ${echoTimeoutMs} ms`)),
       echoTimeoutMs,
     );
   });
   try {
     const { value, done } = await Promise.race([echoes.next(), timeout]);
-    if (done) throw new Error(`the subscription to ${echoes.topicFilters[0]} ended`);
+    if (done) throw new Error(`The subscription to ${echoes.topicFilters[0]} ended`);
     return value;
   } finally {
     clearTimeout(timer);
@@ -81,14 +81,14 @@ async function runTask(task: number): Promise<TaskReport> {
   try {
     const { reasonCodes } = await echoes;
     if (reasonCodes[0] >= 0x80) {
-      throw new Error(`subscription refused (0x${reasonCodes[0].toString(16)})`);
+      throw new Error(`Subscription refused (0x${reasonCodes[0].toString(16)})`);
     }
     for (let round = 0; round < rounds; round++) {
       const payload = `task ${task} round ${round}`;
       await agent.publish(topic, payload, { qos });
       const message = await nextEcho(echoes);
       if (new TextDecoder().decode(message.payload) !== payload) {
-        throw new Error(`round ${round}: echo does not match what was published`);
+        throw new Error(`Round ${round}: echo does not match what was published`);
       }
       report.echoes++;
     }

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { ShadowService } from "@tern/shadow";
-import { SPEC_CASES } from "../packages/shadow/_spec_cases.ts";
+import { SPEC_CASES } from "../packages/shadow/testdata/spec_cases.ts";
 import { startBroker } from "./support/broker.ts";
 import { agentConnector } from "./shadow_support.ts";
 

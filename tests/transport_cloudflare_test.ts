@@ -9,7 +9,7 @@ import {
 import { startBroker } from "./support/broker.ts";
 import { generateCertificates } from "./support/certs.ts";
 import { freePort, waitForPort } from "./support/free_port.ts";
-import { bundle, hex } from "./transport_bundle.ts";
+import { bundle, hex, SOCKET_MODULES } from "./transport_bundle.ts";
 
 interface WorkerAnswer {
   written?: string[];
@@ -47,16 +47,22 @@ const config :Workerd.Config = (
 `;
 }
 
-Deno.test("cloudflare() and websocket() run CONNECT → PUBACK inside workerd", async () => {
+Deno.test("cloudflare(), websocket() and fromUrl() run CONNECT → PUBACK inside workerd", async () => {
   const certs = await generateCertificates();
   const dir = await Deno.makeTempDir({ prefix: "tern-workerd-" });
   try {
     await using broker = await startBroker({ certificates: certs, websocket: true });
-    await bundle(new URL("./transport_cloudflare_worker.ts", import.meta.url).pathname, {
-      outDir: dir,
-      platform: "browser",
-      name: "worker.js",
-    });
+    // A Worker's bundle leaves the Deno and Node sockets out (packages/transport/README.md).
+    const worker = await bundle(
+      new URL("./transport_cloudflare_worker.ts", import.meta.url).pathname,
+      {
+        outDir: dir,
+        platform: "browser",
+        name: "worker.js",
+        external: [SOCKET_MODULES.deno, SOCKET_MODULES.node],
+      },
+    );
+    assert.doesNotMatch(await Deno.readTextFile(worker), /Deno\.connect\(|node:net/);
     await Deno.copyFile(certs.caCert, `${dir}/ca.crt`);
     const ports = { trusting: freePort(), untrusting: freePort() };
     await Deno.writeTextFile(`${dir}/config.capnp`, config(ports));
@@ -106,6 +112,24 @@ Deno.test("cloudflare() and websocket() run CONNECT → PUBACK inside workerd", 
         tls: "1",
       });
       assert.deepEqual(secure, expected);
+
+      // fromUrl picks cloudflare:sockets in a Worker, by itself.
+      assert.deepEqual(
+        await ask(ports.trusting, { fromUrl: `mqtt://127.0.0.1:${broker.port}` }),
+        expected,
+      );
+      assert.deepEqual(
+        await ask(ports.trusting, { fromUrl: `mqtts://localhost:${broker.tlsPort}` }),
+        expected,
+      );
+      const withCa = await ask(ports.trusting, {
+        fromUrl: `mqtts://localhost:${broker.tlsPort}`,
+        caCert: certs.pem.caCert,
+      });
+      assert.match(
+        withCa.error!,
+        /^TypeError: Cannot create a TLS transport: Cloudflare Workers sockets cannot take caCerts$/,
+      );
 
       const overWebSocket = await ask(ports.trusting, {
         url: `ws://127.0.0.1:${broker.wsPort}/mqtt`,

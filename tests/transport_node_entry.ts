@@ -63,16 +63,16 @@ const results = {
   noClientCert: await exchange(() =>
     nodeTls({ hostname: "127.0.0.1", port: settings.mtlsPort, caCerts }).open()
   ),
-  // Node 20 has no global WebSocket (Node 22 and Bun do).
-  websocket: typeof WebSocket === "function"
-    ? await exchange(() => websocket({ url: `ws://127.0.0.1:${settings.wsPort}/mqtt` }).open())
-    : { code: "no WebSocket in this runtime" },
-  // No global WebSocket needed: RFC 6455 over nodeHttpProxy's tunnel.
+  // Node 20 has no global WebSocket (Node 22 and Bun do): there websocket() speaks RFC 6455
+  // over node:net itself.
+  websocket: await exchange(() =>
+    websocket({ url: `ws://127.0.0.1:${settings.wsPort}/mqtt` }).open()
+  ),
+  // No global WebSocket needed: RFC 6455 over the runtime's tunnel (nodeHttpProxy's).
   websocketProxy: await exchange(() =>
     websocketViaProxy({
       proxy: settings.proxy,
       url: `ws://127.0.0.1:${settings.wsPort}/mqtt`,
-      tunnel: nodeHttpProxy,
     }).open()
   ),
 };

@@ -60,10 +60,7 @@ for (const runtime of ["node", "bun"]) {
       assert.deepEqual(results.proxy, expected);
       assert.deepEqual(results.unknownCa, { code: "tls-unknown-ca" });
       assert.deepEqual(results.noClientCert, { code: "tls-client-certificate-rejected" });
-      assert.deepEqual(
-        results.websocket,
-        runtime === "bun" ? expected : { code: "no WebSocket in this runtime" },
-      );
+      assert.deepEqual(results.websocket, expected);
       assert.deepEqual(results.websocketProxy, expected);
       assert.equal(await proxy.connects(), 2);
     } finally {

@@ -1,5 +1,6 @@
-// Error codes the decoder reports in the status block. Keep in sync with
-// packages/codec/_decode_errors.ts, which turns them into messages and error classes.
+// Error codes the decoder reports in the status block. build.ts writes them to
+// packages/codec/_wasm_abi.ts; packages/codec/_decode_errors.ts turns each into a message
+// and an error class (its table is typed so that a code without a message does not compile).
 
 export const E_RESERVED_FLAGS: i32 = 1;
 export const E_QOS3: i32 = 2;

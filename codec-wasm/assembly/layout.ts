@@ -4,10 +4,18 @@
 // @ts-ignore: decorator
 export const ALIGN: usize = 16;
 
-// Status block: [0] tape records written, [1] error code, [2] error offset, [3] error field,
-// [4] error packet type, [5] protocol version in force, [6] address of the failing packet,
-// [7] 1 when decoding stopped for lack of tape (call again), 0 when the input ran out.
+// Status block: one i32 word per S_* index below, read by the TypeScript side.
 export const STATUS: usize = (__heap_base + ALIGN - 1) & ~(ALIGN - 1);
+
+// Status words. build.ts writes them to packages/codec/_wasm_abi.ts.
+export const S_RECORDS: i32 = 0; // tape records written
+export const S_CODE: i32 = 1; // error code (errors.ts)
+export const S_OFFSET: i32 = 2; // address of the offending byte
+export const S_FIELD: i32 = 3; // tape tag of the field being read
+export const S_TYPE: i32 = 4; // packet type being decoded
+export const S_VERSION: i32 = 5; // protocol version in force after the call
+export const S_PACKET: i32 = 6; // address of the failing packet
+export const S_TAPE_RAN_OUT: i32 = 7; // 1 when decoding stopped for lack of tape (call again), 0 when the input ran out
 
 // @ts-ignore: decorator
 export const STATUS_SIZE: usize = 64;

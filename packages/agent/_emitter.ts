@@ -1,3 +1,5 @@
+import { reportError } from "./_report_error.ts";
+
 /**
  * A minimal typed event emitter: listeners per event name, called in the order added.
  * Listener lists are copied on change, not on emit, so an event costs no allocation and a

@@ -1,5 +1,6 @@
 import { ReasonCodeError } from "./errors.ts";
 import type { InboundMessage, SubscriptionResult } from "./session_types.ts";
+import { withResolvers } from "./_with_resolvers.ts";
 
 interface Waiter {
   resolve(message: InboundMessage): void;
@@ -51,7 +52,7 @@ export class RequestRouter {
   } {
     const correlationData = crypto.getRandomValues(new Uint8Array(16));
     const key = hex(correlationData);
-    const { promise, resolve, reject } = Promise.withResolvers<InboundMessage>();
+    const { promise, resolve, reject } = withResolvers<InboundMessage>();
     let byKey = this.#waiting.get(topic);
     if (!byKey) this.#waiting.set(topic, byKey = new Map());
     const remove = () => {

@@ -39,6 +39,8 @@ import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscri
 import { LocalFilters } from "./_client_subscription.ts";
 import type { ClientStats } from "./client_stats.ts";
 import { WriteBatch } from "./_write_batch.ts";
+import { reportError } from "./_report_error.ts";
+import { type Resolvers, withResolvers } from "./_with_resolvers.ts";
 import { MIN_READ, nextReadSize } from "./_read_size.ts";
 
 /** Bytes gathered into one write at most (more waits for the next write). */
@@ -116,14 +118,14 @@ export class MqttClient {
   #dirty = false;
   #closing = false;
   #closeError?: Error;
-  #ended?: PromiseWithResolvers<Error>;
+  #ended?: Resolvers<Error>;
   /** Drops a closing connection whose pending write does not finish in time. */
   #closeTimer?: ReturnType<typeof setTimeout>;
   #timer?: ReturnType<typeof setTimeout>;
   #timerDeadline?: number;
   #cancelRead?: () => void;
   #batch = new WriteBatch();
-  #reauthentication?: PromiseWithResolvers<void>;
+  #reauthentication?: Resolvers<void>;
 
   /** Creates a stopped client; nothing happens on the network until {@linkcode start}. */
   constructor(options: MqttClientOptions) {
@@ -137,6 +139,7 @@ export class MqttClient {
       closeTimeoutMs: _closeTimeoutMs,
       connectOptionsProvider: _connectOptionsProvider,
       shouldReconnect: _shouldReconnect,
+      wasmModule: _wasmModule,
       ...sessionOptions
     } = options;
     if ([url, transport, servers].filter((given) => given !== undefined).length !== 1) {
@@ -213,7 +216,8 @@ export class MqttClient {
 
   /**
    * Adds a listener for a lifecycle event or for messages; returns a function that removes
-   * it. A listener that throws is reported with `reportError` and does not stop the others.
+   * it. A listener that throws is reported with `reportError` (logged on Node and Bun) and
+   * does not stop the others.
    */
   on<K extends ClientEventType>(type: K, listener: (event: ClientEventMap[K]) => void): () => void {
     return this.#emitter.on(type, listener);
@@ -248,7 +252,7 @@ export class MqttClient {
       })();
     }
     const waiting = {
-      ...Promise.withResolvers<NegotiatedSettings>(),
+      ...withResolvers<NegotiatedSettings>(),
       generation: this.#generation,
     };
     this.#startWaiters.push(waiting);
@@ -480,7 +484,7 @@ export class MqttClient {
       throw new TypeError("Cannot re-authenticate: the client is not connected");
     }
     const data = await authenticator.initialData?.();
-    const done = Promise.withResolvers<void>();
+    const done = withResolvers<void>();
     this.#reauthentication?.reject(new Error("Re-authentication started again"));
     this.#reauthentication = done;
     this.#session.sendAuth({ reasonCode: 0x19, authenticationData: data }, now());
@@ -640,10 +644,11 @@ export class MqttClient {
     this.#decoder = new Decoder({
       version: this.#session.protocolVersion,
       maxPacketSize: this.#options.maximumPacketSize ?? DEFAULT_MAXIMUM_PACKET_SIZE,
+      wasmModule: this.#options.wasmModule,
     });
     this.#closing = false;
     this.#closeError = undefined;
-    this.#ended = Promise.withResolvers<Error>();
+    this.#ended = withResolvers<Error>();
     try {
       const authenticationData = await this.#options.authenticator?.initialData?.();
       if (!this.#running) {

@@ -134,6 +134,24 @@ export interface MqttClientOptions
    * Default 5000.
    */
   closeTimeoutMs?: number;
+  /**
+   * The packet decoder's WebAssembly module, precompiled, for runtimes that forbid compiling
+   * WebAssembly from bytes (Cloudflare Workers): import `@tern/codec`'s `codec.wasm` as a
+   * compiled module and pass it here. Default: the module embedded in `@tern/codec`,
+   * compiled on first use.
+   *
+   * @example Hand the client a compiled module
+   * ```ts
+   * import type { MqttClientOptions } from "@tern/agent";
+   * import { codecWasmBytes } from "@tern/codec";
+   *
+   * // A Worker imports it instead: `import wasmModule from "@tern/codec/codec.wasm";`
+   * const wasmModule = await WebAssembly.compile(codecWasmBytes());
+   * const options: MqttClientOptions = { url: "mqtt://127.0.0.1:1883", wasmModule };
+   * console.log(options.wasmModule instanceof WebAssembly.Module); // true
+   * ```
+   */
+  wasmModule?: WebAssembly.Module;
 }
 
 /** Options of {@linkcode MqttClient.start}. */

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { openDatabase } from "./_sqlite.ts";
 import type { PublishPacket, PublishProperties, QoS } from "@tern/codec";
 import type { OutboundEntry, OutboundState, SessionStore } from "./session_store.ts";
 import { checkClientId, checkOutboundEntry, checkPacketId } from "./_store_checks.ts";
@@ -60,9 +61,11 @@ interface OutboundRow {
 }
 
 /**
- * A durable {@linkcode SessionStore} on SQLite (`node:sqlite`, built into Deno and Node 22+).
- * It is the `@tern/agent/sqlite-store` entry point, not part of `mod.ts`, so that edge runtimes
- * without `node:sqlite` can load the client.
+ * A durable {@linkcode SessionStore} on SQLite (`node:sqlite`, built into Deno, Bun and
+ * Node 22.13+). It is the `@tern/agent/sqlite-store` entry point, not part of `mod.ts`, so that
+ * edge runtimes without `node:sqlite` can load the client. Where `node:sqlite` is missing
+ * (Node 20), this module still loads and the constructor throws an error naming the runtime
+ * and the alternatives (`MemoryStore`, or a runtime that has it).
  *
  * Every call is one transaction that has completed when the call returns, so a process that
  * is killed at any moment leaves either the state before a call or the state after it. A new
@@ -118,7 +121,7 @@ export class SqliteStore implements SessionStore {
         }`,
       );
     }
-    this.#db = new DatabaseSync(options.path);
+    this.#db = openDatabase(options.path, "session store", "MemoryStore");
     try {
       const { user_version: version } = this.#db.prepare("PRAGMA user_version").get() as {
         user_version: number;

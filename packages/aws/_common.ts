@@ -9,7 +9,7 @@ import { isAwsHost, withSdkMetrics } from "./sdk_metrics.ts";
 export interface Common {
   host: string;
   /** The options every builder's result starts from. */
-  base: Pick<IotClientOptions, "clientId" | "caCerts" | "proxy" | "limits">;
+  base: Pick<IotClientOptions, "clientId" | "caCerts" | "proxy" | "limits" | "wasmModule">;
   /** Adds SDK metrics to a username when asked for and the endpoint is AWS's. */
   username(username: string | undefined): string | undefined;
 }
@@ -17,7 +17,7 @@ export interface Common {
 /** Checks the options every builder shares; throws before anything could be sent. */
 export function common(options: IotCommonOptions, action: string): Common {
   const host = endpointHost(options.endpoint, action);
-  const { clientId, caCerts, proxy, metrics } = options;
+  const { clientId, caCerts, proxy, metrics, wasmModule } = options;
   if (typeof clientId !== "string" || clientId === "") {
     // IoT Core would assign `$GEN/<uuid>`, which the client cannot reconnect with.
     throw new TypeError(`Cannot ${action}: clientId must be a non-empty string`);
@@ -43,6 +43,7 @@ export function common(options: IotCommonOptions, action: string): Common {
   if (caCerts !== undefined) base.caCerts = caCerts;
   if (proxy !== undefined) base.proxy = proxy;
   if (limits !== undefined) base.limits = limits;
+  if (wasmModule !== undefined) base.wasmModule = wasmModule;
   return {
     host,
     base,

@@ -62,12 +62,20 @@ export interface IotClientOptions {
   serverName?: string;
   /** WebSocket subprotocols, for `wss://` URLs. */
   websocketProtocols?: string[];
-  /** HTTP proxy URL (`http://[user:password@]host:port`) to tunnel through with CONNECT. */
+  /**
+   * HTTP proxy URL (`http://[user:password@]host:port`, or `https://…` for TLS to the proxy,
+   * which is then checked against `caCerts` too) to tunnel through with CONNECT.
+   */
   proxy?: string;
   /** Broker limits to enforce before sending; `iotCoreLimits` unless turned off. */
   limits?: BrokerLimits;
   /** Called before every connection attempt; see {@linkcode IotConnectOptionsProvider}. */
   connectOptionsProvider?: IotConnectOptionsProvider;
+  /**
+   * The codec's WebAssembly module, precompiled, for runtimes that forbid compiling it from
+   * bytes (Cloudflare Workers import `@tern/codec`'s `codec.wasm`); passed to the client.
+   */
+  wasmModule?: WebAssembly.Module;
 }
 
 /** Options every AWS IoT builder accepts. */
@@ -78,7 +86,7 @@ export interface IotCommonOptions {
   clientId: string;
   /** PEM CA certificates to trust in addition to the runtime's roots (Amazon Root CA 1 is one). */
   caCerts?: string[];
-  /** HTTP proxy URL, `http://[user:password@]host:port`. */
+  /** HTTP proxy URL, `http://[user:password@]host:port` or `https://…`. */
   proxy?: string;
   /**
    * Report SDK metrics in the username (only to `*.amazonaws.com` endpoints); `true` for
@@ -87,4 +95,9 @@ export interface IotCommonOptions {
   metrics?: boolean | SdkMetrics;
   /** Broker limits; default `iotCoreLimits`, `false` to enforce none. */
   limits?: BrokerLimits | false;
+  /**
+   * The codec's WebAssembly module, precompiled, for runtimes that forbid compiling it from
+   * bytes (Cloudflare Workers import `@tern/codec`'s `codec.wasm`); passed to the client.
+   */
+  wasmModule?: WebAssembly.Module;
 }

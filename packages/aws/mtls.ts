@@ -6,6 +6,7 @@
  */
 import type { IotClientOptions, IotCommonOptions } from "./client_options.ts";
 import { checkPort, common, defined } from "./_common.ts";
+import { readTextFile as defaultReadTextFile } from "./_files.ts";
 
 /** Options for {@linkcode mtlsOptions}. */
 export interface MtlsOptions extends IotCommonOptions {
@@ -28,7 +29,7 @@ export interface MtlsFileOptions extends Omit<MtlsOptions, "cert" | "key"> {
   keyFile: string;
   /** Path of a PEM CA bundle, added to `caCerts`. */
   caFile?: string;
-  /** Reads a file as text; defaults to `Deno.readTextFile`. */
+  /** Reads a file as text; defaults to `Deno.readTextFile` on Deno, `node:fs/promises` elsewhere. */
   readTextFile?: (path: string) => Promise<string>;
 }
 
@@ -95,7 +96,7 @@ export function mtlsOptions(options: MtlsOptions): IotClientOptions {
  */
 export async function mtlsOptionsFromFiles(options: MtlsFileOptions): Promise<IotClientOptions> {
   const { certFile, keyFile, caFile, readTextFile, ...rest } = options;
-  const read = readTextFile ?? ((path: string) => Deno.readTextFile(path));
+  const read = readTextFile ?? defaultReadTextFile;
   const [cert, key, ca] = await Promise.all([
     read(certFile),
     read(keyFile),

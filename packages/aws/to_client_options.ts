@@ -5,7 +5,7 @@
  * @module
  */
 import type { BrokerLimits } from "@tern/agent";
-import { httpProxy, tls, type Transport, websocket, websocketViaProxy } from "@tern/transport";
+import { fromUrl, type Transport, websocket, websocketViaProxy } from "@tern/transport";
 import type { IotClientOptions } from "./client_options.ts";
 import { defined } from "./_common.ts";
 
@@ -30,6 +30,8 @@ export interface IotMqttClientOptions {
    * fields it returns for that attempt.
    */
   connectOptionsProvider?: IotAttemptProvider;
+  /** The precompiled codec module, when the builder was given one. */
+  wasmModule?: WebAssembly.Module;
 }
 
 /** What `MqttClient` calls before each attempt: a fresh transport and CONNECT fields. */
@@ -68,6 +70,7 @@ export function toMqttClientOptions(options: IotClientOptions): IotMqttClientOpt
     username: options.username,
     password: options.password,
     limits: options.limits,
+    wasmModule: options.wasmModule,
     connectOptionsProvider: provider && (async ({ signal }: { signal?: AbortSignal }) => {
       const overrides = await provider({ signal });
       return defined({
@@ -110,19 +113,16 @@ export function iotTransport(options: IotClientOptions): Transport {
     const websocketUrl = connectOptionsProvider
       ? async () => (await connectOptionsProvider({})).url ?? options.url
       : options.url;
-    // The web WebSocket cannot use a CONNECT tunnel; websocketViaProxy speaks RFC 6455 itself,
-    // over the Deno tunnel or, elsewhere, the node:net one.
+    // The web WebSocket cannot use a CONNECT tunnel; websocketViaProxy speaks RFC 6455
+    // itself, over the runtime's own tunnel.
     if (proxy !== undefined) {
-      const viaProxy = (tunnel?: typeof httpProxy) =>
-        websocketViaProxy({
-          proxy,
-          url: websocketUrl,
-          protocols: options.websocketProtocols,
-          tls: { caCerts, serverName },
-          tunnel,
-        });
-      if ("Deno" in globalThis) return viaProxy();
-      return lazy(async () => viaProxy((await import("@tern/transport/node")).nodeHttpProxy));
+      return websocketViaProxy({
+        proxy,
+        proxyTls: proxyTls(proxy, caCerts),
+        url: websocketUrl,
+        protocols: options.websocketProtocols,
+        tls: { caCerts, serverName },
+      });
     }
     return websocket({ url: websocketUrl, protocols: options.websocketProtocols });
   }
@@ -131,31 +131,24 @@ export function iotTransport(options: IotClientOptions): Transport {
       `Cannot create the AWS IoT transport: URL must start with mqtts:// or wss://, got "${url.protocol}"`,
     );
   }
-  const hostname = url.hostname;
-  const port = Number(url.port || 8883);
-  const settings = { caCerts, cert, key, alpnProtocols, serverName };
-  // Deno's own adapters cannot present a client certificate through a proxy tunnel, and do
-  // not exist on Node or Bun; the node:tls adapters do both. They load only when needed,
-  // so bundles that never use them do not pull in node:net.
-  const isDeno = "Deno" in globalThis;
-  if (proxy !== undefined) {
-    if (isDeno && cert === undefined) return httpProxy({ proxy, hostname, port, tls: settings });
-    return lazy(async () =>
-      (await import("@tern/transport/node")).nodeHttpProxy({ proxy, hostname, port, tls: settings })
-    );
-  }
-  if (isDeno) return tls({ hostname, port, ...settings });
-  return lazy(async () =>
-    (await import("@tern/transport/node")).nodeTls({ hostname, port, ...settings })
-  );
+  // fromUrl picks the runtime's TLS sockets (and the one that can present a client
+  // certificate through a proxy).
+  return fromUrl(url, {
+    caCerts,
+    cert,
+    key,
+    alpnProtocols,
+    serverName,
+    proxy,
+    proxyTls: proxy === undefined ? undefined : proxyTls(proxy, caCerts),
+  });
 }
 
-function lazy(load: () => Promise<Transport>): Transport {
-  let transport: Promise<Transport> | undefined;
-  return {
-    async open(options) {
-      transport ??= load();
-      return (await transport).open(options);
-    },
-  };
+/** An https:// proxy is trusted with the same extra CAs as the endpoint. */
+function proxyTls(
+  proxy: string,
+  caCerts: string[] | undefined,
+): { caCerts?: string[] } | undefined {
+  if (new URL(proxy).protocol !== "https:") return undefined;
+  return caCerts ? { caCerts } : {};
 }

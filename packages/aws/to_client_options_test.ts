@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { MqttClientOptions } from "@tern/agent";
+import { codecWasmBytes } from "@tern/codec";
 import { customAuthorizerOptions } from "./custom_authorizer.ts";
 import { iotCoreLimits } from "./iot_core_limits.ts";
 import { mtlsOptions } from "./mtls.ts";
@@ -28,6 +29,24 @@ Deno.test("toMqttClientOptions() carries the CONNECT fields and limits and build
   // The result spreads into the client's own options.
   const options: MqttClientOptions = { ...toMqttClientOptions(iot), keepAlive: 1200 };
   assert.equal(options.clientId, "device-1");
+});
+
+Deno.test("Every builder hands a precompiled codec module on to the client's options", () => {
+  const wasmModule = new WebAssembly.Module(codecWasmBytes());
+  const built = [
+    mtlsOptions({ endpoint, clientId: "device-1", cert, key, wasmModule }),
+    customAuthorizerOptions({ endpoint, clientId: "device-1", authorizerName: "a", wasmModule }),
+    websocketSigV4Options({
+      endpoint,
+      clientId: "device-1",
+      credentials: () => Promise.resolve({ accessKeyId: "AKID", secretAccessKey: "s" }),
+      wasmModule,
+    }),
+  ];
+  for (const iot of built) {
+    const options: MqttClientOptions = { ...toMqttClientOptions(iot) };
+    assert.equal(options.wasmModule, wasmModule);
+  }
 });
 
 Deno.test("toMqttClientOptions() leaves out what the builder did not set", () => {

@@ -1,6 +1,23 @@
 // Packet type numbers (§2.1.2) and names.
 import type { PacketType } from "./packet.ts";
 
+// Fixed-header type numbers, for the code that switches on them.
+export const CONNECT = 1;
+export const CONNACK = 2;
+export const PUBLISH = 3;
+export const PUBACK = 4;
+export const PUBREC = 5;
+export const PUBREL = 6;
+export const PUBCOMP = 7;
+export const SUBSCRIBE = 8;
+export const SUBACK = 9;
+export const UNSUBSCRIBE = 10;
+export const UNSUBACK = 11;
+export const PINGREQ = 12;
+export const PINGRESP = 13;
+export const DISCONNECT = 14;
+export const AUTH = 15;
+
 /** Packet type names by fixed-header type number; 0 is reserved. */
 export const PACKET_TYPES: readonly (PacketType | undefined)[] = [
   undefined,

@@ -3,21 +3,12 @@
  *
  * @module
  */
-import type {
-  ConnectPacket,
-  Packet,
-  ProtocolVersion,
-  PublishAckPacket,
-  QoS,
-  Subscription,
-  UserProperties,
-  Will,
-} from "./packet.ts";
+import type { Packet, ProtocolVersion } from "./packet.ts";
 import { type CodecHost, codecHost, PAGE, type Run, runCapacity } from "./_codec_host.ts";
 import { decodeError } from "./_decode_errors.ts";
 import { MalformedPacketError } from "./errors.ts";
-import { PACKET_TYPES } from "./_packet_types.ts";
-import * as tape from "./_tape.ts";
+import { readTape } from "./_tape_reader.ts";
+import * as abi from "./_wasm_abi.ts";
 
 /**
  * The largest packet MQTT can frame: 1 + 4 + 268,435,455 bytes. The default and the upper
@@ -70,23 +61,17 @@ export interface DecoderOptions {
 // window by window, so the memory held stays bounded by maxPacketSize plus one window
 // (an oversized packet is refused from the window holding its header).
 const WINDOW = PAGE;
-// Status block words (codec-wasm/assembly/layout.ts).
-const S_RECORDS = 0;
-const S_CODE = 1;
-const S_OFFSET = 2;
-const S_FIELD = 3;
-const S_TYPE = 4;
-const S_VERSION = 5;
-const S_PACKET = 6;
-const S_TAPE_RAN_OUT = 7;
-
-const textDecoder = new TextDecoder();
 
 // A decoder dropped while it held a run (a connection abandoned inside a packet) gives it
 // back when collected; a run lent to a read that may still land in it is never reused.
-const holders = new FinalizationRegistry<{ host: CodecHost; run: Run }>(({ host, run }) => {
-  if (run.capacity !== 0 && run.viewSize === 0) host.release(run.address, run.capacity);
-});
+// Runtimes without FinalizationRegistry (workerd at older compatibility dates) rely
+// on the explicit lifetime alone: a run is given back once its packet completes, and on
+// reset(), which the client calls when each connection ends.
+const holders = typeof FinalizationRegistry === "function"
+  ? new FinalizationRegistry<{ host: CodecHost; run: Run }>(({ host, run }) => {
+    if (run.capacity !== 0 && run.viewSize === 0) host.release(run.address, run.capacity);
+  })
+  : undefined;
 
 /**
  * Turns a byte stream into MQTT packets. Feed it chunks as they arrive, split anywhere
@@ -268,19 +253,19 @@ export class Decoder {
         this.#version,
         this.#maxPacketSize,
       );
-      if (consumed === -2) {
+      if (consumed === abi.DECODE_TAPE_TOO_SMALL) {
         this.#growTape();
         continue;
       }
-      if (consumed === -1) throw this.#fail(input);
+      if (consumed === abi.DECODE_FAILED) throw this.#fail(input);
       const version = this.#version;
-      this.#version = host.words[host.status + S_VERSION] as ProtocolVersion;
+      this.#version = host.words[host.status + abi.S_VERSION] as ProtocolVersion;
       if (consumed === 0) break;
-      this.#read(input + start, consumed, version, packets);
+      readTape(host, { base: input + start, consumed, version }, packets);
       start += consumed;
       // Usually one call frames everything the window completes; another only if the tape
       // filled up first.
-      if (host.words[host.status + S_TAPE_RAN_OUT] === 0) break;
+      if (host.words[host.status + abi.S_TAPE_RAN_OUT] === 0) break;
     }
     if (start > 0) {
       host.bytes.copyWithin(input, input + start, input + length);
@@ -357,7 +342,7 @@ export class Decoder {
       host.release(run.address, run.capacity);
     } else if (!this.#registered) {
       this.#registered = true;
-      holders.register(this, { host, run });
+      holders?.register(this, { host, run });
     }
     run.address = address;
     run.capacity = runCapacity(wanted);
@@ -394,375 +379,14 @@ export class Decoder {
     const status = this.#host.status;
     const streamOffset = (address: number) => this.#position + (address - input);
     this.#failure = decodeError({
-      code: words[status + S_CODE],
-      field: words[status + S_FIELD],
-      packetType: words[status + S_TYPE],
-      offset: streamOffset(words[status + S_OFFSET] >>> 0),
-      packetOffset: streamOffset(words[status + S_PACKET] >>> 0),
+      code: words[status + abi.S_CODE],
+      field: words[status + abi.S_FIELD],
+      packetType: words[status + abi.S_TYPE],
+      offset: streamOffset(words[status + abi.S_OFFSET] >>> 0),
+      packetOffset: streamOffset(words[status + abi.S_PACKET] >>> 0),
     });
     return this.#failure;
   }
-
-  #string(address: number, word: number): string {
-    const idPlus1 = (word >>> 17) & 0x3fff;
-    // Bit 31 (a negative word) marks an interned string the decoder announces for the first time.
-    const strings = this.#host.strings;
-    if (idPlus1 !== 0 && word >= 0) return strings[idPlus1 - 1];
-    const length = word & 0xffff;
-    const text = (word & 0x10000) === 0 && length <= 32
-      ? ascii(this.#host.bytes, address, length)
-      : textDecoder.decode(this.#host.bytes.subarray(address, address + length));
-    if (idPlus1 !== 0) strings[idPlus1 - 1] = text;
-    return text;
-  }
-
-  // Builds packets from the tape of one decode call over `consumed` bytes at `base`.
-  #read(base: number, consumed: number, version: ProtocolVersion, packets: Packet[]): void {
-    const { words, bytes, status } = this.#host;
-    let k = this.#host.tape >>> 2;
-    const end = k + words[status + S_RECORDS] * 3;
-    // One copy of this call's bytes holds every payload: no ArrayBuffer per message.
-    let slab: ArrayBuffer | undefined;
-    const binary = (address: number, length: number): Uint8Array => {
-      slab ??= bytes.slice(base, base + consumed).buffer;
-      return new Uint8Array(slab, address - base, length);
-    };
-
-    let type = 0;
-    let flags = 0;
-    let packetId = 0;
-    let reasonCode = 0;
-    let text = "";
-    let payload: Uint8Array | undefined;
-    let properties: Properties | undefined;
-    let inWill = false;
-    let userKey = "";
-    let connect: ConnectFields | undefined;
-    let subscriptions: Subscription[] = [];
-    let filters: string[] = [];
-    let codes: number[] = [];
-
-    for (; k < end; k += 3) {
-      const tag = words[k];
-      // Addresses are unsigned (memory may pass 2 GiB); values fit 31 bits or are read >>> 0.
-      const a = words[k + 1] >>> 0;
-      const b = words[k + 2];
-      switch (tag) {
-        case tape.T_PACKET:
-          type = a >>> 4;
-          flags = a & 15;
-          reasonCode = 0;
-          properties = undefined;
-          inWill = false;
-          break;
-        case tape.T_PACKET_ID:
-          packetId = a;
-          break;
-        case tape.T_REASON:
-          reasonCode = a;
-          break;
-        case tape.T_TOPIC:
-          text = this.#string(a, b);
-          break;
-        case tape.T_PAYLOAD:
-          payload = binary(a, b);
-          break;
-        case tape.T_END: {
-          let packet: Packet;
-          switch (type) {
-            case 3: {
-              const qos = ((flags >>> 1) & 3) as QoS;
-              packet = qos > 0
-                ? {
-                  type: "publish",
-                  topic: text,
-                  payload: payload!,
-                  qos,
-                  retain: (flags & 1) !== 0,
-                  dup: (flags & 8) !== 0,
-                  packetId,
-                }
-                : {
-                  type: "publish",
-                  topic: text,
-                  payload: payload!,
-                  qos,
-                  retain: (flags & 1) !== 0,
-                  dup: (flags & 8) !== 0,
-                };
-              break;
-            }
-            case 4:
-            case 5:
-            case 6:
-            case 7:
-              packet = {
-                type: PACKET_TYPES[type] as PublishAckPacket["type"],
-                packetId,
-                reasonCode,
-              };
-              break;
-            case 1:
-              packet = buildConnect(connect!);
-              break;
-            case 2:
-              packet = { type: "connack", sessionPresent: flags === 1, reasonCode };
-              break;
-            case 8:
-              packet = { type: "subscribe", packetId, subscriptions };
-              subscriptions = [];
-              break;
-            case 9:
-            case 11:
-              packet = { type: type === 9 ? "suback" : "unsuback", packetId, reasonCodes: codes };
-              codes = [];
-              break;
-            case 10:
-              packet = { type: "unsubscribe", packetId, topicFilters: filters };
-              filters = [];
-              break;
-            case 12:
-              packet = { type: "pingreq" };
-              break;
-            case 13:
-              packet = { type: "pingresp" };
-              break;
-            default:
-              packet = { type: type === 14 ? "disconnect" : "auth", reasonCode };
-          }
-          if (properties) (packet as { properties?: Properties }).properties = properties;
-          packets.push(packet);
-          break;
-        }
-        case tape.T_USER_KEY:
-          userKey = this.#string(a, b);
-          break;
-        case tape.T_USER_VALUE: {
-          const target = inWill ? connect!.willProperties ??= {} : properties ??= {};
-          const pair: [string, string] = [userKey, this.#string(a, b)];
-          if (target.userProperties) target.userProperties.push(pair);
-          else target.userProperties = [pair];
-          break;
-        }
-        case tape.T_CONNECT:
-          version = a as ProtocolVersion;
-          connect = {
-            flags: b,
-            keepAlive: 0,
-            clientId: "",
-            willTopic: "",
-            willPayload: undefined,
-            willProperties: undefined,
-            username: undefined,
-            password: undefined,
-          };
-          break;
-        case tape.T_KEEP_ALIVE:
-          connect!.keepAlive = a;
-          break;
-        case tape.T_CLIENT_ID:
-          connect!.clientId = this.#string(a, b);
-          break;
-        case tape.T_WILL_PROPERTIES:
-          inWill = true;
-          break;
-        case tape.T_WILL_TOPIC:
-          connect!.willTopic = this.#string(a, b);
-          break;
-        case tape.T_WILL_PAYLOAD:
-          connect!.willPayload = binary(a, b);
-          break;
-        case tape.T_USERNAME:
-          connect!.username = this.#string(a, b);
-          break;
-        case tape.T_PASSWORD:
-          connect!.password = binary(a, b);
-          break;
-        case tape.T_CONNACK_FLAGS:
-          flags = a;
-          break;
-        case tape.T_FILTER:
-          text = this.#string(a, b);
-          if (type === 10) filters.push(text);
-          break;
-        case tape.T_OPTIONS:
-          subscriptions.push(
-            version === 5
-              ? {
-                topicFilter: text,
-                qos: (a & 3) as QoS,
-                noLocal: (a & 4) !== 0,
-                retainAsPublished: (a & 8) !== 0,
-                retainHandling: ((a >>> 4) & 3) as 0 | 1 | 2,
-              }
-              : { topicFilter: text, qos: (a & 3) as QoS },
-          );
-          break;
-        case tape.T_CODES:
-          codes = Array.from(bytes.subarray(a, a + b));
-          break;
-        default: {
-          const target = inWill ? connect!.willProperties ??= {} : properties ??= {};
-          // Each property is stored under its literal name, so every store site stays
-          // monomorphic (a computed name would go through V8's megamorphic keyed store).
-          switch (tag - tape.T_PROPERTY) {
-            case 0x01:
-              target.payloadFormatIndicator = a as 0 | 1;
-              break;
-            case 0x02:
-              target.messageExpiryInterval = a;
-              break;
-            case 0x03:
-              target.contentType = this.#string(a, b);
-              break;
-            case 0x08:
-              target.responseTopic = this.#string(a, b);
-              break;
-            case 0x09:
-              target.correlationData = binary(a, b);
-              break;
-            case 0x0b:
-              if (type === 3) (target.subscriptionIdentifiers ??= []).push(a);
-              else target.subscriptionIdentifier = a;
-              break;
-            case 0x11:
-              target.sessionExpiryInterval = a;
-              break;
-            case 0x12:
-              target.assignedClientIdentifier = this.#string(a, b);
-              break;
-            case 0x13:
-              target.serverKeepAlive = a;
-              break;
-            case 0x15:
-              target.authenticationMethod = this.#string(a, b);
-              break;
-            case 0x16:
-              target.authenticationData = binary(a, b);
-              break;
-            case 0x17:
-              target.requestProblemInformation = a === 1;
-              break;
-            case 0x18:
-              target.willDelayInterval = a;
-              break;
-            case 0x19:
-              target.requestResponseInformation = a === 1;
-              break;
-            case 0x1a:
-              target.responseInformation = this.#string(a, b);
-              break;
-            case 0x1c:
-              target.serverReference = this.#string(a, b);
-              break;
-            case 0x1f:
-              target.reasonString = this.#string(a, b);
-              break;
-            case 0x21:
-              target.receiveMaximum = a;
-              break;
-            case 0x22:
-              target.topicAliasMaximum = a;
-              break;
-            case 0x23:
-              target.topicAlias = a;
-              break;
-            case 0x24:
-              target.maximumQoS = a as 0 | 1;
-              break;
-            case 0x25:
-              target.retainAvailable = a === 1;
-              break;
-            case 0x27:
-              target.maximumPacketSize = a;
-              break;
-            case 0x28:
-              target.wildcardSubscriptionAvailable = a === 1;
-              break;
-            case 0x29:
-              target.subscriptionIdentifiersAvailable = a === 1;
-              break;
-            case 0x2a:
-              target.sharedSubscriptionAvailable = a === 1;
-              break;
-          }
-        }
-      }
-    }
-  }
-}
-
-// Every property any packet may carry: the decoder fills one of these per packet, and
-// the validation in WebAssembly guarantees only the packet's own properties appear.
-interface Properties {
-  payloadFormatIndicator?: 0 | 1;
-  messageExpiryInterval?: number;
-  contentType?: string;
-  responseTopic?: string;
-  correlationData?: Uint8Array;
-  subscriptionIdentifier?: number;
-  subscriptionIdentifiers?: number[];
-  sessionExpiryInterval?: number;
-  assignedClientIdentifier?: string;
-  serverKeepAlive?: number;
-  authenticationMethod?: string;
-  authenticationData?: Uint8Array;
-  requestProblemInformation?: boolean;
-  willDelayInterval?: number;
-  requestResponseInformation?: boolean;
-  responseInformation?: string;
-  serverReference?: string;
-  reasonString?: string;
-  receiveMaximum?: number;
-  topicAliasMaximum?: number;
-  topicAlias?: number;
-  maximumQoS?: 0 | 1;
-  retainAvailable?: boolean;
-  userProperties?: UserProperties;
-  maximumPacketSize?: number;
-  wildcardSubscriptionAvailable?: boolean;
-  subscriptionIdentifiersAvailable?: boolean;
-  sharedSubscriptionAvailable?: boolean;
-}
-
-interface ConnectFields {
-  flags: number;
-  keepAlive: number;
-  clientId: string;
-  willTopic: string;
-  willPayload: Uint8Array | undefined;
-  willProperties: Properties | undefined;
-  username: string | undefined;
-  password: Uint8Array | undefined;
-}
-
-function buildConnect(fields: ConnectFields): ConnectPacket {
-  const flags = fields.flags;
-  const packet: ConnectPacket = {
-    type: "connect",
-    clientId: fields.clientId,
-    cleanStart: (flags & 2) !== 0,
-    keepAlive: fields.keepAlive,
-  };
-  if (fields.username !== undefined) packet.username = fields.username;
-  if (fields.password !== undefined) packet.password = fields.password;
-  if ((flags & 4) !== 0) {
-    const will: Will = {
-      topic: fields.willTopic,
-      payload: fields.willPayload!,
-      qos: ((flags >>> 3) & 3) as QoS,
-      retain: (flags & 0x20) !== 0,
-    };
-    if (fields.willProperties) will.properties = fields.willProperties;
-    packet.will = will;
-  }
-  return packet;
-}
-
-function ascii(bytes: Uint8Array, address: number, length: number): string {
-  let text = "";
-  for (let i = address; i < address + length; i++) text += String.fromCharCode(bytes[i]);
-  return text;
 }
 
 function checkVersion(version: unknown): ProtocolVersion {

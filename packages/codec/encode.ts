@@ -83,6 +83,9 @@ export function encode(packet: Packet, options: EncodeOptions): Uint8Array {
  * assert.deepEqual([...buffer.subarray(6)], [0, 0]);
  * ```
  */
+// The hot path of every batched write: an options object per call for `target` and
+// `offset` would be an allocation per packet, the cost this function exists to save.
+// deno-lint-ignore tern/exported-function-args-maximum
 export function encodeInto(
   packet: Packet,
   options: EncodeOptions,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { wasmBase64 } from "./_wasm_module.ts";
+import { wasmBase64 } from "./_wasm_base64.ts";
 
 /**
  * The bytes of the codec's WebAssembly module (built from `codec-wasm/`). Runtimes that

@@ -1,6 +1,7 @@
 /**
  * An in-process message bus with MQTT topic matching, handing out {@linkcode MqttLike}
- * connections: for unit tests and documentation examples that need no broker.
+ * connections: for unit tests that need no broker. Published examples use public names only,
+ * so this file is left out of the package, with the topic matcher only it and tests use.
  *
  * @module
  */

@@ -82,6 +82,9 @@ function withoutNulls(value: JsonObject): JsonObject | undefined {
  * console.log(state); // { light: { on: false, rgb: [255, 0, 0] } }
  * ```
  */
+// The spec's apply(state, metadata, patch, timestamp), parameter for parameter; it recurses
+// once per nested object, where an options object would be one allocation per level.
+// deno-lint-ignore tern/exported-function-args-maximum
 export function applyPatch(
   state: JsonObject,
   metadata: MetadataObject,

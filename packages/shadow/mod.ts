@@ -14,13 +14,34 @@
  *
  * @example A device and an application share a shadow (in memory here)
  * ```ts
- * import { ShadowClient, ShadowService } from "@tern/shadow";
- * import { MemoryBus } from "./_memory_bus.ts";
+ * import { type MqttLike, type MqttLikeMessage, ShadowClient, ShadowEngine } from "@tern/shadow";
+ * import { matches } from "@tern/subscriptions";
  *
- * const bus = new MemoryBus();
- * await using _service = await ShadowService.start(bus.connect());
- * await using device = new ShadowClient(bus.connect(), { thingName: "lamp1" });
- * await using app = new ShadowClient(bus.connect(), { thingName: "lamp1" });
+ * // A stand-in for a broker with the shadow service behind it: each request goes to the
+ * // service's I/O-free engine, and each response to the subscribers of its topic.
+ * const engine = new ShadowEngine();
+ * const subscribers = new Set<{ filter: string; handler: (message: MqttLikeMessage) => void }>();
+ * const mqtt: MqttLike = {
+ *   subscribe(filter, handler) {
+ *     const subscriber = { filter, handler };
+ *     subscribers.add(subscriber);
+ *     return Promise.resolve({ unsubscribe: async () => void subscribers.delete(subscriber) });
+ *   },
+ *   publish(topic, payload) {
+ *     for (const response of engine.handle({ topic, payload }, Date.now())) {
+ *       const message = {
+ *         topic: response.topic,
+ *         payload: new TextEncoder().encode(JSON.stringify(response.payload)),
+ *       };
+ *       for (const { filter, handler } of subscribers) {
+ *         if (matches(filter, message.topic)) queueMicrotask(() => handler(message));
+ *       }
+ *     }
+ *     return Promise.resolve();
+ *   },
+ * };
+ * await using device = new ShadowClient(mqtt, { thingName: "lamp1" });
+ * await using app = new ShadowClient(mqtt, { thingName: "lamp1" });
  *
  * await device.update({ reported: { on: false } });
  * const deltas = await device.deltas();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { at, SPEC_CASES } from "./_spec_cases.ts";
+import { at, SPEC_CASES } from "./testdata/spec_cases.ts";
 import type { JsonValue } from "./document.ts";
 import { MemoryShadowStore } from "./memory_store.ts";
 import { ShadowEngine } from "./shadow_engine.ts";

@@ -24,14 +24,37 @@ export interface ShadowServiceOptions extends ShadowEngineOptions {
  * to `$aws/things/+/shadow/#` and publishes every response at QoS 1 (spec §1.2), in order.
  * It re-subscribes after a reconnect that lost the session.
  *
- * @example Serve shadows on an in-process bus
+ * @example Answer one request
  * ```ts
- * import { ShadowService } from "@tern/shadow";
- * import { MemoryBus } from "./_memory_bus.ts";
+ * import { type MqttLike, type MqttLikeMessage, ShadowService } from "@tern/shadow";
+ * import assert from "node:assert/strict";
  *
- * const bus = new MemoryBus();
- * await using service = await ShadowService.start(bus.connect(), { now: () => 1700000000_000 });
- * console.log(service instanceof ShadowService); // true
+ * // A stand-in for the broker connection: it hands the service one request and keeps the
+ * // topics of the responses.
+ * let deliver: (message: MqttLikeMessage) => void = () => {};
+ * const responses: string[] = [];
+ * const mqtt: MqttLike = {
+ *   subscribe(_filter, handler) {
+ *     deliver = handler;
+ *     return Promise.resolve({ unsubscribe: () => Promise.resolve() });
+ *   },
+ *   publish(topic) {
+ *     responses.push(topic);
+ *     return Promise.resolve();
+ *   },
+ * };
+ * {
+ *   await using _service = await ShadowService.start(mqtt, { now: () => 1700000000_000 });
+ *   const request = JSON.stringify({ state: { reported: { on: true } } });
+ *   deliver({
+ *     topic: "$aws/things/lamp1/shadow/update",
+ *     payload: new TextEncoder().encode(request),
+ *   });
+ * } // stopping waits for the responses to be published
+ * assert.deepEqual(responses, [
+ *   "$aws/things/lamp1/shadow/update/accepted",
+ *   "$aws/things/lamp1/shadow/update/documents",
+ * ]);
  * ```
  */
 export class ShadowService implements AsyncDisposable {

@@ -1,11 +1,12 @@
 /**
- * A {@linkcode ShadowStore} in SQLite, through `node:sqlite` (built into Deno and Node 22+;
- * no flags needed). Its own export subpath, `@tern/shadow/sqlite`, so that edge bundles
- * never load `node:sqlite`.
+ * A {@linkcode ShadowStore} in SQLite, through `node:sqlite` (built into Deno, Bun and
+ * Node 22.13+; no flags needed; on Node 20 the constructor says so). Its own export
+ * subpath, `@tern/shadow/sqlite`, so that edge bundles never load `node:sqlite`.
  *
  * @module
  */
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { openDatabase } from "./_sqlite.ts";
 import type { ShadowRecord, ShadowStore } from "./store.ts";
 import type { ShadowName } from "./topics.ts";
 
@@ -42,7 +43,7 @@ export class SqliteShadowStore implements ShadowStore, Disposable {
 
   /** Opens (or creates) the database and its table. */
   constructor(options: SqliteShadowStoreOptions) {
-    this.#db = new DatabaseSync(options.path);
+    this.#db = openDatabase(options.path, "shadow store", "MemoryShadowStore");
     this.#db.exec(`CREATE TABLE IF NOT EXISTS shadows (
       thing_name TEXT NOT NULL,
       shadow_name TEXT NOT NULL,

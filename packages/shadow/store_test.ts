@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { MemoryShadowStore } from "./memory_store.ts";
 import { SqliteShadowStore } from "./sqlite_store.ts";
 import type { ShadowRecord, ShadowStore } from "./store.ts";
-import { WORKED_EXAMPLE } from "./_spec_cases.ts";
+import { WORKED_EXAMPLE } from "./testdata/spec_cases.ts";
 import { ShadowEngine } from "./shadow_engine.ts";
 
 const stores: [string, () => ShadowStore & Partial<Disposable>][] = [

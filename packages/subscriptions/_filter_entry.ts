@@ -1,5 +1,5 @@
 import type { BrokerSubscription } from "./broker.ts";
-import type { Local } from "./_local_subscription.ts";
+import type { Subscriber } from "./_subscriber.ts";
 import type { Message, QoS } from "./message.ts";
 import { matchedFilter } from "./_match.ts";
 
@@ -16,7 +16,7 @@ export class FilterEntry<M extends Message> {
   /** The levels topics are matched against (a shared subscription's inner filter). */
   readonly levels: readonly string[];
   readonly subscriptionIdentifier: number;
-  readonly subscribers: Set<Local<M>> = new Set();
+  readonly subscribers: Set<Subscriber<M>> = new Set();
   /** What the broker acknowledged, while it has the subscription. */
   granted: { options: BrokerOptions; qos: QoS } | undefined;
   /** Queued or running broker calls. */

@@ -1,6 +1,6 @@
 import { quote } from "./_describe.ts";
 import { FilterEntry } from "./_filter_entry.ts";
-import { Local } from "./_local_subscription.ts";
+import { Subscriber } from "./_subscriber.ts";
 import { matchLevels } from "./_match.ts";
 import { SHARE_PREFIX } from "./_shared.ts";
 import type { BrokerSubscription, SubscriptionBroker } from "./broker.ts";
@@ -134,7 +134,7 @@ export class SubscriptionManager<M extends Message = Message> {
       this.#trie.add(topicFilter, entry);
     }
     const owner = entry;
-    const local: Local<M> = new Local<M>(topicFilter, options, {
+    const local: Subscriber<M> = new Subscriber<M>(topicFilter, options, {
       release: (leaving) => this.#release(owner, leaving),
       reportError: this.#onError,
     });
@@ -262,7 +262,7 @@ export class SubscriptionManager<M extends Message = Message> {
     }
   }
 
-  async #ensure(entry: FilterEntry<M>, local: Local<M>): Promise<QoS | undefined> {
+  async #ensure(entry: FilterEntry<M>, local: Subscriber<M>): Promise<QoS | undefined> {
     if (!entry.subscribers.has(local)) return undefined;
     const wanted = entry.wanted();
     if (entry.covers(wanted)) return entry.granted!.qos;
@@ -277,7 +277,7 @@ export class SubscriptionManager<M extends Message = Message> {
     return code;
   }
 
-  #release(entry: FilterEntry<M>, local: Local<M>): Promise<void> {
+  #release(entry: FilterEntry<M>, local: Subscriber<M>): Promise<void> {
     entry.subscribers.delete(local);
     if (entry.subscribers.size > 0) return Promise.resolve();
     return entry.run(async () => {

@@ -1,4 +1,5 @@
 import { transportError } from "./_classify.ts";
+import { TransportError } from "./errors.ts";
 import type { Connection } from "./types.ts";
 
 /** Size of the chunks `readable` reads; one read rarely returns more from a socket. */
@@ -54,7 +55,11 @@ export function denoConnection<T extends object = Record<never, never>>(
     },
     read,
     async write(bytes) {
-      if (closed) throw transportError(`write to ${peer}`, new Error("connection is closed"));
+      if (closed) {
+        throw new TransportError(`Cannot write to ${peer}: the connection is closed`, {
+          code: "network",
+        });
+      }
       try {
         let written = 0;
         while (written < bytes.length) written += await conn.write(bytes.subarray(written));

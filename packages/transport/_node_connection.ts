@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { transportError } from "./_classify.ts";
+import { TransportError } from "./errors.ts";
 import type { Connection } from "./types.ts";
 
 /**
@@ -62,7 +63,10 @@ export function nodeConnection<T extends object>(
     write(bytes) {
       if (ended || socket.destroyed) {
         return Promise.reject(
-          failure ?? transportError(`write to ${peer}`, new Error("connection is closed")),
+          failure ??
+            new TransportError(`Cannot write to ${peer}: the connection is closed`, {
+              code: "network",
+            }),
         );
       }
       return new Promise<void>((resolve, reject) => {
@@ -91,7 +95,7 @@ export function settle<C>(
       cleanup();
       // A destroyed socket may still announce its handshake; its error comes next tick.
       if (socket.destroyed) {
-        reject(socket.errored ?? new Error("the connection closed during setup"));
+        reject(socket.errored ?? new Error("The connection closed during setup"));
       } else resolve(wrap(socket));
     };
     const onError = (error: Error) => {
@@ -100,7 +104,7 @@ export function settle<C>(
     };
     const onClose = () => {
       cleanup();
-      reject(new Error("the connection closed during setup"));
+      reject(new Error("The connection closed during setup"));
     };
     const cleanup = () => {
       socket.off(event, onEvent);

@@ -4,14 +4,14 @@
  *
  * @module
  */
-import * as net from "node:net";
-import * as tlsModule from "node:tls";
+import type * as net from "node:net";
+import type * as tlsModule from "node:tls";
 import { transportError } from "./_classify.ts";
 import { openWithin } from "./_deadline.ts";
 import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { nodeConnection, settle, socketReader } from "./_node_connection.ts";
-import { connectRequest, readConnectResponse } from "./_proxy_handshake.ts";
-import { proxyPlan } from "./_proxy_options.ts";
+import { checkProxyTls, connectRequest, readConnectResponse } from "./_proxy_handshake.ts";
+import { proxyPlan } from "./_proxy_plan.ts";
 import type { HttpProxyOptions } from "./http_proxy.ts";
 import type { TcpOptions } from "./tcp.ts";
 import type { TlsOptions } from "./tls.ts";
@@ -59,7 +59,7 @@ export function nodeTcp(options: TcpOptions): Transport {
       return openWithin(
         { signal: openOptions.signal, timeoutMs: options.connectTimeoutMs, action },
         (signal) =>
-          establish(signal, action, (track) => {
+          establish(signal, action, ({ net }, track) => {
             const socket = track(net.connect({ host: options.hostname, port: options.port }));
             return settle(socket, "connect", (ready) => nodeConnection(ready, peer, {}));
           }),
@@ -98,11 +98,11 @@ export function nodeTls(options: TlsOptions): NodeTlsTransport {
       return openWithin(
         { signal: openOptions.signal, timeoutMs: options.connectTimeoutMs, action },
         (signal) =>
-          establish(signal, action, (track) => {
-            const socket = track(tlsModule.connect({
+          establish(signal, action, (modules, track) => {
+            const socket = track(modules.tls.connect({
               host: options.hostname,
               port: options.port,
-              ...secureContext(options.hostname, options),
+              ...secureContext(modules, options.hostname, options),
             }));
             return settle(socket, "secureConnect", (ready) => tlsConnection(ready, peer));
           }),
@@ -114,7 +114,8 @@ export function nodeTls(options: TlsOptions): NodeTlsTransport {
 
 /**
  * An HTTP CONNECT tunnel on `node:net`, then TLS over it with `tls.connect({ socket })`.
- * Unlike `httpProxy` on Deno, it can present a client certificate (mutual TLS).
+ * Unlike `httpProxy` on Deno, it can present a client certificate (mutual TLS), and run
+ * TLS to the broker inside the TLS to an `https://` proxy.
  *
  * @example Mutual TLS through a proxy
  * ```ts ignore
@@ -131,14 +132,23 @@ export function nodeTls(options: TlsOptions): NodeTlsTransport {
  */
 export function nodeHttpProxy(options: HttpProxyOptions): NodeTlsTransport {
   const { target, proxy, action, settings } = proxyPlan("node http proxy", options);
+  checkProxyTls("node http proxy", proxy, options.proxyTls);
   return {
     open(openOptions: OpenOptions = {}): Promise<TlsConnection> {
       return openWithin(
         { signal: openOptions.signal, timeoutMs: options.connectTimeoutMs, action },
         (signal) =>
-          establish(signal, action, async (track) => {
-            const tunnel = track(net.connect({ host: proxy.hostname, port: proxy.port }));
-            await settle(tunnel, "connect", () => {});
+          establish(signal, action, async (modules, track) => {
+            const address = { host: proxy.hostname, port: proxy.port };
+            const tunnel = track(
+              proxy.secure
+                ? modules.tls.connect({
+                  ...address,
+                  ...secureContext(modules, proxy.hostname, options.proxyTls ?? {}),
+                })
+                : modules.net.connect(address),
+            );
+            await settle(tunnel, proxy.secure ? "secureConnect" : "connect", () => {});
             const reader = socketReader(tunnel);
             try {
               await new Promise<void>((resolve, reject) =>
@@ -149,9 +159,9 @@ export function nodeHttpProxy(options: HttpProxyOptions): NodeTlsTransport {
               reader.release();
             }
             if (!settings) return nodeConnection(tunnel, target, { alpnProtocol: null });
-            const socket = track(tlsModule.connect({
+            const socket = track(modules.tls.connect({
               socket: tunnel,
-              ...secureContext(options.hostname, settings),
+              ...secureContext(modules, options.hostname, settings),
             }));
             return settle(socket, "secureConnect", (ready) => tlsConnection(ready, target));
           }),
@@ -161,7 +171,32 @@ export function nodeHttpProxy(options: HttpProxyOptions): NodeTlsTransport {
   };
 }
 
-function secureContext(hostname: string, settings: TlsSettings): tlsModule.ConnectionOptions {
+/** `node:net` and `node:tls`, loaded on first use (see {@linkcode loadModules}). */
+interface NodeModules {
+  net: typeof net;
+  tls: typeof tlsModule;
+}
+
+let modules: Promise<NodeModules> | undefined;
+
+/**
+ * Imports `node:net` and `node:tls` when a connection is first opened, not when this module
+ * loads: a bundle that holds this adapter without using it (a Worker's, say) must still load
+ * where those modules do not exist.
+ */
+function loadModules(): Promise<NodeModules> {
+  modules ??= Promise.all([import("node:net"), import("node:tls")]).then(([net, tls]) => ({
+    net,
+    tls,
+  }));
+  return modules;
+}
+
+function secureContext(
+  { net, tls: tlsModule }: NodeModules,
+  hostname: string,
+  settings: TlsSettings,
+): tlsModule.ConnectionOptions {
   const serverName = settings.serverName ?? hostname;
   return {
     // Node replaces its roots with `ca`; Deno adds to them. Adding keeps both the same.
@@ -190,7 +225,7 @@ function tlsConnection(socket: net.Socket, peer: string): TlsConnection {
 async function establish<C extends Connection>(
   signal: AbortSignal,
   action: string,
-  steps: (track: <S extends net.Socket>(socket: S) => S) => Promise<C>,
+  steps: (modules: NodeModules, track: <S extends net.Socket>(socket: S) => S) => Promise<C>,
 ): Promise<C> {
   const sockets: net.Socket[] = [];
   const destroy = () => {
@@ -205,7 +240,7 @@ async function establish<C extends Connection>(
   };
   signal.addEventListener("abort", destroy, { once: true });
   try {
-    return await steps(track);
+    return await steps(await loadModules(), track);
   } catch (error) {
     destroy();
     throw transportError(action, error);

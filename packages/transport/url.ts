@@ -4,9 +4,8 @@
  * @module
  */
 import { parseBrokerUrl } from "./_broker_url.ts";
-import { httpProxy } from "./http_proxy.ts";
-import { tcp } from "./tcp.ts";
-import { tls } from "./tls.ts";
+import { socketTransport } from "./_sockets.ts";
+import type { ProxyTlsSettings } from "./http_proxy.ts";
 import type { TlsSettings } from "./tls_options.ts";
 import type { Transport } from "./types.ts";
 import { websocket } from "./websocket.ts";
@@ -23,8 +22,13 @@ import { websocket } from "./websocket.ts";
 export interface FromUrlOptions extends TlsSettings {
   /** Milliseconds `open()` waits before a `timeout` error; default 30 000. All schemes. */
   connectTimeoutMs?: number;
-  /** `http://[user:password@]host:port` of an HTTP proxy to tunnel through. mqtt, mqtts. */
+  /**
+   * `http://[user:password@]host:port` of an HTTP proxy to tunnel through, or `https://…`
+   * for TLS to the proxy too. mqtt, mqtts.
+   */
   proxy?: string | URL;
+  /** TLS to an `https://` proxy: `caCerts` for its certificate, `serverName`. mqtt, mqtts. */
+  proxyTls?: ProxyTlsSettings;
   /** WebSocket subprotocols; default `["mqtt"]`. ws, wss. */
   protocols?: string[];
 }
@@ -35,9 +39,11 @@ export interface FromUrlOptions extends TlsSettings {
  * for MQTT over WebSocket, path kept. Credentials in the URL are ignored here: MQTT user
  * names and passwords travel in the CONNECT packet, not in the transport.
  *
- * TCP and TLS use the Deno adapters; on Node, Bun or Workers use `@tern/transport/node`
- * or `@tern/transport/cloudflare` directly. The web `WebSocket` cannot take TLS settings,
- * so `ws://` and `wss://` reject them.
+ * TCP and TLS use the sockets of the runtime it runs in: Deno's on Deno, `node:net` and
+ * `node:tls` on Node and Bun, `cloudflare:sockets` in Workers (which take no TLS settings
+ * and no proxy). Each runtime's adapters are loaded on the first `open()`, by dynamic
+ * import. `ws://` and `wss://` use the web `WebSocket` everywhere (on Node 20, which has
+ * none, Tern's own RFC 6455 client); it cannot take TLS settings, so they are refused.
  *
  * @example Choose the transport by URL
  * ```ts
@@ -51,41 +57,23 @@ export interface FromUrlOptions extends TlsSettings {
  */
 export function fromUrl(url: string | URL, options: FromUrlOptions = {}): Transport {
   const { kind, hostname, port, url: parsed } = parseBrokerUrl(url);
-  const { connectTimeoutMs, proxy, protocols, ...settings } = options;
-  const secure = kind === "tls";
+  const { connectTimeoutMs, proxy, proxyTls, protocols, ...settings } = options;
+  const unusable = Object.entries(settings).filter(([, value]) => value !== undefined)
+    .map(([name]) => name);
   if (kind === "websocket") {
-    const unusable = Object.entries(settings).filter(([, value]) => value !== undefined);
-    if (unusable.length > 0 || proxy !== undefined) {
-      const names = [...unusable.map(([name]) => name), ...(proxy ? ["proxy"] : [])];
+    if (unusable.length > 0 || proxy !== undefined || proxyTls !== undefined) {
+      const names = [...unusable, ...(proxy ? ["proxy"] : []), ...(proxyTls ? ["proxyTls"] : [])];
       throw new TypeError(
         `Cannot create a WebSocket transport: the web WebSocket cannot take ${names.join(", ")}`,
       );
     }
     return websocket({ url: parsed, protocols, connectTimeoutMs });
   }
-  if (typeof globalThis.Deno?.connect !== "function") {
+  if (kind === "tcp" && unusable.length > 0) {
     throw new TypeError(
-      `Cannot create a transport for ${parsed.protocol}//: this runtime has no Deno.connect; ` +
-        "use nodeTcp/nodeTls from @tern/transport/node or cloudflare from @tern/transport/cloudflare",
+      `Cannot create a TCP transport: ${unusable.join(", ")} need a TLS URL (mqtts://)`,
     );
   }
-  if (proxy !== undefined) {
-    return httpProxy({
-      proxy,
-      hostname,
-      port,
-      tls: secure ? settings : undefined,
-      connectTimeoutMs,
-    });
-  }
-  if (secure) return tls({ hostname, port, connectTimeoutMs, ...settings });
-  const unusable = Object.entries(settings).filter(([, value]) => value !== undefined);
-  if (unusable.length > 0) {
-    throw new TypeError(
-      `Cannot create a TCP transport: ${
-        unusable.map(([name]) => name).join(", ")
-      } need a TLS URL (mqtts://)`,
-    );
-  }
-  return tcp({ hostname, port, connectTimeoutMs });
+  const tls = kind === "tls" ? settings : undefined;
+  return socketTransport({ hostname, port, tls, proxy, proxyTls, connectTimeoutMs });
 }

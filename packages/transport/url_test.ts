@@ -23,6 +23,13 @@ Deno.test("fromUrl() opens mqtt, mqtts, tcp, tls and ws URLs against mosquitto",
       [`ws://127.0.0.1:${broker.wsPort}/mqtt`, {}],
       [`mqtt://127.0.0.1:${broker.port}`, { proxy: proxy.url }],
       [`mqtts://localhost:${broker.tlsPort}`, { caCerts, proxy: proxy.url }],
+      // Deno.startTls cannot present a client certificate: this one goes through node:tls.
+      [`mqtts://127.0.0.1:${broker.mtlsPort}`, {
+        caCerts,
+        cert: certs.pem.clientCert,
+        key: certs.pem.clientKey,
+        proxy: proxy.url,
+      }],
     ];
     for (const [url, options] of cases) {
       const connection = await fromUrl(url, options).open();
@@ -33,7 +40,7 @@ Deno.test("fromUrl() opens mqtt, mqtts, tcp, tls and ws URLs against mosquitto",
         await connection.close();
       }
     }
-    assert.equal(await proxy.connects(), 2);
+    assert.equal(await proxy.connects(), 3);
   } finally {
     await Deno.remove(certs.dir, { recursive: true });
   }

@@ -1,10 +1,12 @@
 /**
- * MQTT over the web-standard `WebSocket` (Deno, browsers, Workers, Node 22+, Bun).
+ * MQTT over the web-standard `WebSocket` (Deno, browsers, Workers, Node 22+, Bun), or Tern's
+ * own RFC 6455 client over `node:net` / `node:tls` where there is none (Node 20).
  *
  * @module
  */
 import { openWithin } from "./_deadline.ts";
 import { checkConnectTimeout } from "./_endpoint.ts";
+import { socketWebSocket } from "./_sockets.ts";
 import { TransportError } from "./errors.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 
@@ -55,7 +57,9 @@ const DRAIN_POLL_MS = 5;
 /**
  * A transport over WebSocket (`ws://`, `wss://`), with the `mqtt` subprotocol and binary
  * frames. Frame boundaries carry no meaning: a packet may span frames and a frame may hold
- * several packets. Needs `--allow-net` in Deno.
+ * several packets. Needs `--allow-net` in Deno. Where the runtime has no global `WebSocket`
+ * (Node 20), `open()` speaks RFC 6455 itself over `node:net` / `node:tls`, with the same
+ * options (`maxQueuedBytes` then bounds a frame, since unread bytes stay in the socket).
  *
  * The `url` may be a function, called on every `open()`, for URLs that expire (AWS SigV4).
  *
@@ -76,9 +80,22 @@ export function websocket(options: WebSocketOptions): Transport {
   } = options;
   if (typeof options.url === "string" || options.url instanceof URL) checkUrl(options.url);
   checkConnectTimeout("websocket", connectTimeoutMs);
+  const nextUrl = async () =>
+    checkUrl(typeof options.url === "function" ? await options.url() : options.url);
+  let fallback: Transport | undefined;
   return {
     async open(openOptions: OpenOptions = {}): Promise<Connection> {
-      const url = checkUrl(typeof options.url === "function" ? await options.url() : options.url);
+      if (typeof globalThis.WebSocket !== "function") {
+        // Node 20 has none: Tern's own RFC 6455 client, over node:net / node:tls.
+        fallback ??= socketWebSocket({
+          url: nextUrl,
+          protocols,
+          connectTimeoutMs,
+          maxFrameBytes: maxQueuedBytes,
+        });
+        return fallback.open(openOptions);
+      }
+      const url = await nextUrl();
       const action = `open WebSocket ${url.origin}`;
       return openWithin(
         { signal: openOptions.signal, timeoutMs: connectTimeoutMs, action },
@@ -161,7 +178,8 @@ function socketConnection(socket: WebSocket, url: URL, limits: Limits): Connecti
   const peer = url.origin;
   let ended = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const { promise: socketClosed, resolve: onSocketClosed } = Promise.withResolvers<void>();
+  let onSocketClosed!: () => void;
+  const socketClosed = new Promise<void>((resolve) => (onSocketClosed = resolve));
   const end = (error?: TransportError) => {
     if (ended) return;
     ended = true;

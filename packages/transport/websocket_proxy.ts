@@ -1,14 +1,14 @@
 /**
- * MQTT over WebSocket through an HTTP proxy's CONNECT tunnel, with `Deno.connect` and
- * `Deno.startTls`: the web `WebSocket` API cannot use a tunnel, so this speaks RFC 6455 itself.
+ * MQTT over WebSocket through an HTTP proxy's CONNECT tunnel, over the runtime's sockets: the
+ * web `WebSocket` API cannot use a tunnel, so this speaks RFC 6455 itself.
  *
  * @module
  */
-import { openWithin } from "./_deadline.ts";
 import { checkConnectTimeout } from "./_endpoint.ts";
 import { parseProxyUrl } from "./_proxy_handshake.ts";
-import { upgradeWebSocket } from "./_websocket_client.ts";
-import { httpProxy, type HttpProxyOptions } from "./http_proxy.ts";
+import { socketTransport } from "./_sockets.ts";
+import { websocketOver } from "./_websocket_over.ts";
+import type { HttpProxyOptions, ProxyTlsSettings } from "./http_proxy.ts";
 import type { TlsSettings } from "./tls_options.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 import type { WebSocketUrl } from "./websocket.ts";
@@ -26,8 +26,13 @@ import type { WebSocketUrl } from "./websocket.ts";
  * ```
  */
 export interface WebSocketViaProxyOptions {
-  /** The proxy, `http://[user:password@]host:port`; credentials are sent as basic auth. */
+  /**
+   * The proxy, `http://[user:password@]host:port`, or `https://…` for TLS to the proxy
+   * itself; credentials are sent as basic auth.
+   */
   proxy: string | URL;
+  /** TLS to an `https://` proxy: extra CAs and the name its certificate must carry. */
+  proxyTls?: ProxyTlsSettings;
   /** `ws://` or `wss://` URL of the server, or a function called on every `open()`. */
   url: WebSocketUrl;
   /** Subprotocols to request; default `["mqtt"]`, as MQTT over WebSocket requires. */
@@ -39,8 +44,8 @@ export interface WebSocketViaProxyOptions {
   /** A frame from the server with a longer payload fails the connection; default 64 MiB. */
   maxFrameBytes?: number;
   /**
-   * Makes the transport that opens the tunnel (and TLS inside it for `wss://`): default
-   * `httpProxy` (Deno); `nodeHttpProxy` from `@tern/transport/node` on Node and Bun.
+   * Makes the transport that opens the tunnel (and TLS inside it for `wss://`): by default
+   * the runtime's own (`httpProxy` on Deno, `nodeHttpProxy` on Node and Bun).
    */
   tunnel?: (options: HttpProxyOptions) => { open(options?: OpenOptions): Promise<Connection> };
 }
@@ -50,8 +55,8 @@ const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 /**
  * A transport over WebSocket (`ws://`, `wss://`) through an HTTP proxy: `CONNECT host:port`,
  * TLS over the tunnel for `wss://`, then the upgrade with the `mqtt` subprotocol and binary
- * frames. Needs `--allow-net`. The tunnel is `httpProxy`'s (Deno) unless `tunnel` says
- * otherwise.
+ * frames. Needs `--allow-net` in Deno. The tunnel is the runtime's (`httpProxy` on Deno,
+ * `nodeHttpProxy` on Node and Bun) unless `tunnel` says otherwise.
  *
  * The `url` may be a function, called on every `open()`, for URLs that expire (AWS SigV4).
  * A 407 from the proxy rejects with `proxy-auth-required`; a server that answers the upgrade
@@ -74,7 +79,7 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
     protocols = ["mqtt"],
     connectTimeoutMs,
     maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
-    tunnel: makeTunnel = httpProxy,
+    tunnel: makeTunnel = runtimeTunnel,
   } = options;
   parseProxyUrl(options.proxy);
   checkConnectTimeout("websocket proxy", connectTimeoutMs);
@@ -84,38 +89,30 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
     );
   }
   if (typeof options.url === "string" || options.url instanceof URL) checkUrl(options.url);
-  return {
-    async open(openOptions: OpenOptions = {}): Promise<Connection> {
-      const url = checkUrl(typeof options.url === "function" ? await options.url() : options.url);
-      const secure = url.protocol === "wss:";
-      const tunnel = makeTunnel({
+  return websocketOver({
+    url: async () =>
+      checkUrl(typeof options.url === "function" ? await options.url() : options.url),
+    protocols,
+    connectTimeoutMs,
+    maxFrameBytes,
+    tunnel: ({ hostname, port, secure }) =>
+      makeTunnel({
         proxy: options.proxy,
-        hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
-        port: Number(url.port || (secure ? 443 : 80)),
+        proxyTls: options.proxyTls,
+        hostname,
+        port,
         tls: secure ? options.tls ?? true : false,
         connectTimeoutMs,
-      });
-      const action = `open WebSocket ${url.origin} through proxy`;
-      return openWithin(
-        { signal: openOptions.signal, timeoutMs: connectTimeoutMs, action },
-        async (signal) => {
-          const conn = await tunnel.open({ signal });
-          // The upgrade waits on the peer; closing the tunnel is what interrupts it.
-          const abandon = () => void conn.close().catch(() => {});
-          signal.addEventListener("abort", abandon, { once: true });
-          try {
-            return await upgradeWebSocket(conn, { url, protocols, maxFrameBytes, action });
-          } catch (error) {
-            await conn.close();
-            throw error;
-          } finally {
-            signal.removeEventListener("abort", abandon);
-          }
-        },
-        (connection) => connection.close(),
-      );
-    },
-  };
+      }),
+    via: " through proxy",
+  });
+}
+
+/** The tunnel of this runtime's sockets: Deno's, `node:net`'s, or (Workers) none. */
+function runtimeTunnel(options: HttpProxyOptions): Transport {
+  const { proxy, proxyTls, hostname, port, connectTimeoutMs } = options;
+  const tls = options.tls === true ? {} : options.tls || undefined;
+  return socketTransport({ proxy, proxyTls, hostname, port, tls, connectTimeoutMs });
 }
 
 function checkUrl(url: string | URL): URL {

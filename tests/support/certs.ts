@@ -29,7 +29,8 @@ export interface TestCertificates {
   >;
 }
 
-async function openssl(args: string[], cwd: string): Promise<void> {
+/** Runs `openssl` with `args` in `cwd` and returns what it printed; throws when it fails. */
+export async function openssl(args: string[], cwd: string): Promise<string> {
   const output = await new Deno.Command("openssl", { args, cwd, stdout: "piped", stderr: "piped" })
     .output();
   if (!output.success) {
@@ -39,6 +40,7 @@ async function openssl(args: string[], cwd: string): Promise<void> {
       }`,
     );
   }
+  return new TextDecoder().decode(output.stdout);
 }
 
 async function makeCa(name: string, cwd: string): Promise<void> {

@@ -4,7 +4,7 @@
  * over a real broker. Each case starts from an empty service; each step publishes one request
  * and lists every message the service must publish in response, in order.
  */
-import type { JsonValue } from "./document.ts";
+import type { JsonValue } from "../document.ts";
 
 export interface SpecStep {
   /** The service's clock for this step, in milliseconds since the epoch. */

@@ -11,9 +11,9 @@ import type { Message, QoS } from "./message.ts";
 import type { BrokerOptions } from "./_filter_entry.ts";
 
 /** What a subscription needs from its manager. */
-export interface LocalHooks<M extends Message> {
+export interface SubscriberHooks<M extends Message> {
   /** Detaches the subscriber; resolves when the broker side is done. */
-  release(local: Local<M>): Promise<void>;
+  release(subscriber: Subscriber<M>): Promise<void>;
   /** Reports an error nobody awaits (a throwing handler, a failed background UNSUBSCRIBE). */
   reportError(error: unknown): void;
 }
@@ -26,14 +26,14 @@ interface Waiter<M> {
 const DONE: IteratorResult<never, undefined> = { done: true, value: undefined };
 
 /** The implementation of {@linkcode LocalSubscription}: a bounded queue with two consumers. */
-export class Local<M extends Message> implements LocalSubscription<M> {
+export class Subscriber<M extends Message> implements LocalSubscription<M> {
   readonly topicFilter: string;
   readonly qos: QoS;
   readonly ready: Promise<QoS>;
   /** What this subscriber asks of the broker subscription it shares. */
   readonly brokerOptions: BrokerOptions;
   #settleReady: { resolve(qos: QoS): void; reject(error: unknown): void } | undefined;
-  #hooks: LocalHooks<M>;
+  #hooks: SubscriberHooks<M>;
   #buffer: RingBuffer<M>;
   #capacity: number;
   #overflow: OverflowPolicy;
@@ -48,7 +48,7 @@ export class Local<M extends Message> implements LocalSubscription<M> {
   #released: Promise<void> | undefined;
   #dropped = 0;
 
-  constructor(topicFilter: string, options: SubscribeOptions<M>, hooks: LocalHooks<M>) {
+  constructor(topicFilter: string, options: SubscribeOptions<M>, hooks: SubscriberHooks<M>) {
     this.topicFilter = topicFilter;
     this.qos = options.qos ?? 0;
     this.brokerOptions = {
