@@ -8,12 +8,14 @@
  *   deno run -A examples/connection_sharing.ts [--url mqtt://127.0.0.1:1883]
  *                                              [--tasks 12] [--rounds 10] [--mqtt 5]
  *
- * Without `--url` it starts its own mosquitto on a free loopback port (`deno task demo`).
+ * Without `--url` it runs against an embedded broker (`@tern/broker`) in the same process,
+ * so `deno task demo` needs nothing but Deno; with `--url` it uses any broker (mosquitto,
+ * AWS IoT Core, ...).
  */
 import { parseArgs } from "node:util";
 import { MqttClient } from "@tern/agent";
 import type { ClientSubscription, InboundMessage } from "@tern/agent";
-import { startBroker } from "../tests/support/broker.ts";
+import { Broker } from "@tern/broker";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -30,14 +32,18 @@ const rounds = Number(values.rounds);
 const protocolVersion = Number(values.mqtt) as 4 | 5;
 const echoTimeoutMs = Number(values["echo-timeout-ms"]);
 
-await using broker = values.url ? undefined : await startBroker();
-const url = values.url ?? broker!.url;
+await using broker = values.url ? undefined : new Broker();
+const where = values.url ?? "the embedded broker";
 
 // One agent, one connection: every task below shares it.
-const agent = new MqttClient({ url, protocolVersion, reconnect: false });
+const agent = new MqttClient({
+  ...(values.url ? { url: values.url } : { transport: broker!.connect() }),
+  protocolVersion,
+  reconnect: false,
+});
 agent.on("connectionsuccess", ({ settings }) =>
   console.log(
-    `Connected to ${url} as "${settings.clientId}" (MQTT ${settings.protocolVersion}, ` +
+    `Connected to ${where} as "${settings.clientId}" (MQTT ${settings.protocolVersion}, ` +
       `receive maximum ${settings.receiveMaximumToServer})`,
   ));
 agent.on("disconnection", ({ error }) => console.log(`Disconnected: ${error.message}`));

@@ -8,7 +8,9 @@
  *    with the device's clientToken, and the delta is gone;
  * 5. repeat with the opposite state, then delete the shadow and disconnect.
  *
- * Run against any broker (`mosquitto -p 1883` is enough):
+ * Without `--url` everything runs in one process with nothing installed: an embedded broker
+ * (`@tern/broker`), the local shadow service, the device and the application, a local
+ * AWS IoT with no account. With `--url` it runs against any broker (`mosquitto -p 1883`):
  *
  *   deno run -A examples/shadow.ts [--url mqtt://127.0.0.1:1883] [--thing demo-thing]
  *                                  [--external-service] [--rounds 2]
@@ -17,13 +19,14 @@
  * `deno task shadow-service` is already serving the broker.
  */
 import { parseArgs } from "node:util";
-import { asMqttLike, connect } from "@tern/agent";
+import { asMqttLike, connect as connectUrl, MqttClient } from "@tern/agent";
+import { Broker } from "@tern/broker";
 import { DeviceShadow, ShadowClient, ShadowError, ShadowService } from "@tern/shadow";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    url: { type: "string", default: "mqtt://127.0.0.1:1883" },
+    url: { type: "string" },
     thing: { type: "string", default: "demo-thing" },
     rounds: { type: "string", default: "2" },
     "external-service": { type: "boolean", default: false },
@@ -32,12 +35,22 @@ const { values } = parseArgs({
 const thingName = values.thing;
 const rounds = Number(values.rounds);
 
+await using broker = values.url ? undefined : new Broker();
+
+/** A started client of the broker given by `--url`, or of the embedded one. */
+async function connect(): Promise<MqttClient> {
+  if (values.url) return await connectUrl(values.url);
+  const client = new MqttClient({ transport: broker!.connect(), reconnect: false });
+  await client.start();
+  return client;
+}
+
 // The service, the device and the application each have their own connection, as they
 // would in the field (the service is AWS IoT's; the application is in the cloud).
-const serviceClient = values["external-service"] ? undefined : await connect(values.url);
+const serviceClient = values["external-service"] ? undefined : await connect();
 const service = serviceClient && await ShadowService.start(asMqttLike(serviceClient));
-const deviceClient = await connect(values.url);
-const appClient = await connect(values.url);
+const deviceClient = await connect();
+const appClient = await connect();
 const deviceShadow = new ShadowClient(asMqttLike(deviceClient), { thingName });
 const app = new ShadowClient(asMqttLike(appClient), { thingName });
 

@@ -1,4 +1,7 @@
-/** The agent's examples run to completion (each starts its own broker when given no URL). */
+/**
+ * The agent's examples run to completion: connection_sharing.ts on its embedded broker and
+ * on mosquitto through `--url`; mutual_auth.ts starts its own mosquitto.
+ */
 import assert from "node:assert/strict";
 import { startBroker } from "./support/broker.ts";
 import { generateCertificates } from "./support/certs.ts";
@@ -18,12 +21,26 @@ async function runExample(path: string, args: string[] = []) {
 }
 
 for (const mqtt of ["5", "4"]) {
-  Deno.test(`examples/connection_sharing.ts (MQTT ${mqtt}) gets every echo and exits 0`, async () => {
+  Deno.test(`examples/connection_sharing.ts (MQTT ${mqtt}) gets every echo from its embedded broker`, async () => {
     const { code, stdout, stderr } = await runExample("../examples/connection_sharing.ts", [
       "--mqtt",
       mqtt,
     ]);
     assert.equal(code, 0, stdout + stderr);
+    assert.match(stdout, /Connected to the embedded broker/);
+    assert.match(stdout, /120\/120 echoes on one connection; operations left incomplete: 0/);
+  });
+
+  Deno.test(`examples/connection_sharing.ts (MQTT ${mqtt}) gets every echo from mosquitto with --url`, async () => {
+    await using broker = await startBroker();
+    const { code, stdout, stderr } = await runExample("../examples/connection_sharing.ts", [
+      "--mqtt",
+      mqtt,
+      "--url",
+      broker.url,
+    ]);
+    assert.equal(code, 0, stdout + stderr);
+    assert.match(stdout, new RegExp(`Connected to ${broker.url}`));
     assert.match(stdout, /120\/120 echoes on one connection; operations left incomplete: 0/);
   });
 }

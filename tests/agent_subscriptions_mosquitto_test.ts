@@ -4,12 +4,13 @@
  * broker subscriptions, leaving a `for await` loop unsubscribes, MQTT 5 routes by
  * subscription identifier and MQTT 3.1.1 by matching, subscriptions survive a broker that
  * forgot the session, and messages nobody subscribed to locally reach "message" and are
- * counted.
+ * counted. The first two scenarios also run against the embedded broker (`@tern/broker`).
  */
 import assert from "node:assert/strict";
 import { type InboundMessage, MqttClient, type Packet } from "@tern/agent";
 import { tcp } from "@tern/transport";
 import { startBroker } from "./support/broker.ts";
+import { startEmbeddedBroker } from "./support/embedded_broker.ts";
 import { recording } from "../packages/agent/testdata/recording_transport.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -46,9 +47,15 @@ function collector() {
   };
 }
 
-for (const protocolVersion of [4, 5] as const) {
-  Deno.test(`MQTT ${protocolVersion}: local subscribers of one filter share one broker subscription, removed after the last leaves`, async () => {
-    await using broker = await startBroker();
+// Each scenario on mosquitto and on the embedded broker, in MQTT 3.1.1 and 5.
+const RUNS = [startBroker, startEmbeddedBroker].flatMap((start) =>
+  ([4, 5] as const).map((protocolVersion) => ({ start, protocolVersion }))
+);
+
+for (const { start, protocolVersion } of RUNS) {
+  const brokerName = start === startBroker ? "mosquitto" : "the embedded broker";
+  Deno.test(`MQTT ${protocolVersion} on ${brokerName}: local subscribers of one filter share one broker subscription, removed after the last leaves`, async () => {
+    await using broker = await start();
     const { client, sent } = recordedClient(
       broker.port,
       protocolVersion,
@@ -97,8 +104,8 @@ for (const protocolVersion of [4, 5] as const) {
     }
   });
 
-  Deno.test(`MQTT ${protocolVersion}: overlapping filters each get exactly their messages`, async () => {
-    await using broker = await startBroker();
+  Deno.test(`MQTT ${protocolVersion} on ${brokerName}: overlapping filters each get exactly their messages`, async () => {
+    await using broker = await start();
     const { client, sent } = recordedClient(
       broker.port,
       protocolVersion,

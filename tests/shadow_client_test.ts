@@ -187,4 +187,37 @@ for (const connector of CONNECTORS) {
     await using shadow = new ShadowClient(connection, { thingName: "t", timeoutMs: 100 });
     await assert.rejects(shadow.get(), ShadowTimeoutError);
   });
+
+  Deno.test(`${connector.name}: a device learns that the application deleted its shadow, and not of its own deletes`, async () => {
+    await using broker = await startBroker();
+    await using serviceConnection = await connector.connect(broker.url);
+    await using _service = await ShadowService.start(serviceConnection);
+    await using deviceConnection = await connector.connect(broker.url);
+    await using appConnection = await connector.connect(broker.url);
+    await using lamp = new ShadowClient(deviceConnection, {
+      thingName: "lamp1",
+      shadowName: "cfg",
+    });
+    await using app = new ShadowClient(appConnection, { thingName: "lamp1", shadowName: "cfg" });
+
+    const deleted: number[] = [];
+    await using device = await DeviceShadow.start(lamp, {
+      onDeleted: (event) => void deleted.push(event.version),
+    });
+    await device.report({ on: true });
+    const deletions = await lamp.deletions();
+    const accepted = await app.delete();
+    const { value } = await deletions.next();
+    assert.deepStrictEqual(value, accepted);
+    await until(() => deleted.length === 1, "DeviceShadow saw the delete");
+    assert.deepStrictEqual(deleted, [1]);
+    assert.equal(device.version, 0);
+
+    await device.report({ on: false });
+    await lamp.delete();
+    await app.update({ desired: { on: true } }); // after the device's own delete/accepted
+    await app.get();
+    assert.deepStrictEqual(deleted, [1]);
+    await deletions.return!();
+  });
 }

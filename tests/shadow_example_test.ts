@@ -1,4 +1,7 @@
-/** `examples/shadow.ts`, the FreeRTOS shadow demo, runs to completion on a real mosquitto. */
+/**
+ * `examples/shadow.ts`, the FreeRTOS shadow demo, runs to completion on a real mosquitto and,
+ * with no `--url`, all in one process on the embedded broker.
+ */
 import assert from "node:assert/strict";
 import { ShadowClient, ShadowService } from "@tern/shadow";
 import { startBroker } from "./support/broker.ts";
@@ -61,4 +64,17 @@ Deno.test("examples/shadow.ts works with a service that is already running, and 
     "App: desired powerOn 1 accepted, version 3",
   );
   assert.match(stdout, /Deleted the shadow \(version 6\); demo completed successfully\n$/);
+});
+
+Deno.test("examples/shadow.ts runs with nothing installed: embedded broker, service, device and app in one process", async () => {
+  const { code, stdout, stderr } = await runExample(EXAMPLE, { args: ["--rounds", "2"] });
+  assert.equal(stderr, "");
+  assert.equal(code, 0);
+  const lines = stdout.trim().split("\n");
+  assert.equal(lines[0], "No shadow of demo-thing yet: No shadow exists with name: 'demo-thing'");
+  assert.equal(lines.at(-1), "Deleted the shadow (version 4); demo completed successfully");
+  assert.deepStrictEqual(lines.filter((line) => line.startsWith("Device: reported")), [
+    "Device: reported powerOn 1, version 2",
+    "Device: reported powerOn 0, version 4",
+  ]);
 });

@@ -1,19 +1,21 @@
 /**
- * `deno task shadow-service`: the command runs the service on a real mosquitto, keeps shadows
- * in SQLite across restarts, and exits cleanly on SIGTERM.
+ * `deno task shadow-service` (`tern shadow serve`): the command runs the service on a real
+ * mosquitto, keeps shadows in SQLite across restarts, and exits cleanly on SIGTERM.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { ShadowClient } from "@tern/shadow";
 import { startBroker } from "./support/broker.ts";
+import { freePort } from "./support/free_port.ts";
 import { agentConnector } from "./shadow_support.ts";
 
-const CLI = fileURLToPath(new URL("../packages/shadow/service_cli.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../packages/cli/main.ts", import.meta.url));
+const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env"];
 
 /** Starts the command and resolves once it printed that it is serving. */
 async function startCli(args: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-read", "--allow-write", CLI, ...args],
+    args: ["run", ...PERMISSIONS, CLI, "shadow", "serve", ...args],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -60,10 +62,18 @@ Deno.test("shadow-service serves shadows from SQLite across restarts and exits 0
   }
 });
 
-Deno.test("shadow-service without --url prints the usage and exits 2", async () => {
+Deno.test("shadow-service without a broker says the connection was refused and exits 1", async () => {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-read", "--allow-write", CLI],
+    args: [
+      "run",
+      ...PERMISSIONS,
+      CLI,
+      "shadow",
+      "serve",
+      "--url",
+      `mqtt://127.0.0.1:${freePort()}`,
+    ],
   }).output();
-  assert.equal(output.code, 2);
-  assert.match(new TextDecoder().decode(output.stderr), /--url is required/);
+  assert.equal(output.code, 1);
+  assert.equal(new TextDecoder().decode(output.stderr), "Error: Connection refused\n");
 });

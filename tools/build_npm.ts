@@ -68,12 +68,18 @@ export async function buildNpm(outDir = join(root, "dist/npm")): Promise<string[
   }
 }
 
+/**
+ * Packages that run only under Deno and so get no npm tarball: the `tern` command reads
+ * stdin, signals and files through Deno's APIs, and is run as `deno run -A jsr:@tern/cli`.
+ */
+const DENO_ONLY = new Set(["@tern/cli"]);
+
 async function readMembers(): Promise<Member[]> {
   const members: Member[] = [];
   for await (const entry of Deno.readDir(join(root, "packages"))) {
     const dir = join(root, "packages", entry.name);
     const config = JSON.parse(await Deno.readTextFile(join(dir, "deno.json")).catch(() => "{}"));
-    if (typeof config.name !== "string") continue;
+    if (typeof config.name !== "string" || DENO_ONLY.has(config.name)) continue;
     const all: Record<string, string> = typeof config.exports === "string"
       ? { ".": config.exports }
       : config.exports;

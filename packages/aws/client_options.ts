@@ -62,7 +62,10 @@ export interface IotClientOptions {
   serverName?: string;
   /** WebSocket subprotocols, for `wss://` URLs. */
   websocketProtocols?: string[];
-  /** HTTP proxy URL (`http://[user:password@]host:port`) to tunnel through with CONNECT. */
+  /**
+   * HTTP proxy URL (`http://[user:password@]host:port`, or `https://…` for TLS to the proxy,
+   * which is then checked against `caCerts` too) to tunnel through with CONNECT.
+   */
   proxy?: string;
   /** Broker limits to enforce before sending; `iotCoreLimits` unless turned off. */
   limits?: BrokerLimits;
@@ -83,7 +86,7 @@ export interface IotCommonOptions {
   clientId: string;
   /** PEM CA certificates to trust in addition to the runtime's roots (Amazon Root CA 1 is one). */
   caCerts?: string[];
-  /** HTTP proxy URL, `http://[user:password@]host:port`. */
+  /** HTTP proxy URL, `http://[user:password@]host:port` or `https://…`. */
   proxy?: string;
   /**
    * Report SDK metrics in the username (only to `*.amazonaws.com` endpoints); `true` for

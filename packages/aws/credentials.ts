@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { hostEnv } from "./_host.ts";
 
 /** Long-term or temporary AWS credentials. */
 export interface AwsCredentials {
@@ -12,6 +13,29 @@ export interface AwsCredentials {
   secretAccessKey: string;
   /** The session token of temporary (STS) credentials. */
   sessionToken?: string;
+  /** When temporary credentials stop working; absent for long-term keys. */
+  expiration?: Date;
+}
+
+/**
+ * A provider found nothing to offer: it is not configured here (no variables, no profile,
+ * not on EC2). {@linkcode credentialsChain} moves on to the next provider on this error
+ * only; any other failure (a configured source that answered with an error) ends the chain.
+ *
+ * @example Tell "not configured" from "failed"
+ * ```ts
+ * import { credentialsFromEnv, CredentialsUnavailableError } from "@tern/aws";
+ *
+ * const error = await credentialsFromEnv({ env: () => undefined })().catch((e) => e);
+ * console.log(error instanceof CredentialsUnavailableError); // true
+ * ```
+ */
+export class CredentialsUnavailableError extends Error {
+  /** Creates the error with its message. */
+  constructor(message: string) {
+    super(message);
+    this.name = "CredentialsUnavailableError";
+  }
 }
 
 /**
@@ -24,18 +48,6 @@ export type CredentialsProvider = (options?: { signal?: AbortSignal }) => Promis
 export interface CredentialsFromEnvOptions {
   /** Reads one variable; defaults to `Deno.env.get`, or `process.env` on Node and Bun. */
   env?: (name: string) => string | undefined;
-}
-
-function defaultEnv(name: string): string | undefined {
-  const global = globalThis as {
-    Deno?: { env: { get(name: string): string | undefined } };
-    process?: { env: Record<string, string | undefined> };
-  };
-  if (global.Deno) return global.Deno.env.get(name);
-  if (global.process) return global.process.env[name];
-  throw new TypeError(
-    "Cannot read AWS credentials: this runtime has no environment variables; pass `env` or a provider",
-  );
 }
 
 /**
@@ -55,17 +67,21 @@ function defaultEnv(name: string): string | undefined {
  * ```
  */
 export function credentialsFromEnv(options: CredentialsFromEnvOptions = {}): CredentialsProvider {
-  const env = options.env ?? defaultEnv;
+  const env = options.env ?? hostEnv;
   return () => {
     try {
       const accessKeyId = env("AWS_ACCESS_KEY_ID");
       const secretAccessKey = env("AWS_SECRET_ACCESS_KEY");
       const sessionToken = env("AWS_SESSION_TOKEN");
       if (!accessKeyId) {
-        throw new TypeError("Cannot read AWS credentials: AWS_ACCESS_KEY_ID is not set");
+        throw new CredentialsUnavailableError(
+          "Cannot read AWS credentials: AWS_ACCESS_KEY_ID is not set",
+        );
       }
       if (!secretAccessKey) {
-        throw new TypeError("Cannot read AWS credentials: AWS_SECRET_ACCESS_KEY is not set");
+        throw new CredentialsUnavailableError(
+          "Cannot read AWS credentials: AWS_SECRET_ACCESS_KEY is not set",
+        );
       }
       return Promise.resolve(
         sessionToken

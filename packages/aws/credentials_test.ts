@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { credentialsFromEnv } from "./credentials.ts";
+import { credentialsFromEnv, CredentialsUnavailableError } from "./credentials.ts";
 
 Deno.test("credentialsFromEnv() reads the three AWS variables on every call", async () => {
   const vars: Record<string, string> = { AWS_ACCESS_KEY_ID: "AKID1", AWS_SECRET_ACCESS_KEY: "s1" };
@@ -36,10 +36,12 @@ Deno.test("credentialsFromEnv() reads Deno.env by default", async () => {
 Deno.test("credentialsFromEnv() rejects with the name of the missing variable", async () => {
   await assert.rejects(
     credentialsFromEnv({ env: () => undefined })(),
-    new TypeError("Cannot read AWS credentials: AWS_ACCESS_KEY_ID is not set"),
+    new CredentialsUnavailableError("Cannot read AWS credentials: AWS_ACCESS_KEY_ID is not set"),
   );
   await assert.rejects(
     credentialsFromEnv({ env: (name) => name === "AWS_ACCESS_KEY_ID" ? "AKID" : "" })(),
-    new TypeError("Cannot read AWS credentials: AWS_SECRET_ACCESS_KEY is not set"),
+    new CredentialsUnavailableError(
+      "Cannot read AWS credentials: AWS_SECRET_ACCESS_KEY is not set",
+    ),
   );
 });

@@ -118,6 +118,7 @@ export function iotTransport(options: IotClientOptions): Transport {
     if (proxy !== undefined) {
       return websocketViaProxy({
         proxy,
+        proxyTls: proxyTls(proxy, caCerts),
         url: websocketUrl,
         protocols: options.websocketProtocols,
         tls: { caCerts, serverName },
@@ -132,5 +133,22 @@ export function iotTransport(options: IotClientOptions): Transport {
   }
   // fromUrl picks the runtime's TLS sockets (and the one that can present a client
   // certificate through a proxy).
-  return fromUrl(url, { caCerts, cert, key, alpnProtocols, serverName, proxy });
+  return fromUrl(url, {
+    caCerts,
+    cert,
+    key,
+    alpnProtocols,
+    serverName,
+    proxy,
+    proxyTls: proxy === undefined ? undefined : proxyTls(proxy, caCerts),
+  });
+}
+
+/** An https:// proxy is trusted with the same extra CAs as the endpoint. */
+function proxyTls(
+  proxy: string,
+  caCerts: string[] | undefined,
+): { caCerts?: string[] } | undefined {
+  if (new URL(proxy).protocol !== "https:") return undefined;
+  return caCerts ? { caCerts } : {};
 }

@@ -5,7 +5,8 @@
  * @module
  */
 import type { IotClientOptions, IotCommonOptions } from "./client_options.ts";
-import { credentialsFromEnv, type CredentialsProvider } from "./credentials.ts";
+import type { CredentialsProvider } from "./credentials.ts";
+import { defaultCredentials } from "./credentials_chain.ts";
 import { presignIotWebSocketUrl, regionOfEndpoint } from "./iot_websocket_url.ts";
 import { common, defined } from "./_common.ts";
 
@@ -13,7 +14,10 @@ import { common, defined } from "./_common.ts";
 export interface WebSocketSigV4Options extends IotCommonOptions {
   /** AWS region; taken from the endpoint when it has the usual `.iot.<region>.` form. */
   region?: string;
-  /** Supplies credentials for each attempt; default {@linkcode credentialsFromEnv}. */
+  /**
+   * Supplies credentials for each attempt; default {@linkcode defaultCredentials} (the AWS
+   * SDKs' chain, cached until shortly before expiry).
+   */
   credentials?: CredentialsProvider;
   /** The signing clock; default `() => new Date()`. */
   now?: () => Date;
@@ -48,7 +52,7 @@ export function websocketSigV4Options(options: WebSocketSigV4Options): IotClient
       `Cannot ${action}: region is required, as endpoint "${host}" does not name one`,
     );
   }
-  const credentials = options.credentials ?? credentialsFromEnv();
+  const credentials = options.credentials ?? defaultCredentials();
   const now = options.now ?? (() => new Date());
   return defined({
     url: `wss://${host}/mqtt`,

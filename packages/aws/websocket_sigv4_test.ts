@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { iotCoreLimits } from "./iot_core_limits.ts";
 import { presignIotWebSocketUrl } from "./iot_websocket_url.ts";
 import { websocketSigV4Options } from "./websocket_sigv4.ts";
+import { issuer, startContainerEndpoint } from "./testdata/credential_servers.ts";
 
 const endpoint = "abc123-ats.iot.eu-central-1.amazonaws.com";
 
@@ -62,6 +63,39 @@ Deno.test("websocketSigV4Options() reads credentials from the environment by def
       if (saved[i] === undefined) Deno.env.delete(name);
       else Deno.env.set(name, saved[i]);
     });
+  }
+});
+
+Deno.test("websocketSigV4Options() by default resolves the credential chain per attempt, cached until near expiry", async () => {
+  await using ecs = startContainerEndpoint({ path: "/creds", issue: issuer() });
+  const vars: Record<string, string | undefined> = {
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_PROFILE: undefined,
+    AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+    AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+    AWS_CONFIG_FILE: "/nonexistent/config",
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `${ecs.url}/creds`,
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+  const saved = Object.keys(vars).map((name) => [name, Deno.env.get(name)] as const);
+  try {
+    for (const [name, value] of Object.entries(vars)) {
+      if (value === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, value);
+    }
+    const options = websocketSigV4Options({ endpoint, clientId: "d" });
+    const first = await options.connectOptionsProvider!({});
+    const second = await options.connectOptionsProvider!({});
+    assert.match(first.url!, /X-Amz-Credential=ASIA1%2F/);
+    assert.ok(first.url!.endsWith("&X-Amz-Security-Token=token1"));
+    assert.match(second.url!, /X-Amz-Credential=ASIA1%2F/);
+    assert.equal(ecs.requests.length, 1);
+  } finally {
+    for (const [name, value] of saved) {
+      if (value === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, value);
+    }
   }
 });
 

@@ -4,7 +4,12 @@
  *
  * @module
  */
-import type { JsonObject, ShadowDeltaEvent, ShadowUpdateAccepted } from "./document.ts";
+import type {
+  JsonObject,
+  ShadowDeleteAccepted,
+  ShadowDeltaEvent,
+  ShadowUpdateAccepted,
+} from "./document.ts";
 import { ShadowError } from "./errors.ts";
 import type { ShadowClient, ShadowRequestOptions } from "./shadow_client.ts";
 
@@ -21,6 +26,11 @@ export interface DeviceShadowOptions {
    * (the device reached the desired state). Returning `undefined` reports nothing.
    */
   apply?: ApplyDelta;
+  /**
+   * Called, in turn with the deltas, when someone else deletes the shadow; the version seen
+   * starts over, since a shadow re-created more than 48 hours later starts again at 1.
+   */
+  onDeleted?: (event: ShadowDeleteAccepted) => void | Promise<void>;
   /** Called when applying or reporting a delta fails; `console.error` by default. */
   onError?: (error: unknown) => void;
   /** Stops the loop when aborted. */
@@ -81,6 +91,7 @@ export class DeviceShadow implements AsyncDisposable {
   readonly #client: ShadowClient;
   readonly #apply: ApplyDelta;
   readonly #onError: (error: unknown) => void;
+  readonly #onDeleted?: (event: ShadowDeleteAccepted) => void | Promise<void>;
   #version = 0;
   #queue: Promise<void> = Promise.resolve();
   #removeListener: () => void = () => {};
@@ -90,6 +101,7 @@ export class DeviceShadow implements AsyncDisposable {
     this.#client = client;
     this.#apply = options.apply ?? ((delta) => delta);
     this.#onError = options.onError ?? ((error) => console.error(error));
+    this.#onDeleted = options.onDeleted;
   }
 
   /**
@@ -101,9 +113,19 @@ export class DeviceShadow implements AsyncDisposable {
     options: DeviceShadowOptions = {},
   ): Promise<DeviceShadow> {
     const device = new DeviceShadow(client, options);
-    device.#removeListener = await client.onDelta((event) => device.#enqueue(event), {
+    const removeDelta = await client.onDelta((event) => device.#enqueue(event), {
       signal: options.signal,
     });
+    device.#removeListener = removeDelta;
+    try {
+      const removeDeleted = await client.onDeleted((event) => device.#deleted(event), {
+        signal: options.signal,
+      });
+      device.#removeListener = () => (removeDelta(), removeDeleted());
+    } catch (error) {
+      removeDelta();
+      throw error;
+    }
     options.signal?.addEventListener("abort", () => void device.stop(), { once: true });
     try {
       const shadow = await client.get({ signal: options.signal });
@@ -160,6 +182,14 @@ export class DeviceShadow implements AsyncDisposable {
 
   #enqueue(event: ShadowDeltaEvent): void {
     this.#queue = this.#queue.then(() => this.#handle(event)).catch(this.#onError);
+  }
+
+  #deleted(event: ShadowDeleteAccepted): void {
+    this.#queue = this.#queue.then(async () => {
+      if (this.#stopped) return;
+      this.#version = 0;
+      await this.#onDeleted?.(event);
+    }).catch(this.#onError);
   }
 
   async #handle(event: ShadowDeltaEvent): Promise<void> {

@@ -126,3 +126,21 @@ Deno.test("DeviceShadow passes failures of apply() to onError and keeps going", 
   assert.deepStrictEqual(errors, [new Error("actuator stuck")]);
   await documents.return!();
 });
+
+Deno.test("DeviceShadow calls onDeleted when the application deletes the shadow, and starts its version over", async () => {
+  await using t = await setup();
+  const deleted = Promise.withResolvers<number>();
+  const applied: JsonObject[] = [];
+  await using device = await DeviceShadow.start(t.lamp, {
+    apply: (delta) => (applied.push(delta), delta),
+    onDeleted: (event) => deleted.resolve(event.version),
+  });
+  await device.report({ on: false });
+  assert.equal(device.version, 1);
+  await t.app.delete();
+  assert.equal(await deleted.promise, 1);
+  assert.equal(device.version, 0);
+  await t.app.update({ desired: { on: true } });
+  await until(() => applied.length === 1, "the delta after re-creation was applied");
+  assert.deepStrictEqual(applied, [{ on: true }]);
+});

@@ -93,6 +93,9 @@ const RESPONSE_FILTERS: Record<Operation, FilterSuffix[]> = {
 
 const decoder = new TextDecoder();
 
+/** How many of its own delete tokens a client remembers (requests in flight or late). */
+const OWN_DELETES_KEPT = 64;
+
 /**
  * A client for one shadow (classic or named) of one thing. Each request publishes with a
  * fresh `clientToken` and settles with the response carrying the same token, so concurrent
@@ -159,6 +162,9 @@ export class ShadowClient implements AsyncDisposable {
   readonly #subscriptions = new Map<FilterSuffix, Promise<MqttLikeSubscription>>();
   readonly #deltaListeners = new Set<(event: ShadowDeltaEvent) => void>();
   readonly #documentsListeners = new Set<(event: ShadowDocumentsEvent) => void>();
+  readonly #deletedListeners = new Set<(event: ShadowDeleteAccepted) => void>();
+  /** Tokens of this client's own deletes, so their `/delete/accepted` is not an event. */
+  readonly #ownDeletes = new Set<string>();
   readonly #streams = new Set<{ close(): void }>();
   #removeSessionListener?: () => void;
   #closed = false;
@@ -259,6 +265,47 @@ export class ShadowClient implements AsyncDisposable {
   }
 
   /**
+   * Calls `listener` when the shadow is deleted by someone else: every `/delete/accepted`
+   * of this shadow except the answers to this client's own {@linkcode ShadowClient.delete}
+   * (those settle its promise). This is FreeRTOS's "shadow deleted" callback
+   * (`SHADOW_RegisterCallbacks`). Resolves once subscribed, with a function that removes
+   * the listener.
+   *
+   * @example Learn that an application deleted the shadow
+   * ```ts
+   * import { ShadowClient, ShadowService } from "@tern/shadow";
+   * import { MemoryBus } from "./_memory_bus.ts";
+   *
+   * const bus = new MemoryBus();
+   * await using _service = await ShadowService.start(bus.connect());
+   * await using device = new ShadowClient(bus.connect(), { thingName: "lamp1" });
+   * await using app = new ShadowClient(bus.connect(), { thingName: "lamp1" });
+   *
+   * await device.update({ reported: { on: true } });
+   * const deleted = Promise.withResolvers<number>();
+   * await device.onDeleted((event) => deleted.resolve(event.version));
+   * await app.delete();
+   * console.log(await deleted.promise); // 1
+   * ```
+   */
+  async onDeleted(
+    listener: (event: ShadowDeleteAccepted) => void,
+    options: ShadowStreamOptions = {},
+  ): Promise<() => void> {
+    return await this.#listen(this.#deletedListeners, "delete/+", listener, options);
+  }
+
+  /**
+   * Deletions by someone else as an async iterator (see {@linkcode ShadowClient.onDeleted});
+   * resolves once subscribed. Ends like {@linkcode ShadowClient.deltas}.
+   */
+  async deletions(
+    options: ShadowStreamOptions = {},
+  ): Promise<AsyncIterableIterator<ShadowDeleteAccepted>> {
+    return await this.#stream(this.#deletedListeners, "delete/+", options);
+  }
+
+  /**
    * The `/update/delta` messages as an async iterator; resolves once subscribed, so that
    * no delta published afterwards is missed. Ends when `signal` aborts, on `return()` or
    * when the client closes.
@@ -288,6 +335,7 @@ export class ShadowClient implements AsyncDisposable {
     for (const stream of this.#streams) stream.close();
     this.#deltaListeners.clear();
     this.#documentsListeners.clear();
+    this.#deletedListeners.clear();
     const subscriptions = [...this.#subscriptions.values()];
     this.#subscriptions.clear();
     await Promise.allSettled(
@@ -368,6 +416,7 @@ export class ShadowClient implements AsyncDisposable {
 
     const clientToken = crypto.randomUUID();
     body.clientToken = clientToken;
+    if (operation === "delete") this.#rememberOwnDelete(clientToken);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     const response = new Promise<JsonObject>((resolve, reject) => {
@@ -455,8 +504,14 @@ export class ShadowClient implements AsyncDisposable {
         }
         return;
     }
-    const [operation, outcome] = match.type.split("/");
     const token = document.clientToken;
+    if (match.type === "delete/accepted" && !this.#isOwnDelete(token)) {
+      for (const listener of this.#deletedListeners) {
+        listener(document as unknown as ShadowDeleteAccepted);
+      }
+      return;
+    }
+    const [operation, outcome] = match.type.split("/");
     if (typeof token !== "string" || outcome === undefined) return;
     const pending = this.#pending.get(token);
     if (pending === undefined || pending.operation !== operation) return;
@@ -470,6 +525,18 @@ export class ShadowClient implements AsyncDisposable {
         new ShadowError({ code: 500, message: "Malformed rejection from the shadow service" }),
       );
     }
+  }
+
+  #rememberOwnDelete(token: string): void {
+    // Bounded: an answer that never comes must not keep its token forever.
+    if (this.#ownDeletes.size >= OWN_DELETES_KEPT) {
+      this.#ownDeletes.delete(this.#ownDeletes.values().next().value!);
+    }
+    this.#ownDeletes.add(token);
+  }
+
+  #isOwnDelete(token: unknown): boolean {
+    return typeof token === "string" && this.#ownDeletes.delete(token);
   }
 
   #assertOpen(action: string): void {

@@ -340,3 +340,47 @@ Deno.test("ShadowClient: a callback that throws is reported and does not stop th
     globalThis.removeEventListener("error", onError);
   }
 });
+
+Deno.test("ShadowClient.onDeleted() reports deletes by other clients, not the client's own", async () => {
+  await using t = await setup();
+  await using other = new ShadowClient(t.bus.connect(), { thingName: "lamp1", shadowName: "cfg" });
+  const events: unknown[] = [];
+  const remove = await t.shadow.onDeleted((event) => events.push(event));
+  await t.shadow.update({ reported: { on: true } });
+  const own = await t.shadow.delete();
+  assert.equal(own.version, 1);
+  await other.update({ reported: { on: false } });
+  const theirs = await other.delete();
+  await until(() => events.length === 1, "the other client's delete arrived");
+  assert.deepStrictEqual(events, [theirs]);
+  assert.equal((events[0] as { version: number }).version, 2);
+  remove();
+  await other.update({ reported: { on: true } });
+  await other.delete();
+  await t.shadow.update({ reported: { on: true } }); // a round trip, so a late event would show
+  assert.equal(events.length, 1);
+});
+
+Deno.test("ShadowClient.deletions() yields a delete whose request carried no clientToken", async () => {
+  await using t = await setup({ now: () => 1700000000_000 });
+  await t.shadow.update({ reported: { on: true } });
+  const deletions = await t.shadow.deletions();
+  // An empty /delete payload, as the AWS docs describe it: the answer has no clientToken.
+  await t.bus.connect().publish("$aws/things/lamp1/shadow/name/cfg/delete", new Uint8Array(), {
+    qos: 1,
+  });
+  const { value } = await deletions.next();
+  assert.deepStrictEqual(value, { version: 1, timestamp: 1700000000 });
+  await deletions.return!();
+});
+
+Deno.test("ShadowClient.onDeleted() ignores deletes of another shadow of the same thing", async () => {
+  await using t = await setup();
+  await using classic = new ShadowClient(t.bus.connect(), { thingName: "lamp1" });
+  const events: unknown[] = [];
+  await t.shadow.onDeleted((event) => events.push(event));
+  await classic.update({ reported: { on: true } });
+  await classic.delete();
+  await t.shadow.update({ reported: { on: true } });
+  assert.deepStrictEqual(events, []);
+});

@@ -1,4 +1,6 @@
+import { checkTlsSettings } from "./_check_tls_settings.ts";
 import { TransportError } from "./errors.ts";
+import type { TlsSettings } from "./tls_options.ts";
 
 /** The longest CONNECT response header we accept; real proxies send a few hundred bytes. */
 const MAX_RESPONSE_HEADER = 16 * 1024;
@@ -7,27 +9,46 @@ const MAX_RESPONSE_HEADER = 16 * 1024;
 export interface ProxyEndpoint {
   hostname: string;
   port: number;
+  /** `https://`: TLS to the proxy itself, before CONNECT. */
+  secure: boolean;
   /** `Basic …` for the Proxy-Authorization header, when the URL carries credentials. */
   authorization?: string;
 }
 
-/** Parses `http://[user[:password]@]host[:port]` (default port 80). */
+/** Parses `http[s]://[user[:password]@]host[:port]` (default port 80, or 443 for https). */
 export function parseProxyUrl(proxy: string | URL): ProxyEndpoint {
   const url = new URL(proxy);
-  if (url.protocol !== "http:") {
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new TypeError(
-      `Cannot create http proxy transport: proxy URL must start with http://, got "${url.protocol}"`,
+      `Cannot create http proxy transport: proxy URL must start with http:// or https://, got "${url.protocol}"`,
     );
   }
+  const secure = url.protocol === "https:";
   const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  const port = url.port ? Number(url.port) : 80;
-  if (url.username === "" && url.password === "") return { hostname, port };
+  const port = url.port ? Number(url.port) : secure ? 443 : 80;
+  if (url.username === "" && url.password === "") return { hostname, port, secure };
   const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
   return {
     hostname,
     port,
+    secure,
     authorization: `Basic ${base64(new TextEncoder().encode(credentials))}`,
   };
+}
+
+/** Checks `proxyTls`, which only an `https://` proxy may have. */
+export function checkProxyTls(
+  adapter: string,
+  proxy: ProxyEndpoint,
+  proxyTls: TlsSettings | undefined,
+): void {
+  if (proxyTls === undefined) return;
+  if (!proxy.secure) {
+    throw new TypeError(
+      `Cannot create ${adapter} transport: proxyTls is for https:// proxies only`,
+    );
+  }
+  checkTlsSettings(adapter, proxyTls);
 }
 
 function base64(bytes: Uint8Array): string {

@@ -20,15 +20,35 @@ Deno.test("parseProxyUrl() turns URL credentials into a basic auth header", () =
   assert.deepEqual(proxy, {
     hostname: "127.0.0.1",
     port: 3128,
+    secure: false,
     authorization: `Basic ${btoa("al@ice:p\u00c3\u00a4ss")}`,
   });
-  assert.deepEqual(parseProxyUrl("http://[::1]"), { hostname: "::1", port: 80 });
-  assert.throws(() => parseProxyUrl("https://proxy"), /must start with http:\/\//);
+  assert.deepEqual(parseProxyUrl("http://[::1]"), { hostname: "::1", port: 80, secure: false });
+});
+
+Deno.test("parseProxyUrl() takes https:// proxies, on port 443 by default", () => {
+  assert.deepEqual(parseProxyUrl("https://proxy.internal"), {
+    hostname: "proxy.internal",
+    port: 443,
+    secure: true,
+  });
+  assert.equal(parseProxyUrl("https://proxy.internal:8443").port, 8443);
+  assert.throws(
+    () => parseProxyUrl("socks5://proxy"),
+    new TypeError(
+      'Cannot create http proxy transport: proxy URL must start with http:// or https://, got "socks5:"',
+    ),
+  );
 });
 
 Deno.test("connectRequest() asks for the target and carries the credentials", () => {
   const text = new TextDecoder().decode(
-    connectRequest("broker:8883", { hostname: "p", port: 1, authorization: "Basic eDp5" }),
+    connectRequest("broker:8883", {
+      hostname: "p",
+      port: 1,
+      secure: false,
+      authorization: "Basic eDp5",
+    }),
   );
   assert.equal(
     text,

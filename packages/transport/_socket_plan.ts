@@ -1,3 +1,4 @@
+import type { ProxyTlsSettings } from "./http_proxy.ts";
 import type { TlsSettings } from "./tls_options.ts";
 import type { Transport } from "./types.ts";
 
@@ -10,8 +11,10 @@ export interface SocketPlan {
   port: number;
   /** TLS to the broker; `undefined` for plain TCP. */
   tls?: TlsSettings;
-  /** An HTTP proxy to tunnel through. */
+  /** An HTTP proxy to tunnel through: `http://…`, or `https://…` for TLS to the proxy too. */
   proxy?: string | URL;
+  /** TLS to an `https://` proxy. */
+  proxyTls?: ProxyTlsSettings;
   connectTimeoutMs?: number;
 }
 

@@ -8,7 +8,7 @@
  */
 import { checkTlsSettings } from "./_check_tls_settings.ts";
 import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
-import { parseProxyUrl } from "./_proxy_handshake.ts";
+import { checkProxyTls, parseProxyUrl } from "./_proxy_handshake.ts";
 import { currentRuntime, type Runtime } from "./_runtime.ts";
 import type { RuntimeSockets, SocketPlan, WebSocketPlan } from "./_socket_plan.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
@@ -61,7 +61,7 @@ export function checkPlan(runtime: Runtime, plan: SocketPlan): void {
   endpoint(kind, plan.hostname, plan.port);
   checkConnectTimeout(kind, plan.connectTimeoutMs);
   if (plan.tls) checkTlsSettings(kind, plan.tls);
-  if (plan.proxy !== undefined) parseProxyUrl(plan.proxy);
+  if (plan.proxy !== undefined) checkProxyTls(kind, parseProxyUrl(plan.proxy), plan.proxyTls);
   if (runtime === "web") {
     throw new TypeError(
       `Cannot create a ${kind} transport: this runtime has no TCP sockets, only WebSocket; ` +

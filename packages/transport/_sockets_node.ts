@@ -8,7 +8,8 @@ import { websocketOver } from "./_websocket_over.ts";
 export function sockets(plan: SocketPlan): Transport {
   const { hostname, port, tls: settings, proxy, connectTimeoutMs } = plan;
   if (proxy !== undefined) {
-    return nodeHttpProxy({ proxy, hostname, port, tls: settings, connectTimeoutMs });
+    const { proxyTls } = plan;
+    return nodeHttpProxy({ proxy, proxyTls, hostname, port, tls: settings, connectTimeoutMs });
   }
   if (!settings) return nodeTcp({ hostname, port, connectTimeoutMs });
   return nodeTls({ hostname, port, connectTimeoutMs, ...settings });

@@ -9,6 +9,7 @@ import { assertTransportError } from "./testdata/assert_error.ts";
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { recordNoDelay } from "./testdata/no_delay.ts";
 import { startTinyproxy } from "./testdata/tinyproxy.ts";
+import { startTlsFront } from "./testdata/tls_front.ts";
 
 Deno.test("httpProxy() tunnels through tinyproxy to mosquitto", async (t) => {
   const certs = await generateCertificates();
@@ -146,6 +147,170 @@ Deno.test("httpProxy() and nodeHttpProxy() reject with the signal's reason when 
       make({ proxy: `http://127.0.0.1:${port}`, hostname: "127.0.0.1", port: 1883 }).open({
         signal,
       })
+    );
+  }
+});
+
+Deno.test("httpProxy() and nodeHttpProxy() speak TLS to an https:// proxy (tinyproxy behind a TLS terminator)", async (t) => {
+  const certs = await generateCertificates();
+  try {
+    await using broker = await startBroker({ certificates: certs });
+    await using open = await startTinyproxy();
+    await using guarded = await startTinyproxy({
+      credentials: { user: "tern", password: "s3cret" },
+    });
+    const front = (target: number) =>
+      startTlsFront({ cert: certs.pem.serverCert, key: certs.pem.serverKey, target });
+    await using openFront = front(open.port);
+    await using guardedFront = front(guarded.port);
+    const proxyTls = { caCerts: [certs.pem.caCert] };
+    const proxies = [
+      ["without credentials", `https://127.0.0.1:${openFront.port}`, open, openFront],
+      [
+        "with credentials",
+        `https://tern:s3cret@127.0.0.1:${guardedFront.port}`,
+        guarded,
+        guardedFront,
+      ],
+    ] as const;
+    const adapters = [["httpProxy", httpProxy], ["nodeHttpProxy", nodeHttpProxy]] as const;
+
+    for (const [name, proxyUrl, proxy, tlsFront] of proxies) {
+      for (const [adapter, make] of adapters) {
+        await t.step(`${adapter} carries plain MQTT ${name}`, async () => {
+          const [connects, handshakes] = [await proxy.connects(), tlsFront.handshakes];
+          const connection = await make({
+            proxy: proxyUrl,
+            proxyTls,
+            hostname: "127.0.0.1",
+            port: broker.port,
+          }).open();
+          try {
+            assert.equal(connection.alpnProtocol, null);
+            const exchange = await runExchange(connection, {
+              clientId: "https-proxy",
+              via: "readable",
+            });
+            assert.deepEqual(exchange.read, [CONNACK, PUBACK]);
+          } finally {
+            await connection.close();
+          }
+          assert.equal(await proxy.connects(), connects + 1);
+          assert.equal(tlsFront.handshakes, handshakes + 1);
+        });
+      }
+
+      await t.step(
+        `nodeHttpProxy carries TLS to the broker inside the proxy's TLS ${name}`,
+        async () => {
+          const [connects, handshakes] = [await proxy.connects(), tlsFront.handshakes];
+          const connection = await nodeHttpProxy({
+            proxy: proxyUrl,
+            proxyTls: { ...proxyTls, serverName: "localhost" },
+            hostname: "localhost",
+            port: broker.tlsPort!,
+            tls: { caCerts: [certs.pem.caCert] },
+          }).open();
+          try {
+            const exchange = await runExchange(connection, {
+              clientId: "https-proxy-tls",
+              via: "readable",
+            });
+            assert.deepEqual(exchange.read, [CONNACK, PUBACK]);
+          } finally {
+            await connection.close();
+          }
+          assert.equal(await proxy.connects(), connects + 1);
+          assert.equal(tlsFront.handshakes, handshakes + 1);
+        },
+      );
+    }
+
+    await t.step("nodeHttpProxy presents a client certificate inside the tunnel", async () => {
+      const connection = await nodeHttpProxy({
+        proxy: `https://127.0.0.1:${openFront.port}`,
+        proxyTls,
+        hostname: "localhost",
+        port: broker.mtlsPort!,
+        tls: { caCerts: [certs.pem.caCert], cert: certs.pem.clientCert, key: certs.pem.clientKey },
+      }).open();
+      try {
+        const exchange = await runExchange(connection, { clientId: "https-mtls", via: "readable" });
+        assert.deepEqual(exchange.read, [CONNACK, PUBACK]);
+      } finally {
+        await connection.close();
+      }
+    });
+
+    for (const [adapter, make] of adapters) {
+      await t.step(`${adapter} verifies the proxy's certificate`, async () => {
+        await assertTransportError(
+          make({
+            proxy: `https://127.0.0.1:${openFront.port}`,
+            proxyTls: { caCerts: [certs.pem.otherCaCert] },
+            hostname: "127.0.0.1",
+            port: broker.port,
+          }).open(),
+          "tls-unknown-ca",
+        );
+      });
+
+      await t.step(`${adapter} fails with proxy-auth-required on a wrong password`, async () => {
+        await assertTransportError(
+          make({
+            proxy: `https://tern:wrong@127.0.0.1:${guardedFront.port}`,
+            proxyTls,
+            hostname: "127.0.0.1",
+            port: broker.port,
+          }).open(),
+          "proxy-auth-required",
+        );
+      });
+    }
+  } finally {
+    await Deno.remove(certs.dir, { recursive: true });
+  }
+});
+
+Deno.test("httpProxy() refuses TLS inside an https:// proxy's TLS, which Deno cannot layer", () => {
+  assert.throws(
+    () => httpProxy({ proxy: "https://127.0.0.1", hostname: "a", port: 8883, tls: true }),
+    new TypeError(
+      "Cannot create http proxy transport: Deno cannot start TLS inside the TLS to an " +
+        "https:// proxy; use nodeHttpProxy from @tern/transport/node",
+    ),
+  );
+});
+
+Deno.test("httpProxy() and nodeHttpProxy() take proxyTls only with an https:// proxy, and check it", () => {
+  for (
+    const [adapter, make] of [["http proxy", httpProxy], [
+      "node http proxy",
+      nodeHttpProxy,
+    ]] as const
+  ) {
+    assert.throws(
+      () => make({ proxy: "http://127.0.0.1:3128", proxyTls: {}, hostname: "a", port: 1883 }),
+      new TypeError(`Cannot create ${adapter} transport: proxyTls is for https:// proxies only`),
+    );
+    assert.throws(
+      () =>
+        make({
+          proxy: "https://127.0.0.1",
+          proxyTls: { caCerts: ["not pem"] },
+          hostname: "a",
+          port: 1883,
+        }),
+      new TypeError(`Cannot create ${adapter} transport: caCerts must be PEM text`),
+    );
+  }
+});
+
+Deno.test("httpProxy() and nodeHttpProxy() with an https:// proxy reject with the signal's reason when aborted", async () => {
+  for (const make of [httpProxy, nodeHttpProxy]) {
+    await assertAbortsMidOpen((port, signal) =>
+      make({ proxy: `https://127.0.0.1:${port}`, hostname: "127.0.0.1", port: 1883 })
+        .open({ signal })
     );
   }
 });

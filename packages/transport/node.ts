@@ -10,7 +10,7 @@ import { transportError } from "./_classify.ts";
 import { openWithin } from "./_deadline.ts";
 import { checkConnectTimeout, endpoint } from "./_endpoint.ts";
 import { nodeConnection, settle, socketReader } from "./_node_connection.ts";
-import { connectRequest, readConnectResponse } from "./_proxy_handshake.ts";
+import { checkProxyTls, connectRequest, readConnectResponse } from "./_proxy_handshake.ts";
 import { proxyPlan } from "./_proxy_plan.ts";
 import type { HttpProxyOptions } from "./http_proxy.ts";
 import type { TcpOptions } from "./tcp.ts";
@@ -114,7 +114,8 @@ export function nodeTls(options: TlsOptions): NodeTlsTransport {
 
 /**
  * An HTTP CONNECT tunnel on `node:net`, then TLS over it with `tls.connect({ socket })`.
- * Unlike `httpProxy` on Deno, it can present a client certificate (mutual TLS).
+ * Unlike `httpProxy` on Deno, it can present a client certificate (mutual TLS), and run
+ * TLS to the broker inside the TLS to an `https://` proxy.
  *
  * @example Mutual TLS through a proxy
  * ```ts ignore
@@ -131,14 +132,23 @@ export function nodeTls(options: TlsOptions): NodeTlsTransport {
  */
 export function nodeHttpProxy(options: HttpProxyOptions): NodeTlsTransport {
   const { target, proxy, action, settings } = proxyPlan("node http proxy", options);
+  checkProxyTls("node http proxy", proxy, options.proxyTls);
   return {
     open(openOptions: OpenOptions = {}): Promise<TlsConnection> {
       return openWithin(
         { signal: openOptions.signal, timeoutMs: options.connectTimeoutMs, action },
         (signal) =>
           establish(signal, action, async (modules, track) => {
-            const tunnel = track(modules.net.connect({ host: proxy.hostname, port: proxy.port }));
-            await settle(tunnel, "connect", () => {});
+            const address = { host: proxy.hostname, port: proxy.port };
+            const tunnel = track(
+              proxy.secure
+                ? modules.tls.connect({
+                  ...address,
+                  ...secureContext(modules, proxy.hostname, options.proxyTls ?? {}),
+                })
+                : modules.net.connect(address),
+            );
+            await settle(tunnel, proxy.secure ? "secureConnect" : "connect", () => {});
             const reader = socketReader(tunnel);
             try {
               await new Promise<void>((resolve, reject) =>

@@ -5,6 +5,7 @@
  */
 import { parseBrokerUrl } from "./_broker_url.ts";
 import { socketTransport } from "./_sockets.ts";
+import type { ProxyTlsSettings } from "./http_proxy.ts";
 import type { TlsSettings } from "./tls_options.ts";
 import type { Transport } from "./types.ts";
 import { websocket } from "./websocket.ts";
@@ -21,8 +22,13 @@ import { websocket } from "./websocket.ts";
 export interface FromUrlOptions extends TlsSettings {
   /** Milliseconds `open()` waits before a `timeout` error; default 30 000. All schemes. */
   connectTimeoutMs?: number;
-  /** `http://[user:password@]host:port` of an HTTP proxy to tunnel through. mqtt, mqtts. */
+  /**
+   * `http://[user:password@]host:port` of an HTTP proxy to tunnel through, or `https://…`
+   * for TLS to the proxy too. mqtt, mqtts.
+   */
   proxy?: string | URL;
+  /** TLS to an `https://` proxy: `caCerts` for its certificate, `serverName`. mqtt, mqtts. */
+  proxyTls?: ProxyTlsSettings;
   /** WebSocket subprotocols; default `["mqtt"]`. ws, wss. */
   protocols?: string[];
 }
@@ -51,12 +57,12 @@ export interface FromUrlOptions extends TlsSettings {
  */
 export function fromUrl(url: string | URL, options: FromUrlOptions = {}): Transport {
   const { kind, hostname, port, url: parsed } = parseBrokerUrl(url);
-  const { connectTimeoutMs, proxy, protocols, ...settings } = options;
+  const { connectTimeoutMs, proxy, proxyTls, protocols, ...settings } = options;
   const unusable = Object.entries(settings).filter(([, value]) => value !== undefined)
     .map(([name]) => name);
   if (kind === "websocket") {
-    if (unusable.length > 0 || proxy !== undefined) {
-      const names = [...unusable, ...(proxy ? ["proxy"] : [])];
+    if (unusable.length > 0 || proxy !== undefined || proxyTls !== undefined) {
+      const names = [...unusable, ...(proxy ? ["proxy"] : []), ...(proxyTls ? ["proxyTls"] : [])];
       throw new TypeError(
         `Cannot create a WebSocket transport: the web WebSocket cannot take ${names.join(", ")}`,
       );
@@ -69,5 +75,5 @@ export function fromUrl(url: string | URL, options: FromUrlOptions = {}): Transp
     );
   }
   const tls = kind === "tls" ? settings : undefined;
-  return socketTransport({ hostname, port, tls, proxy, connectTimeoutMs });
+  return socketTransport({ hostname, port, tls, proxy, proxyTls, connectTimeoutMs });
 }

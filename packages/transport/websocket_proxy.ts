@@ -8,7 +8,7 @@ import { checkConnectTimeout } from "./_endpoint.ts";
 import { parseProxyUrl } from "./_proxy_handshake.ts";
 import { socketTransport } from "./_sockets.ts";
 import { websocketOver } from "./_websocket_over.ts";
-import type { HttpProxyOptions } from "./http_proxy.ts";
+import type { HttpProxyOptions, ProxyTlsSettings } from "./http_proxy.ts";
 import type { TlsSettings } from "./tls_options.ts";
 import type { Connection, OpenOptions, Transport } from "./types.ts";
 import type { WebSocketUrl } from "./websocket.ts";
@@ -26,8 +26,13 @@ import type { WebSocketUrl } from "./websocket.ts";
  * ```
  */
 export interface WebSocketViaProxyOptions {
-  /** The proxy, `http://[user:password@]host:port`; credentials are sent as basic auth. */
+  /**
+   * The proxy, `http://[user:password@]host:port`, or `https://…` for TLS to the proxy
+   * itself; credentials are sent as basic auth.
+   */
   proxy: string | URL;
+  /** TLS to an `https://` proxy: extra CAs and the name its certificate must carry. */
+  proxyTls?: ProxyTlsSettings;
   /** `ws://` or `wss://` URL of the server, or a function called on every `open()`. */
   url: WebSocketUrl;
   /** Subprotocols to request; default `["mqtt"]`, as MQTT over WebSocket requires. */
@@ -93,6 +98,7 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
     tunnel: ({ hostname, port, secure }) =>
       makeTunnel({
         proxy: options.proxy,
+        proxyTls: options.proxyTls,
         hostname,
         port,
         tls: secure ? options.tls ?? true : false,
@@ -104,9 +110,9 @@ export function websocketViaProxy(options: WebSocketViaProxyOptions): Transport 
 
 /** The tunnel of this runtime's sockets: Deno's, `node:net`'s, or (Workers) none. */
 function runtimeTunnel(options: HttpProxyOptions): Transport {
-  const { proxy, hostname, port, connectTimeoutMs } = options;
+  const { proxy, proxyTls, hostname, port, connectTimeoutMs } = options;
   const tls = options.tls === true ? {} : options.tls || undefined;
-  return socketTransport({ proxy, hostname, port, tls, connectTimeoutMs });
+  return socketTransport({ proxy, proxyTls, hostname, port, tls, connectTimeoutMs });
 }
 
 function checkUrl(url: string | URL): URL {

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { startBroker } from "../../tests/support/broker.ts";
+import { startBroker, wssListener } from "../../tests/support/broker.ts";
 import { generateCertificates } from "../../tests/support/certs.ts";
 import { freePort, waitForPort } from "../../tests/support/free_port.ts";
 import { assertAbortsMidOpen } from "./testdata/abort_mid_open.ts";
 import { assertTransportError } from "./testdata/assert_error.ts";
 import { CONNACK, PUBACK, runExchange } from "./testdata/exchange.ts";
 import { startTinyproxy } from "./testdata/tinyproxy.ts";
+import { startTlsFront } from "./testdata/tls_front.ts";
 import { nodeHttpProxy } from "./node.ts";
 import { websocketViaProxy } from "./websocket_proxy.ts";
 
@@ -15,13 +16,7 @@ Deno.test("websocketViaProxy() reaches mosquitto's WebSocket listeners through t
     const wssPort = freePort();
     await using broker = await startBroker({
       websocket: true,
-      config: [
-        `listener ${wssPort} 127.0.0.1`,
-        "protocol websockets",
-        `cafile ${certs.caCert}`,
-        `certfile ${certs.serverCert}`,
-        `keyfile ${certs.serverKey}`,
-      ],
+      config: wssListener(certs, wssPort),
     });
     await waitForPort(wssPort);
     await using open = await startTinyproxy();
@@ -192,4 +187,51 @@ Deno.test("websocketViaProxy() checks its options when created", () => {
       }),
     RangeError,
   );
+});
+
+Deno.test("websocketViaProxy() reaches mosquitto through an https:// proxy", async (t) => {
+  const certs = await generateCertificates();
+  try {
+    const wssPort = freePort();
+    await using broker = await startBroker({
+      websocket: true,
+      config: wssListener(certs, wssPort),
+    });
+    await waitForPort(wssPort);
+    await using proxy = await startTinyproxy();
+    await using front = startTlsFront({
+      cert: certs.pem.serverCert,
+      key: certs.pem.serverKey,
+      target: proxy.port,
+    });
+    const cases = [
+      ["ws://", `ws://127.0.0.1:${broker.wsPort}/mqtt`, undefined],
+      ["wss:// with the runtime's tunnel", `wss://localhost:${wssPort}/mqtt`, undefined],
+      ["wss:// with the nodeHttpProxy tunnel", `wss://localhost:${wssPort}/mqtt`, nodeHttpProxy],
+    ] as const;
+    for (const [name, url, tunnel] of cases) {
+      await t.step(`carries MQTT over ${name}`, async () => {
+        const before = await proxy.connects();
+        const connection = await websocketViaProxy({
+          proxy: `https://127.0.0.1:${front.port}`,
+          proxyTls: { caCerts: [certs.pem.caCert] },
+          url,
+          tls: { caCerts: [certs.pem.caCert] },
+          tunnel,
+        }).open();
+        try {
+          const exchange = await runExchange(connection, {
+            clientId: "wss-https",
+            via: "readable",
+          });
+          assert.deepEqual(exchange.read, [CONNACK, PUBACK]);
+        } finally {
+          await connection.close();
+        }
+        assert.equal(await proxy.connects(), before + 1);
+      });
+    }
+  } finally {
+    await Deno.remove(certs.dir, { recursive: true });
+  }
 });

@@ -83,6 +83,17 @@ function configText(
   return lines.join("\n") + "\n";
 }
 
+/** Config lines for one more listener: MQTT over WebSocket with TLS (`wss://`) on `port`. */
+export function wssListener(certificates: TestCertificates, port: number): string[] {
+  return [
+    `listener ${port} 127.0.0.1`,
+    "protocol websockets",
+    `cafile ${certificates.caCert}`,
+    `certfile ${certificates.serverCert}`,
+    `keyfile ${certificates.serverKey}`,
+  ];
+}
+
 /**
  * Starts mosquitto and resolves once every listener accepts connections.
  *

@@ -29,7 +29,8 @@ export interface TestCertificates {
   >;
 }
 
-async function openssl(args: string[], cwd: string): Promise<void> {
+/** Runs `openssl` with `args` in `cwd` and returns what it printed; throws when it fails. */
+export async function openssl(args: string[], cwd: string): Promise<string> {
   const output = await new Deno.Command("openssl", { args, cwd, stdout: "piped", stderr: "piped" })
     .output();
   if (!output.success) {
@@ -39,6 +40,7 @@ async function openssl(args: string[], cwd: string): Promise<void> {
       }`,
     );
   }
+  return new TextDecoder().decode(output.stdout);
 }
 
 async function makeCa(name: string, cwd: string): Promise<void> {
@@ -137,4 +139,17 @@ export async function generateCertificates(): Promise<TestCertificates> {
     ),
   ) as TestCertificates["pem"];
   return { dir, ...files, pem };
+}
+
+/**
+ * Issues one more server certificate from the CA of `certs`, valid only for
+ * `subjectAltName` (e.g. "DNS:elsewhere.example", to prove a client checks the name), and
+ * returns the paths of its certificate and key, in `certs.dir`.
+ */
+export async function issueServerCertificate(
+  certs: TestCertificates,
+  options: { name: string; subjectAltName: string },
+): Promise<{ cert: string; key: string }> {
+  await makeLeaf({ ...options, ca: "ca", extendedKeyUsage: "serverAuth" }, certs.dir);
+  return { cert: `${certs.dir}/${options.name}.crt`, key: `${certs.dir}/${options.name}.key` };
 }
