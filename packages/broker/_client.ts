@@ -188,7 +188,7 @@ export class ClientConnection implements Outlet {
    */
   resolveTopic(packet: PublishPacket): string | number {
     const alias = packet.properties?.topicAlias;
-    if (alias === undefined || this.version === 4) return packet.topic;
+    if (alias === undefined || this.version !== 5) return packet.topic;
     if (alias === 0 || alias > this.#core.limits.topicAliasMaximum) return 0x94;
     if (packet.topic !== "") {
       this.#aliases.set(alias, packet.topic);
@@ -274,7 +274,7 @@ export class ClientConnection implements Outlet {
         this.info,
       );
       reasonCode = subscribers === 0 ? 0x10 : 0;
-    } else if (this.version === 4) reasonCode = 0;
+    } else if (this.version !== 5) reasonCode = 0;
     if (packet.qos === 1) this.#send({ type: "puback", packetId, reasonCode });
     else if (packet.qos === 2) {
       if (reasonCode < 0x80) session.unreleased.add(packetId);

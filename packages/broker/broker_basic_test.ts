@@ -194,15 +194,16 @@ Deno.test("an empty client id is accepted with a clean session and refused witho
 Deno.test("an unsupported protocol level gets CONNACK return code 1", async () => {
   await using broker = new Broker();
   const client = await RawClient.open(broker.connect(), 4);
-  // CONNECT with protocol name "MQIsdp" level 3 (MQTT 3.1).
+  // CONNECT with protocol name "MQTT" and level 6, which no MQTT version has (the codec
+  // reads MQTT 3.1's "MQIsdp" level 3 since issue #13).
   client.sendBytes(
     new Uint8Array([
       0x10,
-      0x11,
+      0x0f,
       0x00,
+      0x04,
+      ...new TextEncoder().encode("MQTT"),
       0x06,
-      ...new TextEncoder().encode("MQIsdp"),
-      0x03,
       0x02,
       0x00,
       0x00,

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import type { ProtocolVersion } from "@tern/codec";
 import { Broker } from "./broker.ts";
 import { RawClient } from "./testdata/raw_client.ts";
 import { bytes, label, text, VERSIONS } from "./testdata/helpers.ts";
 
-async function watcher(broker: Broker, version: 4 | 5): Promise<RawClient> {
+async function watcher(broker: Broker, version: ProtocolVersion): Promise<RawClient> {
   const { client } = await RawClient.connect(broker.connect(), version, { clientId: "watcher" });
   client.send({
     type: "subscribe",

@@ -22,7 +22,7 @@ export interface Command {
 /** What a running command tells the error handler. */
 export interface RunContext {
   /** Decides how a refused connection is worded (MQTT 3.1.1 return code or 5 reason). */
-  protocolVersion: 4 | 5;
+  protocolVersion: 3 | 4 | 5;
   /** `--quiet`: print no run-time errors. */
   quiet: boolean;
 }

@@ -27,14 +27,14 @@ const TLS_DETAIL: Partial<Record<TransportError["code"], string>> = {
 };
 
 /** The stderr line and exit code for `error`, raised while connecting or running. */
-export function describeFailure(error: unknown, protocolVersion: 4 | 5): CommandError {
+export function describeFailure(error: unknown, protocolVersion: 3 | 4 | 5): CommandError {
   if (error instanceof CommandError) return error;
   // A call that the stopping client failed carries why it stopped.
   if (error instanceof ClientStoppedError && error.cause instanceof Error) {
     return describeFailure(error.cause, protocolVersion);
   }
   if (error instanceof ConnectionRefusedError) {
-    const text = protocolVersion === 4
+    const text = protocolVersion !== 5
       ? connackText(error.reasonCode)
       : reasonText(error.reasonCode);
     return failure(`Connection error: ${text}`, error.reasonCode, { cause: error });
