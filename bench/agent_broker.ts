@@ -13,7 +13,7 @@
 import { parseArgs } from "node:util";
 import process from "node:process";
 import mqtt from "mqtt";
-import { paced, windowed } from "./_load.ts";
+import { paced, windowed } from "./_load.mjs";
 import { MqttClient } from "../packages/agent/mod.ts";
 import { startBroker } from "../tests/support/broker.ts";
 

@@ -1,16 +1,19 @@
 /**
- * Client-alone throughput: Tern's MqttClient and MQTT.js (npm:mqtt@5) against the same
- * minimal loopback peer (`agent_peer.ts`, its own process), receiving a stream of QoS 0 / 1
- * PUBLISH packets and sending them. Reports messages per second and client CPU time per
- * message (user + system of this process), the best of `--rounds` runs each. Sending keeps
- * 1000 publishes outstanding at a time.
+ * Client-alone throughput: Tern's MqttClient, MQTT.js (npm:mqtt@5) and the AWS CRT MQTT5
+ * client (native C, in a Node process: `_crt.ts`) against the same minimal loopback peer
+ * (`agent_peer.ts`, its own process), receiving a stream of QoS 0 / 1 PUBLISH packets and
+ * sending them. Reports messages per second and client CPU time per message (user + system
+ * of the client's process), the best of `--rounds` runs each; the three clients take turns
+ * round by round. Sending keeps 1000 publishes outstanding at a time.
  *
- *   deno run -A bench/agent_client.ts [--count 100000] [--rounds 3]
+ *   deno run -A bench/agent_client.ts [--count 100000] [--rounds 3] [--json] [--out file]
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
 import mqtt from "mqtt";
-import { windowed } from "./_load.ts";
+import { windowed } from "./_load.mjs";
+import { startCrt } from "./_crt.ts";
+import { best, jsonOptions, Report } from "./_report.ts";
 import { MqttClient } from "../packages/agent/mod.ts";
 import { tcp } from "../packages/transport/mod.ts";
 
@@ -19,6 +22,7 @@ const { values } = parseArgs({
   options: {
     count: { type: "string", default: "100000" },
     rounds: { type: "string", default: "3" },
+    ...jsonOptions,
   },
 });
 const COUNT = Number(values.count);
@@ -69,6 +73,11 @@ interface Measure {
   rate: number;
   cpuMicrosPerMessage: number;
 }
+
+const fromTiming = (t: { micros: number; cpuMicros: number }): Measure => ({
+  rate: COUNT / (t.micros / 1e6),
+  cpuMicrosPerMessage: t.cpuMicros / COUNT,
+});
 
 async function measure(run: () => Promise<void>): Promise<Measure> {
   const cpu = process.cpuUsage();
@@ -145,36 +154,60 @@ async function mqttJs(scenario: Scenario, port: number): Promise<Measure> {
   return result;
 }
 
-const best = (runs: Measure[]): Measure => runs.reduce((a, b) => (b.rate > a.rate ? b : a));
+await using crt = await startCrt();
 
+async function awsCrt(scenario: Scenario, port: number): Promise<Measure> {
+  await crt.connect({ host: "127.0.0.1", port, clientId: "crt-bench" });
+  const timing = scenario.mode === "stream"
+    ? await crt.receive("bench/#", scenario.qos, COUNT)
+    : await crt.publish("bench/sink", scenario.qos, COUNT);
+  await crt.stop();
+  return fromTiming(timing);
+}
+
+const clients = [["Tern", tern], ["MQTT.js", mqttJs], ["AWS CRT", awsCrt]] as const;
+const report = new Report(
+  "agent_client",
+  { count: COUNT, rounds: ROUNDS, payloadBytes: PAYLOAD.length, window: 1000 },
+  scenarios.length * ROUNDS * clients.length,
+);
+const print = values.out === "-" ? console.error : console.log;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 const rows: string[] = [
-  "| scenario | Tern msg/s | MQTT.js msg/s | speed ratio | Tern CPU µs/msg | MQTT.js CPU µs/msg | CPU ratio |",
-  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| scenario | Tern msg/s | MQTT.js msg/s | AWS CRT msg/s | Tern / MQTT.js | Tern / CRT | Tern CPU µs/msg | MQTT.js CPU µs/msg | CRT CPU µs/msg | CPU ratio MQTT.js / Tern | CPU ratio CRT / Tern |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
 ];
 for (const scenario of scenarios) {
   const peer = await startPeer(scenario.mode, scenario.qos);
-  const ternRuns: Measure[] = [];
-  const mqttRuns: Measure[] = [];
+  const runs = new Map<string, Measure[]>(clients.map(([name]) => [name, []]));
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      ternRuns.push(await tern(scenario, peer.port));
-      mqttRuns.push(await mqttJs(scenario, peer.port));
+      for (const [name, run] of clients) {
+        const measure = await run(scenario, peer.port);
+        runs.get(name)!.push(measure);
+        report.round({ scenario: scenario.name, client: name, round, ...measure });
+      }
     }
   } finally {
     await peer.stop();
   }
-  const t = best(ternRuns);
-  const m = best(mqttRuns);
+  const [t, m, c] = clients.map(([name]) => best(runs.get(name)!));
   rows.push(
     `| ${scenario.name} | ${Math.round(t.rate)} | ${Math.round(m.rate)} | ${
-      (t.rate / m.rate).toFixed(2)
-    }× | ` +
+      Math.round(c.rate)
+    } | ` +
+      `${ratio(t.rate, m.rate)} | ${ratio(t.rate, c.rate)} | ` +
       `${t.cpuMicrosPerMessage.toFixed(2)} | ${m.cpuMicrosPerMessage.toFixed(2)} | ` +
-      `${(m.cpuMicrosPerMessage / t.cpuMicrosPerMessage).toFixed(2)}× |`,
+      `${c.cpuMicrosPerMessage.toFixed(2)} | ` +
+      `${ratio(m.cpuMicrosPerMessage, t.cpuMicrosPerMessage)} | ` +
+      `${ratio(c.cpuMicrosPerMessage, t.cpuMicrosPerMessage)} |`,
   );
-  console.error(rows.at(-1));
 }
-console.log(
-  `${COUNT} messages of 64 bytes per run, best of ${ROUNDS} runs, Deno ${Deno.version.deno}\n`,
+await report.finish({ json: values.json, out: values.out });
+const load = report.results.machine;
+print(
+  `${COUNT} messages of 64 bytes per run, best of ${ROUNDS} runs (clients in turn), ` +
+    `Deno ${Deno.version.deno}; load average ${load.loadAverageAtStart[0]} at start, ` +
+    `${load.loadAverageAtEnd![0]} at end on ${load.cpus} CPUs\n`,
 );
-console.log(rows.join("\n"));
+print(rows.join("\n"));
