@@ -115,7 +115,8 @@ export class Report {
   /** Shows `text` on the progress line (rewritten in place on a terminal). */
   progress(text: string): void {
     const seconds = ((performance.now() - this.#started) / 1000).toFixed(0);
-    const line = `[${this.#done}/${this.#steps} runs, ${seconds} s] ${text}`;
+    const runs = this.#steps > 0 ? `${this.#done}/${this.#steps} runs, ` : "";
+    const line = `[${runs}${seconds} s] ${text}`;
     const bytes = new TextEncoder().encode(this.#live ? `\r\x1b[K${line}` : `${line}\n`);
     Deno.stderr.writeSync(bytes);
   }

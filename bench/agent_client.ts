@@ -9,13 +9,8 @@
  *   deno run -A bench/agent_client.ts [--count 100000] [--rounds 3] [--json] [--out file]
  */
 import { parseArgs } from "node:util";
-import process from "node:process";
-import mqtt from "mqtt";
-import { windowed } from "./_load.mjs";
-import { startCrt } from "./_crt.ts";
+import { allClients, type Timing } from "./_clients.ts";
 import { best, jsonOptions, Report } from "./_report.ts";
-import { MqttClient } from "../packages/agent/mod.ts";
-import { tcp } from "../packages/transport/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -27,7 +22,6 @@ const { values } = parseArgs({
 });
 const COUNT = Number(values.count);
 const ROUNDS = Number(values.rounds);
-const PAYLOAD = new Uint8Array(64).fill(0x62);
 
 interface Peer {
   port: number;
@@ -74,19 +68,10 @@ interface Measure {
   cpuMicrosPerMessage: number;
 }
 
-const fromTiming = (t: { micros: number; cpuMicros: number }): Measure => ({
+const measureOf = (t: Timing): Measure => ({
   rate: COUNT / (t.micros / 1e6),
   cpuMicrosPerMessage: t.cpuMicros / COUNT,
 });
-
-async function measure(run: () => Promise<void>): Promise<Measure> {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  await run();
-  const seconds = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { rate: COUNT / seconds, cpuMicrosPerMessage: (used.user + used.system) / COUNT };
-}
 
 type Scenario = { name: string; mode: "stream" | "sink"; qos: 0 | 1 };
 const scenarios: Scenario[] = [
@@ -96,79 +81,11 @@ const scenarios: Scenario[] = [
   { name: "send QoS 1", mode: "sink", qos: 1 },
 ];
 
-async function tern(scenario: Scenario, port: number): Promise<Measure> {
-  const client = new MqttClient({
-    transport: tcp({ hostname: "127.0.0.1", port }),
-    clientId: "tern-bench",
-    reconnect: false,
-  });
-  await client.start();
-  let result: Measure;
-  if (scenario.mode === "stream") {
-    const done = Promise.withResolvers<void>();
-    let received = 0;
-    client.on("message", () => {
-      if (++received === COUNT) done.resolve();
-    });
-    result = await measure(async () => {
-      await client.sendSubscribe("bench/#", { qos: scenario.qos });
-      await done.promise;
-    });
-  } else {
-    result = await measure(() =>
-      windowed(COUNT, () => client.publish("bench/sink", PAYLOAD, { qos: scenario.qos }))
-    );
-  }
-  await client.stop();
-  return result;
-}
-
-async function mqttJs(scenario: Scenario, port: number): Promise<Measure> {
-  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
-    protocolVersion: 5,
-    clientId: "mqttjs-bench",
-    reconnectPeriod: 0,
-  });
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", () => resolve());
-    client.once("error", reject);
-  });
-  let result: Measure;
-  if (scenario.mode === "stream") {
-    const done = Promise.withResolvers<void>();
-    let received = 0;
-    client.on("message", () => {
-      if (++received === COUNT) done.resolve();
-    });
-    result = await measure(async () => {
-      await client.subscribeAsync("bench/#", { qos: scenario.qos });
-      await done.promise;
-    });
-  } else {
-    const payload = Buffer.from(PAYLOAD);
-    result = await measure(() =>
-      windowed(COUNT, () => client.publishAsync("bench/sink", payload, { qos: scenario.qos }))
-    );
-  }
-  await client.endAsync();
-  return result;
-}
-
-await using crt = await startCrt();
-
-async function awsCrt(scenario: Scenario, port: number): Promise<Measure> {
-  await crt.connect({ host: "127.0.0.1", port, clientId: "crt-bench" });
-  const timing = scenario.mode === "stream"
-    ? await crt.receive("bench/#", scenario.qos, COUNT)
-    : await crt.publish("bench/sink", scenario.qos, COUNT);
-  await crt.stop();
-  return fromTiming(timing);
-}
-
-const clients = [["Tern", tern], ["MQTT.js", mqttJs], ["AWS CRT", awsCrt]] as const;
+await using all = await allClients();
+const { clients } = all;
 const report = new Report(
   "agent_client",
-  { count: COUNT, rounds: ROUNDS, payloadBytes: PAYLOAD.length, window: 1000 },
+  { count: COUNT, rounds: ROUNDS, payloadBytes: 64, window: 1000 },
   scenarios.length * ROUNDS * clients.length,
 );
 const print = values.out === "-" ? console.error : console.log;
@@ -179,19 +96,28 @@ const rows: string[] = [
 ];
 for (const scenario of scenarios) {
   const peer = await startPeer(scenario.mode, scenario.qos);
-  const runs = new Map<string, Measure[]>(clients.map(([name]) => [name, []]));
+  const runs = new Map<string, Measure[]>(clients.map(({ name }) => [name, []]));
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, run] of clients) {
-        const measure = await run(scenario, peer.port);
-        runs.get(name)!.push(measure);
-        report.round({ scenario: scenario.name, client: name, round, ...measure });
+      for (const client of clients) {
+        const session = await client.connect(
+          { host: "127.0.0.1", port: peer.port, transport: "mqtt" },
+          `${client.name.replace(/\W/g, "").toLowerCase()}-bench`,
+        );
+        const measure = measureOf(
+          scenario.mode === "stream"
+            ? await session.receive("bench/#", scenario.qos, COUNT)
+            : await session.publish("bench/sink", scenario.qos, COUNT),
+        );
+        await session.stop();
+        runs.get(client.name)!.push(measure);
+        report.round({ scenario: scenario.name, client: client.name, round, ...measure });
       }
     }
   } finally {
     await peer.stop();
   }
-  const [t, m, c] = clients.map(([name]) => best(runs.get(name)!));
+  const [t, m, c] = clients.map(({ name }) => best(runs.get(name)!));
   rows.push(
     `| ${scenario.name} | ${Math.round(t.rate)} | ${Math.round(m.rate)} | ${
       Math.round(c.rate)
