@@ -16,6 +16,7 @@ import process from "node:process";
 import { allClients, type BenchClient, type Timing } from "./_clients.ts";
 import { best, jsonOptions, percentile, Report } from "./_report.ts";
 import { startBroker } from "../tests/support/broker.ts";
+import { compileCPublisher, mosquittoSub, runCPublisher } from "./_mosquitto.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -37,62 +38,8 @@ const SAMPLES = Number(values.samples);
 await using broker = await startBroker({
   config: ["log_type subscribe", "max_queued_messages 100000", "max_inflight_messages 1000"],
 });
-const host = ["-h", "127.0.0.1", "-p", String(broker.port)];
 await using cPublisherBinary = await compileCPublisher();
-
-/** Builds c_publisher.c against the libmosquitto that mosquitto-clients installs. */
-async function compileCPublisher(): Promise<{ path: string } & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "tern-bench-" });
-  const path = `${dir}/c_publisher`;
-  const source = new URL("c_publisher.c", import.meta.url).pathname;
-  const built = await new Deno.Command("gcc", {
-    args: ["-O2", "-o", path, source, "-l:libmosquitto.so.1"],
-    stderr: "piped",
-  }).output().catch((error) => {
-    throw new Error("Cannot build the C reference publisher: gcc is missing", { cause: error });
-  });
-  if (!built.success) {
-    throw new Error(
-      `Cannot build the C reference publisher (needs gcc and libmosquitto1): ${
-        new TextDecoder().decode(built.stderr)
-      }`,
-    );
-  }
-  return { path, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
-
-/** Starts mosquitto_sub for COUNT messages; resolves once it subscribed, then when done. */
-async function counter(topic: string, qos: 0 | 1): Promise<{ done: Promise<void> }> {
-  const id = `counter-${crypto.randomUUID().slice(0, 8)}`;
-  const child = new Deno.Command("mosquitto_sub", {
-    args: [
-      ...host,
-      "-V",
-      "5",
-      "-i",
-      id,
-      "-t",
-      topic,
-      "-q",
-      String(qos),
-      "-C",
-      String(COUNT),
-      "-F",
-      "%l",
-    ],
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-  // Subscribed once the broker lists the subscription in its log.
-  while (!(await broker.log()).includes(`${id} ${qos} ${topic}`)) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return {
-    done: child.status.then((status) => {
-      if (!status.success) throw new Error("mosquitto_sub failed");
-    }),
-  };
-}
+const counter = (topic: string, qos: 0 | 1) => mosquittoSub(broker, topic, qos, COUNT);
 
 interface Measure {
   rate: number;
@@ -127,10 +74,7 @@ async function cPublisher(topic: string, qos: 0 | 1): Promise<Measure> {
   const sink = await counter(topic, qos);
   const cpu = process.cpuUsage();
   const start = performance.now();
-  const args = ["127.0.0.1", String(broker.port), topic, String(qos), String(COUNT), "64"];
-  const status = await new Deno.Command(cPublisherBinary.path, { args, stderr: "inherit" })
-    .spawn().status;
-  if (!status.success) throw new Error("c_publisher failed");
+  await runCPublisher(cPublisherBinary.path, broker, topic, qos, COUNT);
   await sink.done;
   const used = process.cpuUsage(cpu);
   return {
