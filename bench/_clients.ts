@@ -26,6 +26,27 @@ export interface Target {
 export interface Timing {
   micros: number;
   cpuMicros: number;
+  /** Messages received, for `receive`: fewer than asked when it timed out. */
+  received?: number;
+}
+
+/** Rate and CPU per message of one run; `note` says when it did not finish. */
+export interface Measure {
+  rate: number;
+  cpuMicrosPerMessage: number;
+  note?: string;
+}
+
+/** The rate and CPU per message of a run that was to handle `count` messages. */
+export function measureOf(timing: Timing, count: number): Measure {
+  const done = timing.received ?? count;
+  const seconds = timing.micros / 1e6;
+  const measure: Measure = {
+    rate: done / seconds,
+    cpuMicrosPerMessage: timing.cpuMicros / Math.max(done, 1),
+  };
+  if (done < count) measure.note = `stalled: ${done} of ${count} in ${seconds.toFixed(0)} s`;
+  return measure;
 }
 
 /** One connected client. */
@@ -37,8 +58,11 @@ export interface Session {
     count: number,
     options?: { rate?: number; until?: Promise<unknown> },
   ): Promise<Timing>;
-  /** Subscribes and waits for `count` messages; the subscribe is timed with them. */
-  receive(topic: string, qos: 0 | 1, count: number): Promise<Timing>;
+  /**
+   * Subscribes and waits for `count` messages, or at most `timeoutMs`; the subscribe is
+   * timed with them.
+   */
+  receive(topic: string, qos: 0 | 1, count: number, timeoutMs?: number): Promise<Timing>;
   /** Subscribes, then publishes `count` messages to its own subscription and waits for all. */
   self(topic: string, qos: 0 | 1, count: number): Promise<Timing>;
   /** QoS 1 publish, PUBACK and echo on its own subscription, `samples` in a row: ms each. */
@@ -66,12 +90,21 @@ function urlOf(target: Target): string {
   return `${target.transport}://${target.host}:${target.port}`;
 }
 
-/** Resolves after `count` calls of the returned callback. */
-function counting(count: number): { arrived: () => void; all: Promise<void> } {
+/**
+ * `all` resolves with `count` after `count` calls of `arrived`, or after `timeoutMs` with
+ * the number of calls so far.
+ */
+function counting(count: number, timeoutMs?: number) {
   let received = 0;
-  let resolve = () => {};
-  const all = new Promise<void>((r) => resolve = r);
-  return { arrived: () => ++received === count && resolve(), all };
+  let resolve = (_: number) => {};
+  const all = new Promise<number>((r) => resolve = r);
+  const timer = timeoutMs ? setTimeout(() => resolve(received), timeoutMs) : undefined;
+  const arrived = () => {
+    if (++received !== count) return;
+    clearTimeout(timer);
+    resolve(count);
+  };
+  return { arrived, all };
 }
 
 /** Drives a client through `publishOne` / `subscribe` / a message hook, in this process. */
@@ -90,13 +123,15 @@ function localSession(client: {
         await (options.rate ? paced(count, one, options.rate) : windowed(count, one));
         await options.until;
       }),
-    receive(topic, qos, count) {
-      const { arrived, all } = counting(count);
+    async receive(topic, qos, count, timeoutMs) {
+      const { arrived, all } = counting(count, timeoutMs);
       hook = arrived;
-      return timed(async () => {
+      let received = 0;
+      const timing = await timed(async () => {
         await client.subscribe(topic, qos);
-        await all;
+        received = await all;
       });
+      return { ...timing, received };
     },
     async self(topic, qos, count) {
       await client.subscribe(topic, qos);
@@ -191,7 +226,7 @@ export function awsCrt(crt: CrtDriver): BenchClient {
           await options.until;
           return { micros: (performance.now() - start) * 1000, cpuMicros };
         },
-        receive: (topic, qos, count) => crt.receive(topic, qos, count),
+        receive: (topic, qos, count, timeoutMs) => crt.receive(topic, qos, count, timeoutMs),
         self: (topic, qos, count) => crt.self(topic, qos, count),
         roundTrip: async (topic, samples) => (await crt.roundTrip(topic, samples)).times,
         stop: () => crt.stop(),

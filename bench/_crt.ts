@@ -23,12 +23,14 @@ export interface CrtTarget {
 export interface CrtTiming {
   micros: number;
   cpuMicros: number;
+  /** Messages received, when fewer than asked for arrived in time. */
+  received?: number;
 }
 
 /** One Node process running the CRT client; requests run one at a time. */
 export interface CrtDriver extends AsyncDisposable {
   connect(target: CrtTarget & { clientId: string }): Promise<void>;
-  receive(topic: string, qos: 0 | 1, count: number): Promise<CrtTiming>;
+  receive(topic: string, qos: 0 | 1, count: number, timeoutMs?: number): Promise<CrtTiming>;
   publish(topic: string, qos: 0 | 1, count: number, rate?: number): Promise<CrtTiming>;
   self(topic: string, qos: 0 | 1, count: number): Promise<CrtTiming>;
   roundTrip(topic: string, samples: number): Promise<{ times: number[] }>;
@@ -90,7 +92,7 @@ export async function startCrt(): Promise<CrtDriver> {
   };
   return {
     connect: async (target) => void await call("connect", { ...target }),
-    receive: (topic, qos, count) => call("receive", { topic, qos, count }),
+    receive: (topic, qos, count, timeoutMs) => call("receive", { topic, qos, count, timeoutMs }),
     publish: (topic, qos, count, rate) => call("publish", { topic, qos, count, rate }),
     self: (topic, qos, count) => call("self", { topic, qos, count }),
     roundTrip: (topic, samples) => call("roundTrip", { topic, samples }),

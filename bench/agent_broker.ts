@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { allClients, type BenchClient, type Timing } from "./_clients.ts";
+import { allClients, type BenchClient, type Measure, measureOf } from "./_clients.ts";
 import { best, jsonOptions, percentile, Report } from "./_report.ts";
 import { startBroker } from "../tests/support/broker.ts";
 import { compileCPublisher, mosquittoSub, runCPublisher } from "./_mosquitto.ts";
@@ -41,16 +41,6 @@ await using broker = await startBroker({
 await using cPublisherBinary = await compileCPublisher();
 const counter = (topic: string, qos: 0 | 1) => mosquittoSub(broker, topic, qos, COUNT);
 
-interface Measure {
-  rate: number;
-  cpuMicrosPerMessage: number;
-}
-
-const measureOf = ({ micros, cpuMicros }: Timing): Measure => ({
-  rate: COUNT / (micros / 1e6),
-  cpuMicrosPerMessage: cpuMicros / COUNT,
-});
-
 const target = { host: "127.0.0.1", port: broker.port, transport: "mqtt" } as const;
 const idOf = (client: BenchClient, role: string) =>
   `${client.name.replace(/\W/g, "").toLowerCase()}-${role}`;
@@ -60,14 +50,14 @@ async function publisher(client: BenchClient, topic: string, qos: 0 | 1, rate?: 
   const sink = await counter(topic, qos);
   const timing = await session.publish(topic, qos, COUNT, { rate, until: sink.done });
   await session.stop();
-  return measureOf(timing);
+  return measureOf(timing, COUNT);
 }
 
 async function ownSubscription(client: BenchClient, topic: string, qos: 0 | 1) {
   const session = await client.connect(target, idOf(client, "self"));
   const timing = await session.self(topic, qos, COUNT);
   await session.stop();
-  return measureOf(timing);
+  return measureOf(timing, COUNT);
 }
 
 async function cPublisher(topic: string, qos: 0 | 1): Promise<Measure> {

@@ -11,7 +11,7 @@
  *   deno run -A bench/agent_transports.ts [--count 100000] [--rounds 3] [--json] [--out file]
  */
 import { parseArgs } from "node:util";
-import { allClients, type BenchClient, type Target, type Timing } from "./_clients.ts";
+import { allClients, type BenchClient, type Measure, measureOf, type Target } from "./_clients.ts";
 import { best, jsonOptions, Report } from "./_report.ts";
 import { compileCPublisher, mosquittoSub, runCPublisher, subscribed } from "./_mosquitto.ts";
 import { startBroker } from "../tests/support/broker.ts";
@@ -22,11 +22,14 @@ const { values } = parseArgs({
   options: {
     count: { type: "string", default: "100000" },
     rounds: { type: "string", default: "3" },
+    timeout: { type: "string", default: "60" },
     ...jsonOptions,
   },
 });
 const COUNT = Number(values.count);
 const ROUNDS = Number(values.rounds);
+/** A receive that has not finished by then reports what arrived. */
+const TIMEOUT_MS = Number(values.timeout) * 1000;
 
 const certs = await generateCertificates();
 await using _certs = { [Symbol.asyncDispose]: () => Deno.remove(certs.dir, { recursive: true }) };
@@ -58,16 +61,6 @@ const transports: { name: string; target: Target }[] = [
   },
 ];
 
-interface Measure {
-  rate: number;
-  cpuMicrosPerMessage: number;
-}
-
-const measureOf = ({ micros, cpuMicros }: Timing): Measure => ({
-  rate: COUNT / (micros / 1e6),
-  cpuMicrosPerMessage: cpuMicros / COUNT,
-});
-
 const idOf = (client: BenchClient, role: string) =>
   `${client.name.replace(/\W/g, "").toLowerCase()}-${role}`;
 
@@ -76,18 +69,18 @@ async function publish(client: BenchClient, target: Target, topic: string, qos: 
   const sink = await mosquittoSub(broker, topic, qos, COUNT);
   const timing = await session.publish(topic, qos, COUNT, { until: sink.done });
   await session.stop();
-  return measureOf(timing);
+  return measureOf(timing, COUNT);
 }
 
 async function receive(client: BenchClient, target: Target, topic: string, qos: 0 | 1) {
   const id = idOf(client, "sub");
   const session = await client.connect(target, id);
-  const receiving = session.receive(topic, qos, COUNT);
+  const receiving = session.receive(topic, qos, COUNT, TIMEOUT_MS);
   await subscribed(broker, id, qos, topic);
   await runCPublisher(cPublisher.path, broker, topic, qos, COUNT);
   const timing = await receiving;
   await session.stop();
-  return measureOf(timing);
+  return measureOf(timing, COUNT);
 }
 
 await using all = await allClients();
@@ -128,7 +121,7 @@ for (const transport of transports) {
     const cpu = (x: Measure) => x.cpuMicrosPerMessage;
     rows.push(
       `| ${transport.name} | ${scenario.name} | ${
-        [t, m, c].map((x) => Math.round(x.rate)).join(" | ")
+        [t, m, c].map((x) => `${Math.round(x.rate)}${x.note ? ` (${x.note})` : ""}`).join(" | ")
       } | ` +
         `${(t.rate / m.rate).toFixed(2)}× | ${(t.rate / c.rate).toFixed(2)}× | ` +
         `${[t, m, c].map((x) => cpu(x).toFixed(2)).join(" | ")} | ` +

@@ -77,12 +77,18 @@ async function measured(work) {
 const publishOne = (topic, qos) => () =>
   client.publish({ topicName: topic, payload: PAYLOAD, qos });
 
-/** Resolves when `count` messages arrived (counted by the one message listener). */
-function arrivals(count) {
+/**
+ * Resolves with `count` when `count` messages arrived (counted by the one message listener),
+ * or after `timeoutMs` with how many did.
+ */
+function arrivals(count, timeoutMs) {
   let received = 0;
   return new Promise((resolve) => {
+    const timer = timeoutMs ? setTimeout(() => resolve(received), timeoutMs) : undefined;
     onMessage = () => {
-      if (++received === count) resolve(undefined);
+      if (++received !== count) return;
+      clearTimeout(timer);
+      resolve(count);
     };
   });
 }
@@ -95,13 +101,18 @@ const handlers = {
     await started(client);
     return {};
   },
-  /** Subscribes and waits for `count` messages; the subscribe is timed with them. */
-  receive({ topic, qos, count }) {
-    const all = arrivals(count);
-    return measured(async () => {
+  /**
+   * Subscribes and waits for `count` messages, or `timeoutMs`; the subscribe is timed with
+   * them. Reports how many arrived.
+   */
+  async receive({ topic, qos, count, timeoutMs }) {
+    const all = arrivals(count, timeoutMs);
+    let received = 0;
+    const timing = await measured(async () => {
       await client.subscribe({ subscriptions: [{ topicFilter: topic, qos }] });
-      await all;
+      received = await all;
     });
+    return { ...timing, received };
   },
   /** Publishes `count` messages, 1000 outstanding, or paced to `rate` per second. */
   publish({ topic, qos, count, rate }) {
