@@ -115,9 +115,7 @@ for (const scenario of scenarios) {
   }
   const [t, m, c] = clients.map(({ name }) => best(runs.get(name)!));
   rows.push(
-    `| ${scenario.name} | ${Math.round(t.rate)} | ${Math.round(m.rate)} | ${
-      Math.round(c.rate)
-    } | ` +
+    `| ${scenario.name} | ${[t, m, c].map(rateCell).join(" | ")} | ` +
       `${ratio(t.rate, m.rate)} | ${ratio(t.rate, c.rate)} | ` +
       `${t.cpuMicrosPerMessage.toFixed(2)} | ${m.cpuMicrosPerMessage.toFixed(2)} | ` +
       `${c.cpuMicrosPerMessage.toFixed(2)} | ` +
