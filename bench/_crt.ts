@@ -35,6 +35,15 @@ export interface CrtDriver extends AsyncDisposable {
   self(topic: string, qos: 0 | 1, count: number): Promise<CrtTiming>;
   roundTrip(topic: string, samples: number): Promise<{ times: number[] }>;
   idle(target: CrtTarget, count: number): Promise<{ heap: number; rss: number }>;
+  crowd(
+    target: CrtTarget,
+    options: { count: number; parallel: number; keepAliveSeconds: number; idleMs: number },
+  ): Promise<{
+    connectMs: number;
+    rssKiBPerConnection: number;
+    heapKiBPerConnection: number;
+    idleCpuPercent: number;
+  }>;
   stop(): Promise<void>;
 }
 
@@ -97,6 +106,7 @@ export async function startCrt(): Promise<CrtDriver> {
     self: (topic, qos, count) => call("self", { topic, qos, count }),
     roundTrip: (topic, samples) => call("roundTrip", { topic, samples }),
     idle: (target, count) => call("idle", { ...target, count }),
+    crowd: (target, options) => call("crowd", { ...target, ...options }),
     stop: async () => void await call("stop"),
     async [Symbol.asyncDispose]() {
       await writer.close().catch(() => {});

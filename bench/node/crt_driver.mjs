@@ -7,7 +7,7 @@
  *
  *   node bench/node/crt_driver.mjs          (started by bench/_crt.ts)
  *
- * Requests: connect, receive, publish, self, roundTrip, stop, idle (see `handlers` below).
+ * Requests: connect, receive, publish, self, roundTrip, stop, idle, crowd (see `handlers`).
  */
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
@@ -27,12 +27,12 @@ let onMessage;
  * A client for one of the three ways in: `mqtt` (TCP), `ws` (plain WebSocket, the handshake
  * left as it is: no SigV4) and `mqtts` (TLS, with a client certificate when `cert` is given).
  */
-function newClient({ host, port, clientId, transport = "mqtt", ca, cert, key }) {
+function newClient({ host, port, clientId, transport = "mqtt", ca, cert, key, keepAlive = 60 }) {
   /** @type {Record<string, unknown>} */
   const config = {
     hostName: host,
     port,
-    connectProperties: { keepAliveIntervalSeconds: 60, clientId },
+    connectProperties: { keepAliveIntervalSeconds: keepAlive, clientId },
     sessionBehavior: mqtt5.ClientSessionBehavior.Clean,
     retryJitterMode: mqtt5.RetryJitterType.None,
     minReconnectDelayMs: 60_000,
@@ -170,6 +170,45 @@ const handlers = {
     return {
       heap: (after.heapUsed - before.heapUsed) / count,
       rss: (after.rss - before.rss) / count,
+    };
+  },
+  /**
+   * `count` connections, `parallel` connecting at a time: the time to connect them all, the
+   * memory growth per connection after a full GC, and the CPU while they sit idle for
+   * `idleMs` with a keep-alive of `keepAliveSeconds` (as in `../agent_connections.ts`).
+   */
+  async crowd({ count, parallel, keepAliveSeconds, idleMs, ...target }) {
+    const settle = async () => {
+      globalThis.gc?.();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      globalThis.gc?.();
+    };
+    await settle();
+    const before = process.memoryUsage();
+    const clients = [];
+    const start = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: parallel }, async () => {
+      while (next < count) {
+        const c = newClient({ ...target, clientId: `crt-${next++}`, keepAlive: keepAliveSeconds });
+        await started(c);
+        clients.push(c);
+      }
+    }));
+    const connectMs = performance.now() - start;
+    await settle();
+    const after = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    const idleStart = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    const used = process.cpuUsage(cpu);
+    const idleCpuPercent = (used.user + used.system) / 10 / (performance.now() - idleStart);
+    for (const c of clients) await closed(c);
+    return {
+      connectMs,
+      rssKiBPerConnection: (after.rss - before.rss) / 1024 / count,
+      heapKiBPerConnection: (after.heapUsed - before.heapUsed) / 1024 / count,
+      idleCpuPercent,
     };
   },
 };
