@@ -17,7 +17,8 @@ function captionOf(results: BenchResults): string {
   const { machine, settings } = results;
   const load = [machine.loadAverageAtStart[0], machine.loadAverageAtEnd?.[0]]
     .filter((n) => n !== undefined).join("–");
-  const count = settings.count ? `${Number(settings.count).toLocaleString("en-US")} msgs` : "";
+  const unit = results.rounds.length > 0 ? "msgs per run" : "connections";
+  const count = settings.count ? `${Number(settings.count).toLocaleString("en-US")} ${unit}` : "";
   const rounds = settings.rounds ? `, best of ${settings.rounds} rounds (range: line)` : "";
   return `${count}${rounds}; ${results.startedAt.slice(0, 16).replace("T", " ")} UTC; ` +
     `Deno ${machine.deno}; ${machine.cpus} shared CPUs, load average ${load}`;
@@ -40,6 +41,7 @@ export function panelsOf(rounds: RoundResult[], value: (r: RoundResult) => numbe
           value: value(bestRun),
           min: Math.min(...values),
           max: Math.max(...values),
+          ...(bestRun.note && { flag: bestRun.note }),
         };
       }),
     };

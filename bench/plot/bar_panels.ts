@@ -14,6 +14,8 @@ export interface Bar {
   value: number;
   min: number;
   max: number;
+  /** A word after the value, e.g. "stalled" for a run that did not finish. */
+  flag?: string;
 }
 
 /** One panel. */
@@ -103,7 +105,7 @@ function renderPanel(panel: Panel, x0: number, y0: number, unit: string, clients
     }
     parts.push(
       `<text x="${(Math.max(end, scale(bar.max)) + 4).toFixed(1)}" y="${mid + 4}" ` +
-        `fill="#111827">${short(bar.value)}</text>`,
+        `fill="#111827">${short(bar.value)}${bar.flag ? ` (${escape(bar.flag)})` : ""}</text>`,
     );
   });
   return parts.join("\n");
