@@ -203,7 +203,7 @@ const handlers = {
     await new Promise((resolve) => setTimeout(resolve, idleMs));
     const used = process.cpuUsage(cpu);
     const idleCpuPercent = (used.user + used.system) / 10 / (performance.now() - idleStart);
-    for (const c of clients) await closed(c);
+    await Promise.all(clients.map(closed));
     return {
       connectMs,
       rssKiBPerConnection: (after.rss - before.rss) / 1024 / count,
