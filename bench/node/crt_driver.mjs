@@ -57,11 +57,19 @@ function started(c) {
   });
 }
 
-/** Stops `c`, waits for it, and frees its native resources. */
+/**
+ * Stops `c`, waits for it (at most 5 s: among 10,000 clients a few never report "stopped"),
+ * and frees its native resources.
+ */
 async function closed(c) {
-  const stopped = new Promise((resolve) => c.once("stopped", resolve));
+  let timer;
+  const stopped = new Promise((resolve) => {
+    c.once("stopped", resolve);
+    timer = setTimeout(resolve, 5000);
+  });
   c.stop();
   await stopped;
+  clearTimeout(timer);
   c.close();
 }
 
