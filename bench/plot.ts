@@ -20,8 +20,12 @@ function captionOf(results: BenchResults): string {
   const unit = results.rounds.length > 0 ? "msgs per run" : "connections";
   const count = settings.count ? `${Number(settings.count).toLocaleString("en-US")} ${unit}` : "";
   const rounds = settings.rounds ? `, best of ${settings.rounds} rounds (range: line)` : "";
-  return `${count}${rounds}; ${results.startedAt.slice(0, 16).replace("T", " ")} UTC; ` +
-    `Deno ${machine.deno}; ${machine.cpus} shared CPUs, load average ${load}`;
+  return [
+    `${count}${rounds}`.replace(/^, /, ""),
+    `${results.startedAt.slice(0, 16).replace("T", " ")} UTC`,
+    `Deno ${machine.deno}`,
+    `${machine.cpus} shared CPUs, load average ${load}`,
+  ].filter((part) => part !== "").join("; ");
 }
 
 /** One panel per scenario, one bar per client: the best-rate round, and the rounds' range. */
