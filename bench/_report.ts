@@ -62,6 +62,7 @@ export class Report {
   #done = 0;
   #started = performance.now();
   #live = Deno.stderr.isTerminal();
+  #ticker?: ReturnType<typeof setInterval>;
 
   /**
    * @param script the script's name (the JSON file is named after it)
@@ -88,8 +89,28 @@ export class Report {
     };
   }
 
+  /**
+   * Shows that `label` is running, with its elapsed seconds kept current on a terminal
+   * (a stalled run is seen as one), until the next `round()` or `finish()`.
+   */
+  running(label: string): void {
+    this.#stopTicker();
+    const started = performance.now();
+    const show = () =>
+      this.progress(`${label}: running, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (!this.#live) return;
+    show();
+    this.#ticker = setInterval(show, 1000);
+  }
+
+  #stopTicker(): void {
+    clearInterval(this.#ticker);
+    this.#ticker = undefined;
+  }
+
   /** Records a timed run and shows it on the progress line. */
   round(result: RoundResult): RoundResult {
+    this.#stopTicker();
     this.results.rounds.push(result);
     this.#done++;
     this.progress(
@@ -123,6 +144,7 @@ export class Report {
 
   /** Ends the progress line; with `--json`, writes the results where asked. */
   async finish(options: { json: boolean; out?: string }): Promise<void> {
+    this.#stopTicker();
     if (this.#live) Deno.stderr.writeSync(new TextEncoder().encode("\n"));
     this.results.finishedAt = new Date().toISOString();
     this.results.machine.loadAverageAtEnd = os.loadavg().map((n) => Number(n.toFixed(2)));

@@ -97,6 +97,7 @@ async function interleaved(
   ];
   for (let round = 0; round < ROUNDS; round++) {
     for (const entrant of entrants) {
+      report.running(`${scenario} · ${entrant.name} · round ${round + 1}`);
       const measure = await entrant.run(round);
       if (!runs.has(entrant.name)) runs.set(entrant.name, []);
       runs.get(entrant.name)!.push(measure);

@@ -95,6 +95,7 @@ for (const scenario of scenarios) {
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const client of clients) {
+        report.running(`${scenario.name} · ${client.name} · round ${round + 1}`);
         const session = await client.connect(
           { host: "127.0.0.1", port: peer.port, transport: "mqtt" },
           `${client.name.replace(/\W/g, "").toLowerCase()}-bench`,

@@ -111,6 +111,7 @@ for (const transport of transports) {
     const runs = new Map<string, Measure[]>(names.map((n) => [n, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const client of clients) {
+        report.running(`${label} · ${client.name} · round ${round + 1}`);
         const topic = `transports/${topicNumber++}`;
         const measure = await scenario.run(client, transport.target, topic, scenario.qos);
         runs.get(client.name)!.push(measure);
