@@ -92,7 +92,9 @@ export class MqttClient {
   #generation = 0;
   #startWaiters: {
     generation: number;
-    resolve(settings: NegotiatedSettings): void;
+    /** Resolved once CONNECT is written ("sent") or accepted ("ack"). */
+    wait: "sent" | "ack";
+    resolve(settings?: NegotiatedSettings): void;
     reject(error: Error): void;
   }[] = [];
 
@@ -144,6 +146,11 @@ export class MqttClient {
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
       running: () => this.#running,
       processEvents: () => this.#processEvents(),
+      connectWritten: () => {
+        const written = this.#startWaiters.filter((w) => w.wait === "sent");
+        this.#startWaiters = this.#startWaiters.filter((w) => w.wait !== "sent");
+        for (const waiter of written) waiter.resolve();
+      },
     });
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
     this.#subscriptions = new SubscriptionManager<InboundMessage>({
@@ -217,10 +224,17 @@ export class MqttClient {
    * resolves with the negotiated settings on the first successful CONNACK. Rejects when the
    * client stops first, or `signal` aborts (the client then keeps trying).
    */
-  start(options: StartOptions = {}): Promise<NegotiatedSettings> {
+  start(options?: StartOptions & { wait?: "ack" }): Promise<NegotiatedSettings>;
+  /**
+   * Starts connecting and resolves at once ("none") or once the first CONNECT was written
+   * ("sent"), before the server answers.
+   */
+  start(options: StartOptions & { wait: "none" | "sent" }): Promise<void>;
+  start(options: StartOptions = {}): Promise<NegotiatedSettings | void> {
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    const wait = options.wait ?? "ack";
     if (this.#running && this.#session.state === "connected") {
-      return Promise.resolve(this.settings!);
+      return Promise.resolve(wait === "ack" ? this.settings! : undefined);
     }
     if (!this.#running) {
       this.#running = true;
@@ -235,9 +249,11 @@ export class MqttClient {
         await this.#run(signal, generation);
       })();
     }
+    if (wait === "none") return Promise.resolve();
     const waiting = {
-      ...withResolvers<NegotiatedSettings>(),
+      ...withResolvers<NegotiatedSettings | undefined>(),
       generation: this.#generation,
+      wait,
     };
     this.#startWaiters.push(waiting);
     const onAbort = () => {
@@ -339,12 +355,23 @@ export class MqttClient {
   /**
    * Sends SUBSCRIBE for one or more topic filters, outside the local subscriptions (their
    * messages arrive as "message" events), and resolves with one reason code per filter, in
-   * order: the granted QoS, or a failure code (0x80 and above).
+   * order: the granted QoS, or a failure code (0x80 and above). With `wait` "none" or
+   * "sent" it resolves once queued or written instead.
    */
   sendSubscribe(
     filters: string | string[] | Subscription[],
+    options?: SubscribeOptions & { wait?: "ack" },
+  ): Promise<SubscriptionResult>;
+  /** Sends SUBSCRIBE and resolves once queued ("none") or written ("sent"). */
+  sendSubscribe(
+    filters: string | string[] | Subscription[],
+    options: SubscribeOptions & { wait: "none" | "sent" },
+  ): Promise<void>;
+  sendSubscribe(
+    filters: string | string[] | Subscription[],
     options: SubscribeOptions = {},
-  ): Promise<SubscriptionResult> {
+  ): Promise<SubscriptionResult | void> {
+    const wait = options.wait ?? "ack";
     const list = (Array.isArray(filters) ? filters : [filters]) as (string | Subscription)[];
     const subscriptions = list.map((entry): Subscription =>
       typeof entry === "string"
@@ -369,12 +396,14 @@ export class MqttClient {
       } catch (error) {
         return Promise.reject(error);
       }
-      return this.#track(id, "subscribe", options, "ack", true) as Promise<SubscriptionResult>;
+      return this.#track(id, "subscribe", options, wait, true) as Promise<SubscriptionResult>;
     };
     const batches = this.#limits?.splitSubscribe(subscriptions);
     if (!batches || batches.length <= 1) return subscribeBatch(subscriptions);
     // The broker takes only so many filters per SUBSCRIBE: one packet per batch, one result.
-    return Promise.all(batches.map(subscribeBatch)).then((results) => ({
+    const all = Promise.all(batches.map(subscribeBatch));
+    if (wait !== "ack") return all.then(() => {});
+    return all.then((results) => ({
       reasonCodes: results.flatMap((result) => result.reasonCodes),
       properties: results.find((result) => result.properties)?.properties,
     }));
@@ -386,8 +415,17 @@ export class MqttClient {
    */
   sendUnsubscribe(
     filters: string | string[],
+    options?: UnsubscribeOptions & { wait?: "ack" },
+  ): Promise<SubscriptionResult>;
+  /** Sends UNSUBSCRIBE and resolves once queued ("none") or written ("sent"). */
+  sendUnsubscribe(
+    filters: string | string[],
+    options: UnsubscribeOptions & { wait: "none" | "sent" },
+  ): Promise<void>;
+  sendUnsubscribe(
+    filters: string | string[],
     options: UnsubscribeOptions = {},
-  ): Promise<SubscriptionResult> {
+  ): Promise<SubscriptionResult | void> {
     const topicFilters = Array.isArray(filters) ? filters : [filters];
     const refused = this.#refuse("unsubscribe", options);
     if (refused) return refused;
@@ -397,7 +435,9 @@ export class MqttClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#track(id, "unsubscribe", options, "ack", true) as Promise<SubscriptionResult>;
+    return this.#track(id, "unsubscribe", options, options.wait ?? "ack", true) as Promise<
+      SubscriptionResult
+    >;
   }
 
   /**
