@@ -9,6 +9,7 @@ import { Session } from "./session.ts";
 import type {
   InboundMessage,
   OperationResult,
+  PingResult,
   PublishResult,
   SessionEvent,
   SessionState,
@@ -438,6 +439,42 @@ export class MqttClient {
     return this.#track(id, "unsubscribe", options, options.wait ?? "ack", true) as Promise<
       SubscriptionResult
     >;
+  }
+
+  /**
+   * Sends a PINGREQ now, ahead of anything queued (coreMQTT-Agent's `MQTTAgent_Ping`), and
+   * resolves with the round trip once the PINGRESP arrives; a keep-alive PINGREQ already
+   * outstanding is waited for instead of sending another. Rejects with a
+   * `ConnectionClosedError` when not connected or when the connection closes first, a
+   * `TimeoutError` after `timeoutMs` (or `pingTimeoutMs`, which also closes the connection as
+   * dead), or the signal's reason.
+   *
+   * @example Measure the round trip
+   * ```ts ignore
+   * import { MqttClient } from "@tern/agent";
+   *
+   * const client = new MqttClient({ url: "mqtt://127.0.0.1:1883" });
+   * await client.start();
+   * const { roundTripMs } = await client.ping({ timeoutMs: 5000 });
+   * console.log(`${roundTripMs} ms`);
+   * await client.stop();
+   * ```
+   */
+  ping(options: OperationOptions = {}): Promise<PingResult> {
+    const refused = this.#refuse("ping", options);
+    if (refused) return refused;
+    let id: number;
+    try {
+      id = this.#session.ping(now());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const result = this.#track(id, "ping", options, "ack", true) as Promise<PingResult>;
+    // A ping that joins an outstanding PINGREQ writes nothing of its own: the PINGRESP
+    // settles it, and can only follow a PINGREQ that was written.
+    const pending = this.#ops.get(id);
+    if (pending) pending.written = true;
+    return result;
   }
 
   /**

@@ -196,8 +196,14 @@ export interface SubscriptionResult {
   properties?: AckProperties;
 }
 
+/** How a ping completed. */
+export interface PingResult {
+  /** Milliseconds from writing the PINGREQ to reading its PINGRESP. */
+  roundTripMs: number;
+}
+
 /** What a completed operation resolved with. */
-export type OperationResult = PublishResult | SubscriptionResult;
+export type OperationResult = PublishResult | SubscriptionResult | PingResult;
 
 /** An event the session reports; pulled with `pollEvent()`. */
 export type SessionEvent =
