@@ -729,11 +729,19 @@ export class MqttClient {
       }
       case "connectionfailure":
         this.#beginClose(event.error);
-        this.#emitter.emit("connectionfailure", { error: event.error });
+        this.#emitter.emit(
+          "connectionfailure",
+          event.connack ? { error: event.error, connack: event.connack } : { error: event.error },
+        );
         return;
       case "disconnection":
         this.#beginClose(event.error);
-        this.#emitter.emit("disconnection", { error: event.error });
+        this.#emitter.emit(
+          "disconnection",
+          event.disconnect
+            ? { error: event.error, disconnect: event.disconnect }
+            : { error: event.error },
+        );
         return;
       case "auth":
         void this.#answerAuth(event.packet);

@@ -1,6 +1,7 @@
 import type {
   AuthPacket,
   ConnackPacket,
+  DisconnectPacket,
   DisconnectProperties,
   PublishProperties,
   QoS,
@@ -246,10 +247,16 @@ export interface ClientEventMap {
   attemptingconnect: { attempt: number; server: string | URL | Transport };
   /** CONNACK accepted the connection. */
   connectionsuccess: { connack: ConnackPacket; settings: NegotiatedSettings };
-  /** A connection attempt failed (transport, refused CONNACK, timeout, protocol error). */
-  connectionfailure: { error: Error };
-  /** An accepted connection ended, with the reason. */
-  disconnection: { error: ConnectionClosedError };
+  /**
+   * A connection attempt failed (transport, refused CONNACK, timeout, protocol error).
+   * `connack`: the decoded CONNACK that refused it, when one did.
+   */
+  connectionfailure: { error: Error; connack?: ConnackPacket };
+  /**
+   * An accepted connection ended, with the reason. `disconnect`: the decoded DISCONNECT,
+   * when the server sent one.
+   */
+  disconnection: { error: ConnectionClosedError; disconnect?: DisconnectPacket };
   /** The client stopped: stop() was called, or the reconnect policy gave up. */
   stopped: { error?: Error };
   /** A message arrived that no local subscription (`subscribe()`) took: the catch-all. */

@@ -567,7 +567,7 @@ export class Session {
     if ("violation" in outcome) return this.#violation(outcome.violation, 0x82);
     if ("refused" in outcome) {
       this.#enterDisconnected();
-      this.#events.push({ type: "connectionfailure", error: outcome.refused });
+      this.#events.push({ type: "connectionfailure", error: outcome.refused, connack: packet });
       return;
     }
     const { settings } = outcome;
@@ -654,7 +654,7 @@ export class Session {
     const outcome = acceptDisconnect(packet, this.protocolVersion);
     if (typeof outcome === "string") return this.#violation(outcome, 0x82);
     this.#enterDisconnected();
-    this.#events.push({ type: "disconnection", error: outcome });
+    this.#events.push({ type: "disconnection", error: outcome, disconnect: packet });
   }
 
   #onAuth(packet: AuthPacket): void {

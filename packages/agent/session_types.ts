@@ -2,6 +2,7 @@ import type {
   AckProperties,
   AuthPacket,
   ConnackPacket,
+  DisconnectPacket,
   Packet,
   ProtocolVersion,
   PublishProperties,
@@ -209,10 +210,16 @@ export type OperationResult = PublishResult | SubscriptionResult | PingResult;
 export type SessionEvent =
   /** CONNACK accepted the connection. */
   | { type: "connectionsuccess"; connack: ConnackPacket; settings: NegotiatedSettings }
-  /** The connection ended before CONNACK accepted it; the runner closes the transport. */
-  | { type: "connectionfailure"; error: Error }
-  /** An accepted connection ended; the runner flushes what was polled, then closes. */
-  | { type: "disconnection"; error: ConnectionClosedError }
+  /**
+   * The connection ended before CONNACK accepted it; the runner closes the transport.
+   * `connack`: the CONNACK that refused it, when one did.
+   */
+  | { type: "connectionfailure"; error: Error; connack?: ConnackPacket }
+  /**
+   * An accepted connection ended; the runner flushes what was polled, then closes.
+   * `disconnect`: the server's DISCONNECT, when it sent one.
+   */
+  | { type: "disconnection"; error: ConnectionClosedError; disconnect?: DisconnectPacket }
   /** An application message arrived (inbound QoS 2: exactly once). */
   | { type: "message"; message: InboundMessage }
   /** Operation `operation` completed. */

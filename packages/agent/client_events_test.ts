@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { startBroker } from "../../tests/support/broker.ts";
+import { startScriptedPeer } from "../../tests/support/scripted_peer.ts";
+import { MqttClient } from "./client.ts";
+import type { ClientEventMap } from "./client_options.ts";
+
+for (const protocolVersion of [4, 5] as const) {
+  Deno.test(`connectionfailure (MQTT ${protocolVersion}) carries the decoded CONNACK that refused`, async () => {
+    await using broker = await startBroker({ config: ["allow_anonymous false"] });
+    const client = new MqttClient({
+      url: broker.url,
+      protocolVersion,
+      clientId: "refused",
+      reconnect: false,
+    });
+    const failures: ClientEventMap["connectionfailure"][] = [];
+    client.on("connectionfailure", (event) => failures.push(event));
+    await assert.rejects(client.start());
+    assert.equal(failures.length, 1);
+    const { connack, error } = failures[0];
+    assert.equal(connack?.type, "connack");
+    assert.equal(connack?.reasonCode, protocolVersion === 5 ? 0x87 : 5);
+    assert.equal(connack?.sessionPresent, false);
+    assert.equal((error as { reasonCode?: number }).reasonCode, connack?.reasonCode);
+  });
+}
+
+// mosquitto 2.0 closes without a DISCONNECT on takeover and on shutdown: a scripted peer sends one.
+Deno.test("disconnection carries the server's decoded DISCONNECT, and none when the client closed", async () => {
+  await using peer = startScriptedPeer();
+  const client = new MqttClient({ url: peer.url, clientId: "told", reconnect: false });
+  const disconnections: ClientEventMap["disconnection"][] = [];
+  client.on("disconnection", (event) => disconnections.push(event));
+  await client.start();
+  // Without reconnecting, the client stops after the disconnection.
+  const stopped = new Promise((resolve) => client.on("stopped", resolve));
+  await peer.send({
+    type: "disconnect",
+    reasonCode: 0x8e,
+    properties: { reasonString: "taken over", userProperties: [["by", "other"]] },
+  });
+  await stopped;
+  const [told] = disconnections;
+  assert.deepEqual(told.disconnect, {
+    type: "disconnect",
+    reasonCode: 0x8e,
+    properties: { reasonString: "taken over", userProperties: [["by", "other"]] },
+  });
+  assert.equal(told.error.byServer, true);
+  assert.equal(told.error.reasonCode, 0x8e);
+
+  await client.start();
+  await client.stop();
+  assert.equal(disconnections.length, 2);
+  assert.equal(disconnections[1].disconnect, undefined);
+  assert.equal(disconnections[1].error.byServer, false);
+});
