@@ -32,7 +32,7 @@ import { Emitter } from "./_emitter.ts";
 import { type OperationKind, Pending } from "./_pending.ts";
 import { delay } from "./_delay.ts";
 import { RequestRouter } from "./_request_router.ts";
-import { SubscriptionManager } from "@tern/subscriptions";
+import { SubscriptionManager, type SubscriptionRetry } from "@tern/subscriptions";
 import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscription.ts";
 import { LocalFilters } from "./_local_filters.ts";
 import type { ClientStats } from "./client_stats.ts";
@@ -78,6 +78,8 @@ export class MqttClient {
     this.#ops.delete(pending.id);
     if (cancel) this.#session.cancel(pending.id);
   };
+  #onSubscriptionRetry = (retry: SubscriptionRetry): void =>
+    this.#emitter.emit("subscriptionretry", retry);
   /** Created by the first request(). */
   #requests?: RequestRouter;
   /** Why stop() (or giving up reconnecting) last failed every pending operation. */
@@ -347,8 +349,9 @@ export class MqttClient {
     if (topicFilters.length === 0) {
       throw new TypeError("Cannot subscribe: give at least one topic filter");
     }
+    const managed = options.retry ? { ...options, onRetry: this.#onSubscriptionRetry } : options;
     const locals = topicFilters.map((topicFilter) =>
-      this.#subscriptions.subscribe(topicFilter, options)
+      this.#subscriptions.subscribe(topicFilter, managed)
     );
     return new LocalFilters(topicFilters, locals, options.handler === undefined);
   }

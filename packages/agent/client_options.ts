@@ -9,6 +9,7 @@ import type {
   UnsubscribeProperties,
 } from "@tern/codec";
 import type { FromUrlOptions, Transport } from "@tern/transport";
+import type { SubscriptionRetry } from "@tern/subscriptions";
 import type { ConnectUpdate, SessionOptions } from "./session_types.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import type { ConnectionClosedError } from "./errors.ts";
@@ -257,6 +258,11 @@ export interface ClientEventMap {
    * when the server sent one.
    */
   disconnection: { error: ConnectionClosedError; disconnect?: DisconnectPacket };
+  /**
+   * The broker refused a local subscription's SUBSCRIBE and its `retry` policy sends it
+   * again after `delayMs`.
+   */
+  subscriptionretry: SubscriptionRetry;
   /** The client stopped: stop() was called, or the reconnect policy gave up. */
   stopped: { error?: Error };
   /** A message arrived that no local subscription (`subscribe()`) took: the catch-all. */
