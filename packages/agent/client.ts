@@ -223,16 +223,16 @@ export class MqttClient {
   }
 
   /**
+   * Starts connecting and resolves at once (`wait: "none"`) or once the first CONNECT was
+   * written (`wait: "sent"`), before the server answers.
+   */
+  start(options: StartOptions & { wait: "none" | "sent" }): Promise<void>;
+  /**
    * Starts connecting (and reconnecting, per the `reconnect` policy) in the background and
    * resolves with the negotiated settings on the first successful CONNACK. Rejects when the
    * client stops first, or `signal` aborts (the client then keeps trying).
    */
   start(options?: StartOptions & { wait?: "ack" }): Promise<NegotiatedSettings>;
-  /**
-   * Starts connecting and resolves at once ("none") or once the first CONNECT was written
-   * ("sent"), before the server answers.
-   */
-  start(options: StartOptions & { wait: "none" | "sent" }): Promise<void>;
   start(options: StartOptions = {}): Promise<NegotiatedSettings | void> {
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     const wait = options.wait ?? "ack";

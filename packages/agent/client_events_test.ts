@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../../tests/support/broker.ts";
-import { startScriptedPeer } from "../../tests/support/scripted_peer.ts";
+import { connectTo, startScriptedPeer } from "./testdata/scripted_peer.ts";
 import { MqttClient } from "./client.ts";
 import type { ClientEventMap } from "./client_options.ts";
 
@@ -27,14 +27,14 @@ for (const protocolVersion of [4, 5] as const) {
 
 // mosquitto 2.0 closes without a DISCONNECT on takeover and on shutdown: a scripted peer sends one.
 Deno.test("disconnection carries the server's decoded DISCONNECT, and none when the client closed", async () => {
-  await using peer = startScriptedPeer();
-  const client = new MqttClient({ url: peer.url, clientId: "told", reconnect: false });
+  await using peer = startScriptedPeer(5);
+  const client = new MqttClient({ transport: peer.transport, clientId: "told", reconnect: false });
   const disconnections: ClientEventMap["disconnection"][] = [];
   client.on("disconnection", (event) => disconnections.push(event));
-  await client.start();
+  const server = await connectTo(peer, client);
   // Without reconnecting, the client stops after the disconnection.
   const stopped = new Promise((resolve) => client.on("stopped", resolve));
-  await peer.send({
+  await server.send({
     type: "disconnect",
     reasonCode: 0x8e,
     properties: { reasonString: "taken over", userProperties: [["by", "other"]] },
@@ -49,7 +49,7 @@ Deno.test("disconnection carries the server's decoded DISCONNECT, and none when 
   assert.equal(told.error.byServer, true);
   assert.equal(told.error.reasonCode, 0x8e);
 
-  await client.start();
+  await connectTo(peer, client);
   await client.stop();
   assert.equal(disconnections.length, 2);
   assert.equal(disconnections[1].disconnect, undefined);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../../tests/support/broker.ts";
-import { startScriptedPeer } from "../../tests/support/scripted_peer.ts";
+import { connectTo, expectPacket, startScriptedPeer } from "./testdata/scripted_peer.ts";
 import { MqttClient } from "./client.ts";
 import { ConnectionClosedError, TimeoutError } from "./errors.ts";
 
@@ -29,31 +29,31 @@ for (const protocolVersion of [4, 5] as const) {
 }
 
 Deno.test("ping() gives up on timeoutMs or abort while the PINGRESP is held, and fails when the connection closes", async () => {
-  await using peer = startScriptedPeer();
-  const client = new MqttClient({ url: peer.url, clientId: "held-ping", reconnect: false });
-  await client.start();
+  await using peer = startScriptedPeer(5);
+  const client = new MqttClient({ transport: peer.transport, clientId: "held", reconnect: false });
+  const server = await connectTo(peer, client);
   await assert.rejects(client.ping({ timeoutMs: 20 }), TimeoutError);
-  await peer.next("pingreq");
+  await expectPacket(server, "pingreq");
   const controller = new AbortController();
   const aborted = client.ping({ signal: controller.signal });
   controller.abort(new Error("no longer needed"));
   await assert.rejects(aborted, { message: "no longer needed" });
-  // The first PINGREQ is still outstanding: this ping waits for it, then the link drops.
+  // The first PINGREQ is still outstanding: this ping waits for it, and the link drops.
   const lost = client.ping();
-  peer.drop();
+  await server.send({ type: "disconnect", reasonCode: 0x8b });
   await assert.rejects(lost, ConnectionClosedError);
   await client.stop();
 });
 
 Deno.test("ping() resolves once the held PINGRESP is released", async () => {
-  await using peer = startScriptedPeer();
-  const client = new MqttClient({ url: peer.url, clientId: "released-ping", reconnect: false });
-  await client.start();
+  await using peer = startScriptedPeer(5);
+  const client = new MqttClient({ transport: peer.transport, clientId: "held", reconnect: false });
+  const server = await connectTo(peer, client);
   let settled = false;
   const ping = client.ping().finally(() => settled = true);
-  await peer.next("pingreq");
+  await expectPacket(server, "pingreq");
   assert.equal(settled, false);
-  await peer.send({ type: "pingresp" });
+  await server.send({ type: "pingresp" });
   assert.ok((await ping).roundTripMs >= 0);
   await client.stop();
 });

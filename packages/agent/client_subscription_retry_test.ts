@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startScriptedPeer } from "../../tests/support/scripted_peer.ts";
+import { connectTo, expectPacket, startScriptedPeer } from "./testdata/scripted_peer.ts";
 import { Backoff } from "./backoff.ts";
 import { MqttClient } from "./client.ts";
 import type { ClientEventMap } from "./client_options.ts";
@@ -10,32 +10,32 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 // scripted peer refuses: twice, then grants.
 for (const protocolVersion of [4, 5] as const) {
   Deno.test(`a refused subscription (MQTT ${protocolVersion}) is retried with backoff until granted, then receives`, async () => {
-    await using peer = startScriptedPeer({ version: protocolVersion });
+    await using peer = startScriptedPeer(protocolVersion);
     const client = new MqttClient({
-      url: peer.url,
+      transport: peer.transport,
       clientId: `retry-${protocolVersion}`,
       protocolVersion,
       reconnect: false,
     });
     const retries: ClientEventMap["subscriptionretry"][] = [];
     client.on("subscriptionretry", (retry) => retries.push(retry));
-    await client.start();
+    const server = await connectTo(peer, client);
     const secret = client.subscribe("secret/#", {
       qos: 1,
       retry: new Backoff({ minDelayMs: 5, maxDelayMs: 20, jitter: "none" }),
     });
     const refusal = protocolVersion === 5 ? 0x87 : 0x80;
     for (const code of [refusal, refusal, 1]) {
-      const subscribe = await peer.next("subscribe");
+      const subscribe = await expectPacket(server, "subscribe");
       assert.equal(subscribe.subscriptions[0].topicFilter, "secret/#");
-      await peer.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [code] });
+      await server.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [code] });
     }
     assert.deepEqual((await secret).reasonCodes, [1]);
     assert.deepEqual(
       retries.map((r) => [r.topicFilter, r.error.reasonCode, r.attempt, r.delayMs]),
       [["secret/#", refusal, 1, 5], ["secret/#", refusal, 2, 10]],
     );
-    await peer.send({
+    await server.send({
       type: "publish",
       topic: "secret/plan",
       payload: new TextEncoder().encode("granted at last"),
@@ -52,9 +52,9 @@ for (const protocolVersion of [4, 5] as const) {
 }
 
 Deno.test("a retry policy that gives up leaves the failure code as the subscription's result", async () => {
-  await using peer = startScriptedPeer();
-  const client = new MqttClient({ url: peer.url, clientId: "gives-up", reconnect: false });
-  await client.start();
+  await using peer = startScriptedPeer(5);
+  const client = new MqttClient({ transport: peer.transport, clientId: "gives", reconnect: false });
+  const server = await connectTo(peer, client);
   let refusals = 0;
   const retries: number[] = [];
   client.on("subscriptionretry", (retry) => retries.push(retry.delayMs));
@@ -62,8 +62,8 @@ Deno.test("a retry policy that gives up leaves the failure code as the subscript
     retry: { nextDelay: () => (++refusals <= 2 ? refusals : undefined) },
   });
   for (let answer = 0; answer < 3; answer++) {
-    const subscribe = await peer.next("subscribe");
-    await peer.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [0x97] });
+    const subscribe = await expectPacket(server, "subscribe");
+    await server.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [0x97] });
   }
   assert.deepEqual((await refused).reasonCodes, [0x97]);
   assert.deepEqual(retries, [1, 2]);
@@ -72,15 +72,16 @@ Deno.test("a retry policy that gives up leaves the failure code as the subscript
 });
 
 Deno.test("stopping the client ends a subscription waiting to retry", async () => {
-  await using peer = startScriptedPeer();
-  const client = new MqttClient({ url: peer.url, clientId: "stops", reconnect: false });
-  await client.start();
+  await using peer = startScriptedPeer(5);
+  const client = new MqttClient({ transport: peer.transport, clientId: "stops", reconnect: false });
+  const server = await connectTo(peer, client);
   const waiting = new Promise((resolve) => client.on("subscriptionretry", resolve));
   const refused = client.subscribe("never", { retry: new Backoff({ minDelayMs: 60_000 }) });
-  const subscribe = await peer.next("subscribe");
-  await peer.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [0x87] });
+  const subscribe = await expectPacket(server, "subscribe");
+  await server.send({ type: "suback", packetId: subscribe.packetId, reasonCodes: [0x87] });
   await waiting;
   await client.stop();
   await assert.rejects(refused.next(), { name: "ClientStoppedError" });
-  assert.equal(peer.received.filter((p) => p.type === "subscribe").length, 1);
+  // Nothing but the DISCONNECT followed the one SUBSCRIBE.
+  assert.deepEqual((await server.closed()).map((p) => p.type), ["disconnect"]);
 });
