@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../../tests/support/broker.ts";
+import { dynamicSecurity } from "../../tests/support/dynamic_security.ts";
 import { connectTo, startScriptedPeer } from "./testdata/scripted_peer.ts";
 import { MqttClient } from "./client.ts";
 import type { ClientEventMap } from "./client_options.ts";
@@ -25,7 +26,43 @@ for (const protocolVersion of [4, 5] as const) {
   });
 }
 
-// mosquitto 2.0 closes without a DISCONNECT on takeover and on shutdown: a scripted peer sends one.
+Deno.test("disconnection carries mosquitto's decoded DISCONNECT (0x98 after its administrator changed the client's role)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tern-dynsec-" });
+  try {
+    await using broker = await startBroker({ config: await dynamicSecurity(dir) });
+    const client = new MqttClient({ url: broker.url, clientId: "kicked", reconnect: false });
+    const stopped = new Promise((resolve) => client.on("stopped", resolve));
+    const disconnections: ClientEventMap["disconnection"][] = [];
+    client.on("disconnection", (event) => disconnections.push(event));
+    await client.start();
+    await client.publish(
+      "$CONTROL/dynamic-security/v1",
+      JSON.stringify({
+        commands: [{
+          command: "addRoleACL",
+          rolename: "anonymous",
+          acltype: "subscribePattern",
+          topic: "any/#",
+          allow: true,
+        }],
+      }),
+      // The broker disconnects the client before its PUBACK could arrive.
+      { qos: 1, wait: "sent" },
+    );
+    await stopped;
+    assert.equal(disconnections.length, 1);
+    const { disconnect, error } = disconnections[0];
+    assert.equal(disconnect?.type, "disconnect");
+    assert.equal(disconnect?.reasonCode, 0x98);
+    assert.equal(error.reasonCode, 0x98);
+    assert.equal(error.byServer, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// mosquitto 2.0 closes without a DISCONNECT on takeover and on shutdown: a scripted peer sends
+// one with properties.
 Deno.test("disconnection carries the server's decoded DISCONNECT, and none when the client closed", async () => {
   await using peer = startScriptedPeer(5);
   const client = new MqttClient({ transport: peer.transport, clientId: "told", reconnect: false });
