@@ -71,3 +71,14 @@ Deno.test("a cancelled ping reports nothing, and its PINGRESP is still expected"
   assert.deepEqual(events(session), []);
   assert.equal(session.state, "connected");
 });
+
+Deno.test("without keep-alive a ping still waits pingTimeoutMs' default of 30 s for its PINGRESP", () => {
+  const session = connected({ keepAlive: 0 });
+  session.ping(100);
+  transmits(session, 100);
+  assert.equal(session.pollTimeout(), 30_100);
+  session.handleTimeout(30_099);
+  assert.deepEqual(events(session), []);
+  session.handlePacket({ type: "pingresp" }, 30_099);
+  assert.deepEqual(events(session).map((e) => e.type), ["completed"]);
+});

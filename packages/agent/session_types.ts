@@ -82,7 +82,7 @@ export interface SessionOptions {
   store?: SessionStore;
   /** Milliseconds to wait for CONNACK after CONNECT. Default 30000. */
   connackTimeoutMs?: number;
-  /** Milliseconds to wait for PINGRESP. Default: half the keep-alive, at most 30000. */
+  /** Milliseconds to wait for PINGRESP. Default: half the keep-alive, at most 30000 (30000 without). */
   pingTimeoutMs?: number;
   /** Milliseconds to wait for an acknowledgement once sent; 0 waits forever. Default 0. */
   ackTimeoutMs?: number;
