@@ -40,7 +40,7 @@ const loops = Number(values.loops);
 const protocolVersion = Number(values.mqtt) as 4 | 5;
 const echoTimeoutMs = Number(values["echo-timeout-ms"]);
 /** Tries of one round before the task gives up (each waits an echo timeout at most). */
-const TRIES = 10;
+const TRIES = 30;
 const TERMINATE_TOPIC = "demo/agent/terminate";
 
 await using broker = values.url ? undefined : await startBroker();
