@@ -43,6 +43,7 @@ function host(session: Session, events: SessionEvent[], link: () => Link): LinkH
     maximumPacketSize: 1024,
     closeTimeoutMs: 1000,
     running: () => true,
+    connectWritten: () => {},
     processEvents: () => {
       for (let event = session.pollEvent(); event; event = session.pollEvent()) {
         events.push(event);

@@ -49,7 +49,7 @@ export type {
   WillProperties,
 } from "@tern/codec";
 // The subscription types and errors that local subscriptions name.
-export type { AckMode, OverflowPolicy } from "@tern/subscriptions";
+export type { AckMode, OverflowPolicy, RetryPolicy, SubscriptionRetry } from "@tern/subscriptions";
 export { SubscriptionOverflowError, SubscriptionRefusedError } from "@tern/subscriptions";
 export type {
   Connection,
