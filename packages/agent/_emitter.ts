@@ -41,27 +41,15 @@ export class Emitter<M> {
   }
 
   emit<K extends keyof M>(type: K, event: M[K]): void {
-    void this.emitAndWait(type, event);
-  }
-
-  /**
-   * Calls the listeners; returns a promise that settles once the promises they returned
-   * settled, or undefined when none returned one (so a synchronous event costs nothing).
-   */
-  emitAndWait<K extends keyof M>(type: K, event: M[K]): Promise<void> | undefined {
     const list = this.#listeners?.get(type);
-    if (!list) return undefined;
-    let waits: Promise<void>[] | undefined;
+    if (!list) return;
     for (const listener of list) {
       try {
         const result = (listener as (event: M[K]) => unknown)(event);
-        if (result instanceof Promise) {
-          (waits ??= []).push(result.then(() => {}, (error) => this.#onError(error, type)));
-        }
+        if (result instanceof Promise) result.catch((error) => this.#onError(error, type));
       } catch (error) {
         this.#onError(error, type);
       }
     }
-    return waits && Promise.all(waits).then(() => {});
   }
 }

@@ -741,7 +741,7 @@ export class MqttClient {
   /**
    * Hands a message to a waiting request, the local subscriptions it matches, or the
    * "message" listeners; a QoS 1 / 2 one is acknowledged once they have taken it (the
-   * subscriptions per their `ack` mode, the listeners once the promises they return settle).
+   * subscriptions per their `ack` mode, the listeners once they were called).
    */
   #deliver(message: InboundMessage, delivery: InboundDelivery | undefined): void {
     const taken = delivery && (() => {
@@ -751,10 +751,11 @@ export class MqttClient {
     if (this.#requests?.deliver(message)) return taken?.();
     // dispatch() only queues for subscribers, so a slow one never delays keep-alive.
     if (this.#subscriptions.dispatch(message, taken) > 0) return;
-    const listened = this.#emitter.emitAndWait("message", message);
-    if (!taken) return;
-    if (listened) void listened.then(taken);
-    else taken();
+    // Taken once the listeners had it, as a subscription takes a message into its buffer:
+    // a listener's promise is not waited for (a program that stops once it has what it
+    // wants would otherwise leave without acknowledging it).
+    this.#emitter.emit("message", message);
+    taken?.();
   }
 
   /**

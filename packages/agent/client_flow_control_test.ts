@@ -138,7 +138,7 @@ Deno.test("without an error listener a failing handler is logged once per subscr
   assert.match(String(logged[0][0]), /the handler of the subscription to "t" failed/);
 });
 
-Deno.test("the catch-all message event acknowledges once the promises its listeners return settled, and reports a rejection", async () => {
+Deno.test("the catch-all message event acknowledges once its listeners were called, and reports a rejection", async () => {
   await using c = await connected();
   const errors: unknown[] = [];
   c.client.on("error", ({ error }) => void errors.push(error));
@@ -150,10 +150,11 @@ Deno.test("the catch-all message event acknowledges once the promises its listen
   });
   c.client.on("message", () => Promise.reject(new Error("listener bug")));
   await c.server.send(publish(9, 1, "other"));
-  await until(() => heard === 1);
-  assert.equal(c.client.stats().heldMessages, 1);
-  release.resolve();
+  // Not waiting for the listener's work, as a subscription's buffer does not.
   assert.deepEqual(await c.server.next(), { type: "puback", packetId: 9, reasonCode: 0 });
+  assert.equal(heard, 1);
+  release.resolve();
+  await until(() => errors.length === 1);
   assert.equal((errors[0] as Error).message, "listener bug");
   assert.equal(c.client.stats().unmatchedMessages, 1);
 });

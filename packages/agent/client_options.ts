@@ -271,8 +271,8 @@ export interface ClientEventMap {
   stopped: { error?: Error };
   /**
    * A message arrived that no local subscription (`subscribe()`) took: the catch-all. A
-   * QoS 1 / 2 one is acknowledged once every listener returned, or once the promises
-   * they returned settled.
+   * QoS 1 / 2 one is acknowledged once every listener was called (a subscription with
+   * `ack: "handled"` or `"manual"` waits for the work instead).
    */
   message: InboundMessage;
   /**
