@@ -21,8 +21,10 @@ const client = new MqttClient({
 const subscription = client.subscribe(filter, {
   qos: 1,
   ack: "handled",
-  handler: (message) => {
+  handler: async (message) => {
     file.writeSync(encoder.encode(`${payloadSeq(message.payload)}\n`));
+    // Slow enough (1 ms a message) that the test kills it in the middle of its backlog.
+    await new Promise((resolve) => setTimeout(resolve, 1));
   },
 });
 await client.start();
