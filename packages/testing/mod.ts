@@ -24,3 +24,4 @@
  */
 export * from "./test_broker.ts";
 export * from "./test_clock.ts";
+export * from "./fault_proxy.ts";
