@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { startBroker } from "./support/broker.ts";
 import { generateCertificates, issueServerCertificate } from "./support/certs.ts";
 import { freePort, waitForPort } from "./support/free_port.ts";
-import { type Case, check } from "./cli_support.ts";
+import { check } from "./cli_support.ts";
 
 const usage = (tool: string, line: string) =>
   `Error: ${line}\nUse 'tern ${tool} --help' to see usage.\n`;

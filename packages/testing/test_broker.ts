@@ -127,6 +127,7 @@ export class TestBroker implements AsyncDisposable {
   #claimedMessages = new Set<ObservedMessage>();
   #claimedPackets = new Set<ObservedPacket>();
 
+  /** A broker with `options`' hooks and limits; {@linkcode createTestBroker} makes one. */
   constructor(options: TestBrokerOptions = {}) {
     this.broker = new Broker({ hooks: options.hooks, limits: options.limits });
     this.broker.on("message", (message) => {
