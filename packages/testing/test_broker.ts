@@ -12,6 +12,7 @@ import {
 } from "@tern/broker";
 import { Decoder, encode, MAX_PACKET_SIZE, type Packet, type ProtocolVersion } from "@tern/codec";
 import type { Connection, Transport } from "@tern/transport";
+import { MqttClient, type MqttClientOptions } from "@tern/agent";
 import { matches } from "@tern/subscriptions";
 
 /** A packet on one client's connection, with the client it belongs to. */
@@ -126,6 +127,7 @@ export class TestBroker implements AsyncDisposable {
   #packetWaiters = new Set<Waiter<ObservedPacket>>();
   #claimedMessages = new Set<ObservedMessage>();
   #claimedPackets = new Set<ObservedPacket>();
+  #clients = new Set<MqttClient>();
 
   /** A broker with `options`' hooks and limits; {@linkcode createTestBroker} makes one. */
   constructor(options: TestBrokerOptions = {}) {
@@ -150,6 +152,35 @@ export class TestBroker implements AsyncDisposable {
         return Promise.resolve(client);
       },
     };
+  }
+
+  /**
+   * A started {@linkcode MqttClient} on this broker (`options` as for any client, the
+   * transport excepted); `close()` stops it. With `asMqttLike()` of `@tern/agent` it is what
+   * `@tern/shadow` and other libraries on `MqttLike` take.
+   *
+   * @example A shadow service and a device, in memory
+   * ```ts
+   * import { asMqttLike } from "@tern/agent";
+   * import { ShadowClient, ShadowService } from "@tern/shadow";
+   * import { createTestBroker } from "@tern/testing";
+   *
+   * await using broker = createTestBroker();
+   * await using _service = await ShadowService.start(asMqttLike(await broker.startClient()));
+   * await using device = new ShadowClient(asMqttLike(await broker.startClient()), {
+   *   thingName: "lamp1",
+   * });
+   * const accepted = await device.update({ reported: { on: true } });
+   * console.log(accepted.version); // 1
+   * ```
+   */
+  async startClient(
+    options: Omit<MqttClientOptions, "url" | "transport" | "servers"> = {},
+  ): Promise<MqttClient> {
+    const client = new MqttClient({ ...options, transport: this.connect() });
+    this.#clients.add(client);
+    await client.start();
+    return client;
   }
 
   /**
@@ -274,8 +305,9 @@ export class TestBroker implements AsyncDisposable {
     );
   }
 
-  /** Closes every connection and the broker. */
+  /** Stops the clients of {@linkcode startClient}, closes every connection and the broker. */
   async close(): Promise<void> {
+    await Promise.all([...this.#clients].map((client) => client.stop().catch(() => {})));
     await Promise.all([...this.#taps].map((tap) => tap.close()));
     await this.broker.close();
   }
