@@ -115,6 +115,19 @@ Deno.test("an operation's timeoutMs follows the test clock", async () => {
   await client.stop();
 });
 
+Deno.test("a request() without a response times out on the test clock", async () => {
+  await using broker = createTestBroker();
+  const clock = createTestClock();
+  const client = await broker.startClient({ clock });
+  const timedOut = assert.rejects(
+    client.request("svc/nobody", "ping", { timeoutMs: 30_000 }),
+    /no response within 30000 ms/,
+  );
+  await broker.waitForPacket("publish");
+  await clock.advance(30_000);
+  await timedOut;
+});
+
 Deno.test("the reconnect backoff waits on the test clock", async () => {
   await using broker = createTestBroker();
   const clock = createTestClock();
