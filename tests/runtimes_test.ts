@@ -296,7 +296,8 @@ Deno.test("build:npm packs each package with its README, LICENSE, JavaScript and
   const versions = new Map<string, string>();
   for await (const entry of Deno.readDir(`${root}packages`)) {
     const config = JSON.parse(await Deno.readTextFile(`${root}packages/${entry.name}/deno.json`));
-    versions.set(config.name, config.version);
+    // The tern command runs on Deno only and gets no tarball (tools/build_npm.ts).
+    if (config.name !== "@tern/cli") versions.set(config.name, config.version);
   }
   const names = tarballs.map((path) => path.slice(path.lastIndexOf("/") + 1)).sort();
   const expected = [...versions].map(([name, version]) =>
