@@ -1,29 +1,31 @@
 /**
- * Client-alone throughput: Tern's MqttClient and MQTT.js (npm:mqtt@5) against the same
- * minimal loopback peer (`agent_peer.ts`, its own process), receiving a stream of QoS 0 / 1
- * PUBLISH packets and sending them. Reports messages per second and client CPU time per
- * message (user + system of this process), the best of `--rounds` runs each. Sending keeps
- * 1000 publishes outstanding at a time.
+ * Client-alone throughput: Tern's MqttClient, MQTT.js (npm:mqtt@5) and the AWS CRT MQTT5
+ * client (native C, in a Node process: `_crt.ts`) against the same minimal loopback peer
+ * (`agent_peer.ts`, its own process), receiving a stream of QoS 0 / 1 PUBLISH packets and
+ * sending them. Reports messages per second and client CPU time per message (user + system
+ * of the client's process), the best of `--rounds` runs each; the three clients take turns
+ * round by round. Sending keeps 1000 publishes outstanding at a time.
  *
- *   deno run -A bench/agent_client.ts [--count 100000] [--rounds 3]
+ *   deno run -A bench/agent_client.ts [--count 100000] [--rounds 3] [--json] [--out file]
  */
 import { parseArgs } from "node:util";
-import process from "node:process";
-import mqtt from "mqtt";
-import { windowed } from "./_load.ts";
-import { MqttClient } from "../packages/agent/mod.ts";
-import { tcp } from "../packages/transport/mod.ts";
+import { allClients, type Measure, measureOf } from "./_clients.ts";
+import { best, jsonOptions, Report } from "./_report.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     count: { type: "string", default: "100000" },
     rounds: { type: "string", default: "3" },
+    timeout: { type: "string", default: "60" },
+    ...jsonOptions,
   },
 });
 const COUNT = Number(values.count);
 const ROUNDS = Number(values.rounds);
-const PAYLOAD = new Uint8Array(64).fill(0x62);
+// A receive that has not finished by then reports what arrived (the CRT's QoS 1 receive
+// slows down without bound on this workload: see RESULTS.md).
+const TIMEOUT_MS = Number(values.timeout) * 1000;
 
 interface Peer {
   port: number;
@@ -65,20 +67,6 @@ async function startPeer(mode: "stream" | "sink", qos: 0 | 1): Promise<Peer> {
   };
 }
 
-interface Measure {
-  rate: number;
-  cpuMicrosPerMessage: number;
-}
-
-async function measure(run: () => Promise<void>): Promise<Measure> {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  await run();
-  const seconds = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { rate: COUNT / seconds, cpuMicrosPerMessage: (used.user + used.system) / COUNT };
-}
-
 type Scenario = { name: string; mode: "stream" | "sink"; qos: 0 | 1 };
 const scenarios: Scenario[] = [
   { name: "receive QoS 0", mode: "stream", qos: 0 },
@@ -87,94 +75,60 @@ const scenarios: Scenario[] = [
   { name: "send QoS 1", mode: "sink", qos: 1 },
 ];
 
-async function tern(scenario: Scenario, port: number): Promise<Measure> {
-  const client = new MqttClient({
-    transport: tcp({ hostname: "127.0.0.1", port }),
-    clientId: "tern-bench",
-    reconnect: false,
-  });
-  await client.start();
-  let result: Measure;
-  if (scenario.mode === "stream") {
-    const done = Promise.withResolvers<void>();
-    let received = 0;
-    client.on("message", () => {
-      if (++received === COUNT) done.resolve();
-    });
-    result = await measure(async () => {
-      await client.sendSubscribe("bench/#", { qos: scenario.qos });
-      await done.promise;
-    });
-  } else {
-    result = await measure(() =>
-      windowed(COUNT, () => client.publish("bench/sink", PAYLOAD, { qos: scenario.qos }))
-    );
-  }
-  await client.stop();
-  return result;
-}
-
-async function mqttJs(scenario: Scenario, port: number): Promise<Measure> {
-  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
-    protocolVersion: 5,
-    clientId: "mqttjs-bench",
-    reconnectPeriod: 0,
-  });
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", () => resolve());
-    client.once("error", reject);
-  });
-  let result: Measure;
-  if (scenario.mode === "stream") {
-    const done = Promise.withResolvers<void>();
-    let received = 0;
-    client.on("message", () => {
-      if (++received === COUNT) done.resolve();
-    });
-    result = await measure(async () => {
-      await client.subscribeAsync("bench/#", { qos: scenario.qos });
-      await done.promise;
-    });
-  } else {
-    const payload = Buffer.from(PAYLOAD);
-    result = await measure(() =>
-      windowed(COUNT, () => client.publishAsync("bench/sink", payload, { qos: scenario.qos }))
-    );
-  }
-  await client.endAsync();
-  return result;
-}
-
-const best = (runs: Measure[]): Measure => runs.reduce((a, b) => (b.rate > a.rate ? b : a));
-
+await using all = await allClients();
+const { clients } = all;
+const report = new Report(
+  "agent_client",
+  { count: COUNT, rounds: ROUNDS, payloadBytes: 64, window: 1000 },
+  scenarios.length * ROUNDS * clients.length,
+);
+const print = values.out === "-" ? console.error : console.log;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const rateCell = (m: Measure) => `${Math.round(m.rate)}${m.note ? ` (${m.note})` : ""}`;
 const rows: string[] = [
-  "| scenario | Tern msg/s | MQTT.js msg/s | speed ratio | Tern CPU µs/msg | MQTT.js CPU µs/msg | CPU ratio |",
-  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| scenario | Tern msg/s | MQTT.js msg/s | AWS CRT msg/s | Tern / MQTT.js | Tern / CRT | Tern CPU µs/msg | MQTT.js CPU µs/msg | CRT CPU µs/msg | CPU ratio MQTT.js / Tern | CPU ratio CRT / Tern |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
 ];
 for (const scenario of scenarios) {
   const peer = await startPeer(scenario.mode, scenario.qos);
-  const ternRuns: Measure[] = [];
-  const mqttRuns: Measure[] = [];
+  const runs = new Map<string, Measure[]>(clients.map(({ name }) => [name, []]));
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      ternRuns.push(await tern(scenario, peer.port));
-      mqttRuns.push(await mqttJs(scenario, peer.port));
+      for (const client of clients) {
+        report.running(`${scenario.name} · ${client.name} · round ${round + 1}`);
+        const session = await client.connect(
+          { host: "127.0.0.1", port: peer.port, transport: "mqtt" },
+          `${client.name.replace(/\W/g, "").toLowerCase()}-bench`,
+        );
+        const measure = measureOf(
+          scenario.mode === "stream"
+            ? await session.receive("bench/#", scenario.qos, COUNT, TIMEOUT_MS)
+            : await session.publish("bench/sink", scenario.qos, COUNT),
+          COUNT,
+        );
+        await session.stop();
+        runs.get(client.name)!.push(measure);
+        report.round({ scenario: scenario.name, client: client.name, round, ...measure });
+      }
     }
   } finally {
     await peer.stop();
   }
-  const t = best(ternRuns);
-  const m = best(mqttRuns);
+  const [t, m, c] = clients.map(({ name }) => best(runs.get(name)!));
   rows.push(
-    `| ${scenario.name} | ${Math.round(t.rate)} | ${Math.round(m.rate)} | ${
-      (t.rate / m.rate).toFixed(2)
-    }× | ` +
+    `| ${scenario.name} | ${[t, m, c].map(rateCell).join(" | ")} | ` +
+      `${ratio(t.rate, m.rate)} | ${ratio(t.rate, c.rate)} | ` +
       `${t.cpuMicrosPerMessage.toFixed(2)} | ${m.cpuMicrosPerMessage.toFixed(2)} | ` +
-      `${(m.cpuMicrosPerMessage / t.cpuMicrosPerMessage).toFixed(2)}× |`,
+      `${c.cpuMicrosPerMessage.toFixed(2)} | ` +
+      `${ratio(m.cpuMicrosPerMessage, t.cpuMicrosPerMessage)} | ` +
+      `${ratio(c.cpuMicrosPerMessage, t.cpuMicrosPerMessage)} |`,
   );
-  console.error(rows.at(-1));
 }
-console.log(
-  `${COUNT} messages of 64 bytes per run, best of ${ROUNDS} runs, Deno ${Deno.version.deno}\n`,
+await report.finish({ json: values.json, out: values.out });
+const load = report.results.machine;
+print(
+  `${COUNT} messages of 64 bytes per run, best of ${ROUNDS} runs (clients in turn), ` +
+    `Deno ${Deno.version.deno}; load average ${load.loadAverageAtStart[0]} at start, ` +
+    `${load.loadAverageAtEnd![0]} at end on ${load.cpus} CPUs\n`,
 );
-console.log(rows.join("\n"));
+print(rows.join("\n"));

@@ -1,14 +1,18 @@
 /**
  * Memory per additional idle connection: opens `--count` connected, idle clients in one
- * process (each run in its own subprocess, Tern and MQTT.js alike) against a mosquitto started
- * here, and reports the growth of the V8 heap and of the resident set per connection.
+ * process (each run in its own subprocess: Tern and MQTT.js in Deno, the AWS CRT in Node)
+ * against a mosquitto started here, and reports the growth of the V8 heap and of the
+ * resident set per connection. The CRT keeps its connections in native memory, outside the
+ * V8 heap: compare the RSS column.
  *
- *   deno run -A bench/agent_memory.ts [--count 200]
+ *   deno run -A bench/agent_memory.ts [--count 200] [--json] [--out file]
  */
 import { parseArgs } from "node:util";
 import mqtt from "mqtt";
 import { MqttClient } from "../packages/agent/mod.ts";
 import { startBroker } from "../tests/support/broker.ts";
+import { startCrt } from "./_crt.ts";
+import { jsonOptions, Report } from "./_report.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -16,6 +20,7 @@ const { values } = parseArgs({
     count: { type: "string", default: "200" },
     lib: { type: "string" },
     url: { type: "string" },
+    ...jsonOptions,
   },
 });
 const COUNT = Number(values.count);
@@ -83,12 +88,34 @@ if (values.lib) {
     }).output();
     return JSON.parse(new TextDecoder().decode(output.stdout)) as { heap: number; rss: number };
   };
-  const tern = await run("tern");
-  const js = await run("mqttjs");
-  const kib = (bytes: number) => (bytes / 1024).toFixed(1);
-  console.log(`${COUNT} idle connections per process, growth per connection after GC\n`);
-  console.log("| client | V8 heap KiB / connection | RSS KiB / connection |");
-  console.log("| --- | ---: | ---: |");
-  console.log(`| Tern | ${kib(tern.heap)} | ${kib(tern.rss)} |`);
-  console.log(`| MQTT.js | ${kib(js.heap)} | ${kib(js.rss)} |`);
+  const report = new Report("agent_memory", { count: COUNT }, 0);
+  const kib = (bytes: number) => bytes / 1024;
+  const record = (client: string, growth: { heap: number; rss: number }) =>
+    report.memory({
+      client,
+      heapKiBPerConnection: kib(growth.heap),
+      rssKiBPerConnection: kib(growth.rss),
+    });
+  record("Tern", await run("tern"));
+  record("MQTT.js", await run("mqttjs"));
+  {
+    await using crt = await startCrt();
+    record("AWS CRT", await crt.idle({ host: "127.0.0.1", port: broker.port }, COUNT));
+  }
+  await report.finish({ json: values.json, out: values.out });
+  const print = values.out === "-" ? console.error : console.log;
+  const load = report.results.machine;
+  print(
+    `${COUNT} idle connections per process, growth per connection after GC; load average ` +
+      `${load.loadAverageAtStart[0]} at start on ${load.cpus} CPUs\n`,
+  );
+  print("| client | V8 heap KiB / connection | RSS KiB / connection |");
+  print("| --- | ---: | ---: |");
+  for (const m of report.results.memory) {
+    print(
+      `| ${m.client} | ${m.heapKiBPerConnection.toFixed(1)} | ${
+        m.rssKiBPerConnection.toFixed(1)
+      } |`,
+    );
+  }
 }

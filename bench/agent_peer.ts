@@ -8,7 +8,9 @@
  * - `sink`: reads everything, answering each QoS 1 PUBLISH with PUBACK (one write per chunk).
  *   PUBLISH packets are only framed, not decoded, so that the peer is not the slower side.
  *
- * It prints `listening <port>` once ready and serves until killed.
+ * It prints `listening <port>` once ready and serves until killed. With `--log-acks` it
+ * prints to stderr, twice a second, how many PUBACKs the current connection has sent back
+ * (how the AWS CRT's QoS 1 stall was found: see RESULTS.md).
  *
  *   deno run -A bench/agent_peer.ts --mode stream --count 200000 --qos 0 --version 5
  */
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     count: { type: "string", default: "100000" },
     qos: { type: "string", default: "0" },
     version: { type: "string", default: "5" },
+    "log-acks": { type: "boolean", default: false },
   },
 });
 const version = Number(values.version) as ProtocolVersion;
@@ -52,6 +55,14 @@ console.log(`listening ${(listener.addr as Deno.NetAddr).port}`);
 
 async function serve(conn: Deno.Conn): Promise<void> {
   const decoder = new Decoder({ version });
+  let pubacks = 0;
+  const started = performance.now();
+  const acksLog = values["log-acks"]
+    ? setInterval(() => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.error(`${seconds} s: ${pubacks} PUBACKs received`);
+    }, 500)
+    : undefined;
   let buffer = new Uint8Array(256 * 1024);
   // Bytes of an incomplete packet at the start of `buffer`.
   let held = 0;
@@ -144,10 +155,14 @@ async function serve(conn: Deno.Conn): Promise<void> {
               case "pubrel":
                 send({ type: "pubcomp", packetId: packet.packetId });
                 break;
+              case "puback":
+                pubacks++;
+                break;
               case "pingreq":
                 send({ type: "pingresp" });
                 break;
               case "disconnect":
+                clearInterval(acksLog);
                 conn.close();
                 return;
             }
@@ -165,6 +180,8 @@ async function serve(conn: Deno.Conn): Promise<void> {
   } catch {
     // The client went away.
   }
+  clearInterval(acksLog);
+  if (values["log-acks"]) console.error(`connection closed: ${pubacks} PUBACKs received`);
   try {
     conn.close();
   } catch {

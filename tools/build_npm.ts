@@ -72,7 +72,7 @@ export async function buildNpm(outDir = join(root, "dist/npm")): Promise<string[
  * Packages that run only under Deno and so get no npm tarball: the `tern` command reads
  * stdin, signals and files through Deno's APIs, and is run as `deno run -A jsr:@tern/cli`.
  */
-const DENO_ONLY = new Set(["@tern/cli"]);
+export const DENO_ONLY: ReadonlySet<string> = new Set(["@tern/cli"]);
 
 async function readMembers(): Promise<Member[]> {
   const members: Member[] = [];

@@ -61,6 +61,11 @@ export class CommandQueue {
     this.#events = events;
   }
 
+  /** A fresh operation id for a command that does not wait in the queue (a ping). */
+  newId(): number {
+    return this.#nextOp++;
+  }
+
   /** Operations waiting. */
   get count(): number {
     return this.#queued.size;

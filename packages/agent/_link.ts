@@ -45,6 +45,8 @@ export interface LinkHost {
   running(): boolean;
   /** Reports the session's events (completions, deliveries, connection events). */
   processEvents(): void;
+  /** CONNECT was written (what `start({ wait: "sent" })` waits for). */
+  connectWritten(): void;
 }
 
 /**
@@ -72,6 +74,8 @@ export class Link {
   #timerDeadline?: number;
   #cancelRead?: () => void;
   #batch = new WriteBatch();
+  /** The batch being written holds CONNECT. */
+  #connectInBatch = false;
 
   /** A link over `connection`, opened; `serve()` runs it. */
   constructor(host: LinkHost, connection: Connection) {
@@ -280,6 +284,10 @@ export class Link {
           host.processEvents();
           break;
         }
+        if (this.#connectInBatch) {
+          this.#connectInBatch = false;
+          host.connectWritten();
+        }
         for (const pending of batch) {
           pending.written = true;
           if (pending.result !== undefined || pending.wait === "sent") {
@@ -308,6 +316,7 @@ export class Link {
       // The session encodes each packet into the batch as it measures it.
       const transmit = host.session.pollTransmit(at, output);
       if (!transmit) return;
+      if (transmit.packet.type === "connect") this.#connectInBatch = true;
       const pending = transmit.operation === undefined
         ? undefined
         : host.pending.get(transmit.operation);

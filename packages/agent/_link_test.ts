@@ -45,6 +45,7 @@ function host(session: Session, events: SessionEvent[], link: () => Link): LinkH
     closeTimeoutMs: 1000,
     clock: systemClock,
     running: () => true,
+    connectWritten: () => {},
     processEvents: () => {
       for (let event = session.pollEvent(); event; event = session.pollEvent()) {
         events.push(event);

@@ -3,7 +3,7 @@ import type { Clock } from "./clock.ts";
 import type { OperationResult } from "./session_types.ts";
 
 /** What a caller's operation sends. */
-export type OperationKind = "publish" | "subscribe" | "unsubscribe";
+export type OperationKind = "publish" | "subscribe" | "unsubscribe" | "ping";
 
 /**
  * One caller waiting for an operation: its promise, and what settles it. A class rather

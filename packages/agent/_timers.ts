@@ -83,11 +83,13 @@ export class Timers {
   /**
    * Starts keep-alive for an accepted connection: a PINGREQ after `keepAliveMs` without
    * sending (0 turns it off), answered within `pingTimeoutMs` (default: half the keep-alive,
-   * at most 30 s).
+   * at most 30 s; 30 s without keep-alive).
    */
   startKeepAlive(now: number, keepAliveMs: number, pingTimeoutMs?: number): void {
     this.#keepAliveMs = keepAliveMs;
-    this.#pingTimeoutMs = pingTimeoutMs ?? Math.min(30_000, keepAliveMs / 2);
+    // Without keep-alive only ping() sends PINGREQ: it still deserves time for an answer.
+    this.#pingTimeoutMs = pingTimeoutMs ??
+      (keepAliveMs > 0 ? Math.min(30_000, keepAliveMs / 2) : 30_000);
     this.#keepAlive = keepAliveMs > 0 ? now + keepAliveMs : undefined;
   }
 

@@ -9,6 +9,7 @@ import { Session } from "./session.ts";
 import type {
   InboundMessage,
   OperationResult,
+  PingResult,
   PublishResult,
   SessionEvent,
   SessionState,
@@ -31,7 +32,7 @@ import { Emitter } from "./_emitter.ts";
 import { type OperationKind, Pending } from "./_pending.ts";
 import { delay } from "./_delay.ts";
 import { RequestRouter } from "./_request_router.ts";
-import { SubscriptionManager } from "@tern/subscriptions";
+import { SubscriptionManager, type SubscriptionRetry } from "@tern/subscriptions";
 import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscription.ts";
 import { LocalFilters } from "./_local_filters.ts";
 import type { ClientStats } from "./client_stats.ts";
@@ -78,6 +79,8 @@ export class MqttClient {
     this.#ops.delete(pending.id);
     if (cancel) this.#session.cancel(pending.id);
   };
+  #onSubscriptionRetry = (retry: SubscriptionRetry): void =>
+    this.#emitter.emit("subscriptionretry", retry);
   /** Created by the first request(). */
   #requests?: RequestRouter;
   /** Why stop() (or giving up reconnecting) last failed every pending operation. */
@@ -93,7 +96,9 @@ export class MqttClient {
   #generation = 0;
   #startWaiters: {
     generation: number;
-    resolve(settings: NegotiatedSettings): void;
+    /** Resolved once CONNECT is written ("sent") or accepted ("ack"). */
+    wait: "sent" | "ack";
+    resolve(settings?: NegotiatedSettings): void;
     reject(error: Error): void;
   }[] = [];
 
@@ -150,6 +155,11 @@ export class MqttClient {
       clock: this.#clock,
       running: () => this.#running,
       processEvents: () => this.#processEvents(),
+      connectWritten: () => {
+        const written = this.#startWaiters.filter((w) => w.wait === "sent");
+        this.#startWaiters = this.#startWaiters.filter((w) => w.wait !== "sent");
+        for (const waiter of written) waiter.resolve();
+      },
     });
     this.#reconnect = reconnect === false ? undefined : reconnect ?? new Backoff();
     this.#subscriptions = new SubscriptionManager<InboundMessage>({
@@ -219,14 +229,21 @@ export class MqttClient {
   }
 
   /**
+   * Starts connecting and resolves at once (`wait: "none"`) or once the first CONNECT was
+   * written (`wait: "sent"`), before the server answers.
+   */
+  start(options: StartOptions & { wait: "none" | "sent" }): Promise<void>;
+  /**
    * Starts connecting (and reconnecting, per the `reconnect` policy) in the background and
    * resolves with the negotiated settings on the first successful CONNACK. Rejects when the
    * client stops first, or `signal` aborts (the client then keeps trying).
    */
-  start(options: StartOptions = {}): Promise<NegotiatedSettings> {
+  start(options?: StartOptions & { wait?: "ack" }): Promise<NegotiatedSettings>;
+  start(options: StartOptions = {}): Promise<NegotiatedSettings | void> {
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    const wait = options.wait ?? "ack";
     if (this.#running && this.#session.state === "connected") {
-      return Promise.resolve(this.settings!);
+      return Promise.resolve(wait === "ack" ? this.settings! : undefined);
     }
     if (!this.#running) {
       this.#running = true;
@@ -241,9 +258,11 @@ export class MqttClient {
         await this.#run(signal, generation);
       })();
     }
+    if (wait === "none") return Promise.resolve();
     const waiting = {
-      ...withResolvers<NegotiatedSettings>(),
+      ...withResolvers<NegotiatedSettings | undefined>(),
       generation: this.#generation,
+      wait,
     };
     this.#startWaiters.push(waiting);
     const onAbort = () => {
@@ -336,8 +355,9 @@ export class MqttClient {
     if (topicFilters.length === 0) {
       throw new TypeError("Cannot subscribe: give at least one topic filter");
     }
+    const managed = options.retry ? { ...options, onRetry: this.#onSubscriptionRetry } : options;
     const locals = topicFilters.map((topicFilter) =>
-      this.#subscriptions.subscribe(topicFilter, options)
+      this.#subscriptions.subscribe(topicFilter, managed)
     );
     return new LocalFilters(topicFilters, locals, options.handler === undefined);
   }
@@ -345,12 +365,23 @@ export class MqttClient {
   /**
    * Sends SUBSCRIBE for one or more topic filters, outside the local subscriptions (their
    * messages arrive as "message" events), and resolves with one reason code per filter, in
-   * order: the granted QoS, or a failure code (0x80 and above).
+   * order: the granted QoS, or a failure code (0x80 and above). With `wait` "none" or
+   * "sent" it resolves once queued or written instead.
    */
   sendSubscribe(
     filters: string | string[] | Subscription[],
+    options?: SubscribeOptions & { wait?: "ack" },
+  ): Promise<SubscriptionResult>;
+  /** Sends SUBSCRIBE and resolves once queued ("none") or written ("sent"). */
+  sendSubscribe(
+    filters: string | string[] | Subscription[],
+    options: SubscribeOptions & { wait: "none" | "sent" },
+  ): Promise<void>;
+  sendSubscribe(
+    filters: string | string[] | Subscription[],
     options: SubscribeOptions = {},
-  ): Promise<SubscriptionResult> {
+  ): Promise<SubscriptionResult | void> {
+    const wait = options.wait ?? "ack";
     const list = (Array.isArray(filters) ? filters : [filters]) as (string | Subscription)[];
     const subscriptions = list.map((entry): Subscription =>
       typeof entry === "string"
@@ -375,12 +406,14 @@ export class MqttClient {
       } catch (error) {
         return Promise.reject(error);
       }
-      return this.#track(id, "subscribe", options, "ack", true) as Promise<SubscriptionResult>;
+      return this.#track(id, "subscribe", options, wait, true) as Promise<SubscriptionResult>;
     };
     const batches = this.#limits?.splitSubscribe(subscriptions);
     if (!batches || batches.length <= 1) return subscribeBatch(subscriptions);
     // The broker takes only so many filters per SUBSCRIBE: one packet per batch, one result.
-    return Promise.all(batches.map(subscribeBatch)).then((results) => ({
+    const all = Promise.all(batches.map(subscribeBatch));
+    if (wait !== "ack") return all.then(() => {});
+    return all.then((results) => ({
       reasonCodes: results.flatMap((result) => result.reasonCodes),
       properties: results.find((result) => result.properties)?.properties,
     }));
@@ -392,8 +425,17 @@ export class MqttClient {
    */
   sendUnsubscribe(
     filters: string | string[],
+    options?: UnsubscribeOptions & { wait?: "ack" },
+  ): Promise<SubscriptionResult>;
+  /** Sends UNSUBSCRIBE and resolves once queued ("none") or written ("sent"). */
+  sendUnsubscribe(
+    filters: string | string[],
+    options: UnsubscribeOptions & { wait: "none" | "sent" },
+  ): Promise<void>;
+  sendUnsubscribe(
+    filters: string | string[],
     options: UnsubscribeOptions = {},
-  ): Promise<SubscriptionResult> {
+  ): Promise<SubscriptionResult | void> {
     const topicFilters = Array.isArray(filters) ? filters : [filters];
     const refused = this.#refuse("unsubscribe", options);
     if (refused) return refused;
@@ -406,7 +448,45 @@ export class MqttClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#track(id, "unsubscribe", options, "ack", true) as Promise<SubscriptionResult>;
+    return this.#track(id, "unsubscribe", options, options.wait ?? "ack", true) as Promise<
+      SubscriptionResult
+    >;
+  }
+
+  /**
+   * Sends a PINGREQ now, ahead of anything queued (coreMQTT-Agent's `MQTTAgent_Ping`), and
+   * resolves with the round trip once the PINGRESP arrives; a keep-alive PINGREQ already
+   * outstanding is waited for instead of sending another. Rejects with a
+   * `ConnectionClosedError` when not connected or when the connection closes first, a
+   * `TimeoutError` after `timeoutMs` (or `pingTimeoutMs`, which also closes the connection as
+   * dead), or the signal's reason.
+   *
+   * @example Measure the round trip
+   * ```ts ignore
+   * import { MqttClient } from "@tern/agent";
+   *
+   * const client = new MqttClient({ url: "mqtt://127.0.0.1:1883" });
+   * await client.start();
+   * const { roundTripMs } = await client.ping({ timeoutMs: 5000 });
+   * console.log(`${roundTripMs} ms`);
+   * await client.stop();
+   * ```
+   */
+  ping(options: OperationOptions = {}): Promise<PingResult> {
+    const refused = this.#refuse("ping", options);
+    if (refused) return refused;
+    let id: number;
+    try {
+      id = this.#session.ping(now());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const result = this.#track(id, "ping", options, "ack", true) as Promise<PingResult>;
+    // A ping that joins an outstanding PINGREQ writes nothing of its own: the PINGRESP
+    // settles it, and can only follow a PINGREQ that was written.
+    const pending = this.#ops.get(id);
+    if (pending) pending.written = true;
+    return result;
   }
 
   /**
@@ -661,11 +741,19 @@ export class MqttClient {
       }
       case "connectionfailure":
         this.#beginClose(event.error);
-        this.#emitter.emit("connectionfailure", { error: event.error });
+        this.#emitter.emit(
+          "connectionfailure",
+          event.connack ? { error: event.error, connack: event.connack } : { error: event.error },
+        );
         return;
       case "disconnection":
         this.#beginClose(event.error);
-        this.#emitter.emit("disconnection", { error: event.error });
+        this.#emitter.emit(
+          "disconnection",
+          event.disconnect
+            ? { error: event.error, disconnect: event.disconnect }
+            : { error: event.error },
+        );
         return;
       case "auth":
         void this.#answerAuth(event.packet);

@@ -1,6 +1,7 @@
 import type {
   AuthPacket,
   ConnackPacket,
+  DisconnectPacket,
   DisconnectProperties,
   PublishProperties,
   QoS,
@@ -8,6 +9,7 @@ import type {
   UnsubscribeProperties,
 } from "@tern/codec";
 import type { FromUrlOptions, Transport } from "@tern/transport";
+import type { SubscriptionRetry } from "@tern/subscriptions";
 import type { ConnectUpdate, SessionOptions } from "./session_types.ts";
 import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import type { ConnectionClosedError } from "./errors.ts";
@@ -175,6 +177,11 @@ export interface MqttClientOptions
 export interface StartOptions {
   /** Stops waiting for the first CONNACK (the client keeps trying; call stop() to end it). */
   signal?: AbortSignal;
+  /**
+   * When the promise resolves: "ack" (default) with the settings of the first CONNACK that
+   * accepts, "sent" once the first CONNECT was written, "none" at once.
+   */
+  wait?: WaitMode;
 }
 
 /** Options of {@linkcode MqttClient.stop}. */
@@ -185,13 +192,17 @@ export interface StopOptions {
   properties?: DisconnectProperties;
 }
 
-/** When a publish's promise resolves. */
-export type PublishWait =
-  /** Once queued (validated and accepted by the client). */
+/**
+ * When an operation's promise resolves (Ioto's wait modes). What "ack" waits for: PUBACK
+ * (QoS 1), PUBCOMP (QoS 2) or the write (QoS 0) of a publish; SUBACK; UNSUBACK; CONNACK
+ * for `start()`.
+ */
+export type WaitMode =
+  /** Once queued (validated and accepted by the client); `start()`: once it began. */
   | "none"
-  /** Once written to the transport. */
+  /** Once written to the transport; `start()`: once CONNECT was. */
   | "sent"
-  /** Once acknowledged: PUBACK (QoS 1), PUBCOMP (QoS 2), or written (QoS 0). */
+  /** Once acknowledged. */
   | "ack";
 
 /** Options shared by every operation that waits. */
@@ -211,7 +222,7 @@ export interface PublishOptions extends OperationOptions {
   /** MQTT 5 properties (topic aliases are chosen by the client). */
   properties?: PublishProperties;
   /** When the promise resolves. Default "ack". */
-  wait?: PublishWait;
+  wait?: WaitMode;
 }
 
 /** Options of {@linkcode MqttClient.subscribe} for the filters given as strings. */
@@ -226,12 +237,16 @@ export interface SubscribeOptions extends OperationOptions {
   retainHandling?: 0 | 1 | 2;
   /** MQTT 5: subscription identifier and user properties. */
   properties?: SubscribeProperties;
+  /** When the promise resolves: "none", "sent" or "ack" (default, with the SUBACK). */
+  wait?: WaitMode;
 }
 
 /** Options of {@linkcode MqttClient.unsubscribe}. */
 export interface UnsubscribeOptions extends OperationOptions {
   /** MQTT 5 user properties. */
   properties?: UnsubscribeProperties;
+  /** When the promise resolves: "none", "sent" or "ack" (default, with the UNSUBACK). */
+  wait?: WaitMode;
 }
 
 /** Options of {@linkcode MqttClient.request}. */
@@ -250,10 +265,21 @@ export interface ClientEventMap {
   attemptingconnect: { attempt: number; server: string | URL | Transport };
   /** CONNACK accepted the connection. */
   connectionsuccess: { connack: ConnackPacket; settings: NegotiatedSettings };
-  /** A connection attempt failed (transport, refused CONNACK, timeout, protocol error). */
-  connectionfailure: { error: Error };
-  /** An accepted connection ended, with the reason. */
-  disconnection: { error: ConnectionClosedError };
+  /**
+   * A connection attempt failed (transport, refused CONNACK, timeout, protocol error).
+   * `connack`: the decoded CONNACK that refused it, when one did.
+   */
+  connectionfailure: { error: Error; connack?: ConnackPacket };
+  /**
+   * An accepted connection ended, with the reason. `disconnect`: the decoded DISCONNECT,
+   * when the server sent one.
+   */
+  disconnection: { error: ConnectionClosedError; disconnect?: DisconnectPacket };
+  /**
+   * The broker refused a local subscription's SUBSCRIBE and its `retry` policy sends it
+   * again after `delayMs`.
+   */
+  subscriptionretry: SubscriptionRetry;
   /** The client stopped: stop() was called, or the reconnect policy gave up. */
   stopped: { error?: Error };
   /** A message arrived that no local subscription (`subscribe()`) took: the catch-all. */

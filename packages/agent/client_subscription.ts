@@ -1,4 +1,4 @@
-import type { OverflowPolicy } from "@tern/subscriptions";
+import type { OverflowPolicy, RetryPolicy } from "@tern/subscriptions";
 import type { QoS } from "@tern/codec";
 import type { InboundMessage, SubscriptionResult } from "./session_types.ts";
 
@@ -39,6 +39,14 @@ export interface LocalSubscribeOptions {
   overflow?: OverflowPolicy;
   /** Ends the subscription (unsubscribing), and rejects a waiting iteration with its reason. */
   signal?: AbortSignal;
+  /**
+   * Retries a SUBSCRIBE the broker refuses (a failure reason code) after the delay the
+   * policy gives (a {@linkcode Backoff}, say), until granted, until the policy gives up
+   * (`nextDelay` returns undefined: awaiting the subscription then gives the failure code),
+   * or until the subscription ends. Each retry is a `subscriptionretry` event. The filters
+   * of one subscription share the policy. Default: none, a refusal ends the subscription.
+   */
+  retry?: RetryPolicy;
 }
 
 /**

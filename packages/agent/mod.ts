@@ -50,7 +50,7 @@ export type {
   WillProperties,
 } from "@tern/codec";
 // The subscription types and errors that local subscriptions name.
-export type { OverflowPolicy } from "@tern/subscriptions";
+export type { OverflowPolicy, RetryPolicy, SubscriptionRetry } from "@tern/subscriptions";
 export { SubscriptionOverflowError, SubscriptionRefusedError } from "@tern/subscriptions";
 export type {
   Connection,

@@ -52,7 +52,7 @@ const MAX_UNSENT_ANSWERS = 100_000;
  *
  * Inputs: `handleConnectionOpened`, `handlePacket`, `handleProtocolError`,
  * `handleConnectionLost` and `handleTimeout`, each with the current time in milliseconds;
- * commands `publish`, `subscribe`, `unsubscribe`, `disconnect`, `sendAuth`, `cancel`.
+ * commands `publish`, `subscribe`, `unsubscribe`, `ping`, `disconnect`, `sendAuth`, `cancel`.
  * Outputs, pulled: `pollTransmit(now, out?)` (the next packet to write, encoded into `out`
  * when given), `pollEvent()` (completions, deliveries, connection events) and
  * `pollTimeout()` (when to call `handleTimeout` next).
@@ -74,6 +74,7 @@ const MAX_UNSENT_ANSWERS = 100_000;
  * | inbound QoS 2 exactly once, within the client's Receive Maximum | `_inbound_flows.ts` |
  * | topic aliases, both directions; the inbound topic name rules | `_topic_aliases.ts` |
  * | keep-alive, PINGRESP, the CONNACK timeout, the rate-limit throttle | `_timers.ts` |
+ * | `ping()` on demand: its operations and round trip | here, on `_timers.ts` |
  * | granted subscriptions, restored when the server lost the session | `_active_subscriptions.ts` |
  * | MQTT 5 enhanced authentication (AUTH) | `_enhanced_auth.ts` |
  * | argument checks; what the server said it supports (`refuse`) | `_session_checks.ts` |
@@ -121,6 +122,10 @@ export class Session {
   #active = new ActiveSubscriptions();
   #timers = new Timers();
   #outbound: Outbound;
+  /** Operations of `ping()` waiting for the PINGRESP of the outstanding PINGREQ. */
+  #pings: number[] = [];
+  /** When the last PINGREQ was polled for writing. */
+  #pingSentAt = 0;
 
   /** Creates a session; in-flight state found in `options.store` is resent after connecting. */
   constructor(options: SessionOptions = {}) {
@@ -213,12 +218,56 @@ export class Session {
   }
 
   /**
+   * Sends a PINGREQ ahead of any queued command (coreMQTT-Agent's `MQTTAgent_Ping`) and
+   * returns its operation id, which completes with `{ roundTripMs }` on the PINGRESP. While
+   * a PINGREQ is outstanding already (keep-alive's, or another ping's), the operation waits
+   * for its PINGRESP instead of sending another. No PINGRESP within `pingTimeoutMs` fails it
+   * with a TimeoutError and closes the connection, as for keep-alive.
+   *
+   * @throws {ConnectionClosedError} If the session is not connected.
+   *
+   * @example Measure the round trip on a numeric clock
+   * ```ts
+   * import { Session } from "@tern/agent";
+   *
+   * const session = new Session({ clientId: "pinger" });
+   * session.handleConnectionOpened(0);
+   * session.pollTransmit(0);
+   * session.handlePacket({ type: "connack", sessionPresent: false, reasonCode: 0 }, 1);
+   * session.pollEvent();
+   * const id = session.ping(10);
+   * console.log(session.pollTransmit(12)?.packet.type); // "pingreq"
+   * session.handlePacket({ type: "pingresp" }, 40);
+   * const done = session.pollEvent();
+   * console.log(done?.type === "completed" && done.operation === id && done.result); // { roundTripMs: 28 }
+   * ```
+   */
+  ping(now: number): number {
+    if (this.#state !== "connected") {
+      throw new ConnectionClosedError("Cannot ping: the client is not connected");
+    }
+    const operation = this.#queue.newId();
+    if (!this.#timers.running("pingResponse")) {
+      this.#timers.pingSent(now);
+      this.#outbox.push({ packet: { type: "pingreq" }, operation });
+    }
+    this.#pings.push(operation);
+    return operation;
+  }
+
+  /**
    * Stops waiting for operation `operation`: removes it from the queue if it was not sent,
    * or stops reporting it if it was (the protocol flow still runs to its end, so its packet
    * id stays taken until then). Returns false when the operation is not pending. No event is
    * emitted; the caller settles the operation itself.
    */
   cancel(operation: number): boolean {
+    const ping = this.#pings.indexOf(operation);
+    if (ping >= 0) {
+      // The PINGREQ, if already queued, still goes: keep-alive is none the worse for it.
+      this.#pings.splice(ping, 1);
+      return true;
+    }
     return this.#queue.cancel(operation) || this.#inflight.cancel(operation);
   }
 
@@ -228,6 +277,7 @@ export class Session {
    * session and resume if it is resumed.
    */
   abandonOperations(): void {
+    this.#pings = [];
     this.#queue.abandon();
     this.#inflight.abandon();
   }
@@ -357,7 +407,8 @@ export class Session {
         if (!this.#timers.running("pingResponse")) {
           return this.#violation("Unexpected PINGRESP: no PINGREQ is outstanding", 0x82);
         }
-        return this.#timers.set("pingResponse", undefined);
+        this.#timers.set("pingResponse", undefined);
+        return this.#settlePings({ roundTripMs: now - this.#pingSentAt });
       case "disconnect":
         return this.#onDisconnect(packet);
       case "auth":
@@ -406,6 +457,7 @@ export class Session {
     } else if (due === "pingResponse") {
       // The link is dead: nothing more is sent on it.
       const ms = this.#timers.pingTimeoutMs;
+      this.#settlePings(new TimeoutError(`Cannot ping: no PINGRESP within ${ms} ms`));
       this.#closed(true, `Connection closed: no PINGRESP within ${ms} ms`, { reasonCode: 0x8d });
     } else if (due === "keepAlive") {
       this.#timers.pingSent(now);
@@ -430,7 +482,10 @@ export class Session {
     } else if (this.#state === "connected") {
       transmit = this.#outbound.next(now, out);
     }
-    if (transmit) this.#timers.sent(now);
+    if (transmit) {
+      this.#timers.sent(now);
+      if (transmit.packet.type === "pingreq") this.#pingSentAt = now;
+    }
     return transmit;
   }
 
@@ -452,6 +507,11 @@ export class Session {
 
   #enterDisconnected(): void {
     if (this.#state === "connected") this.#queue.failUnkept();
+    if (this.#pings.length > 0) {
+      this.#settlePings(
+        new ConnectionClosedError("Cannot ping: the connection closed before PINGRESP"),
+      );
+    }
     this.#state = "disconnected";
     this.#timers.stopAll();
     this.#aliases.reset();
@@ -484,6 +544,16 @@ export class Session {
     );
   }
 
+  /** Completes (or fails) every operation waiting for the PINGRESP. */
+  #settlePings(outcome: OperationResult | Error): void {
+    const pings = this.#pings;
+    this.#pings = [];
+    for (const op of pings) {
+      if (outcome instanceof Error) this.#fail(op, outcome);
+      else this.#complete(op, outcome);
+    }
+  }
+
   #complete(op: number, result: OperationResult): void {
     if (op !== 0) this.#events.push({ type: "completed", operation: op, result });
   }
@@ -497,7 +567,7 @@ export class Session {
     if ("violation" in outcome) return this.#violation(outcome.violation, 0x82);
     if ("refused" in outcome) {
       this.#enterDisconnected();
-      this.#events.push({ type: "connectionfailure", error: outcome.refused });
+      this.#events.push({ type: "connectionfailure", error: outcome.refused, connack: packet });
       return;
     }
     const { settings } = outcome;
@@ -584,7 +654,7 @@ export class Session {
     const outcome = acceptDisconnect(packet, this.protocolVersion);
     if (typeof outcome === "string") return this.#violation(outcome, 0x82);
     this.#enterDisconnected();
-    this.#events.push({ type: "disconnection", error: outcome });
+    this.#events.push({ type: "disconnection", error: outcome, disconnect: packet });
   }
 
   #onAuth(packet: AuthPacket): void {

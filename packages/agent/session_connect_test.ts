@@ -101,18 +101,20 @@ Deno.test("connectionsuccess reports the negotiated settings and the assigned cl
   assert.equal(session.pollTimeout(), 15_003);
 });
 
-Deno.test("a refusing CONNACK is a connectionfailure with the reason code, string and server reference", () => {
+Deno.test("a refusing CONNACK is a connectionfailure with the reason code, string, server reference and the CONNACK", () => {
   const session = new Session({ clientId: "c" });
   session.handleConnectionOpened(0);
   sent(session);
-  session.handlePacket({
+  const connack = {
     type: "connack",
     sessionPresent: false,
     reasonCode: 0x9c,
     properties: { reasonString: "go away", serverReference: "other:1883" },
-  }, 1);
+  } as const;
+  session.handlePacket(connack, 1);
   const [event] = events(session);
-  assert.equal(event.type, "connectionfailure");
+  assert.ok(event.type === "connectionfailure");
+  assert.equal(event.connack, connack);
   const error = (event as { error: Error }).error as ConnectionRefusedError;
   assert.ok(error instanceof ConnectionRefusedError);
   assert.equal(error.reasonCode, 0x9c);
@@ -228,15 +230,17 @@ Deno.test("MQTT 5 reconnections ask to resume the session; MQTT 3.1.1 keeps clea
   assert.equal((sent(v4, 2)[0] as { cleanStart: boolean }).cleanStart, true);
 });
 
-Deno.test("a server DISCONNECT is a disconnection carrying its reason and server reference", () => {
+Deno.test("a server DISCONNECT is a disconnection carrying its reason, server reference and the DISCONNECT", () => {
   const session = connected();
-  session.handlePacket({
+  const disconnect = {
     type: "disconnect",
     reasonCode: 0x9d,
     properties: { reasonString: "moved", serverReference: "b2" },
-  }, 5);
+  } as const;
+  session.handlePacket(disconnect, 5);
   const [event] = events(session);
   assert.ok(event.type === "disconnection");
+  assert.equal(event.disconnect, disconnect);
   assert.equal(event.error.reasonCode, 0x9d);
   assert.equal(event.error.serverReference, "b2");
   assert.equal(event.error.byServer, true);

@@ -2,6 +2,7 @@ import type {
   AckProperties,
   AuthPacket,
   ConnackPacket,
+  DisconnectPacket,
   Packet,
   ProtocolVersion,
   PublishProperties,
@@ -81,7 +82,7 @@ export interface SessionOptions {
   store?: SessionStore;
   /** Milliseconds to wait for CONNACK after CONNECT. Default 30000. */
   connackTimeoutMs?: number;
-  /** Milliseconds to wait for PINGRESP. Default: half the keep-alive, at most 30000. */
+  /** Milliseconds to wait for PINGRESP. Default: half the keep-alive, at most 30000 (30000 without). */
   pingTimeoutMs?: number;
   /** Milliseconds to wait for an acknowledgement once sent; 0 waits forever. Default 0. */
   ackTimeoutMs?: number;
@@ -196,17 +197,29 @@ export interface SubscriptionResult {
   properties?: AckProperties;
 }
 
+/** How a ping completed. */
+export interface PingResult {
+  /** Milliseconds from writing the PINGREQ to reading its PINGRESP. */
+  roundTripMs: number;
+}
+
 /** What a completed operation resolved with. */
-export type OperationResult = PublishResult | SubscriptionResult;
+export type OperationResult = PublishResult | SubscriptionResult | PingResult;
 
 /** An event the session reports; pulled with `pollEvent()`. */
 export type SessionEvent =
   /** CONNACK accepted the connection. */
   | { type: "connectionsuccess"; connack: ConnackPacket; settings: NegotiatedSettings }
-  /** The connection ended before CONNACK accepted it; the runner closes the transport. */
-  | { type: "connectionfailure"; error: Error }
-  /** An accepted connection ended; the runner flushes what was polled, then closes. */
-  | { type: "disconnection"; error: ConnectionClosedError }
+  /**
+   * The connection ended before CONNACK accepted it; the runner closes the transport.
+   * `connack`: the CONNACK that refused it, when one did.
+   */
+  | { type: "connectionfailure"; error: Error; connack?: ConnackPacket }
+  /**
+   * An accepted connection ended; the runner flushes what was polled, then closes.
+   * `disconnect`: the server's DISCONNECT, when it sent one.
+   */
+  | { type: "disconnection"; error: ConnectionClosedError; disconnect?: DisconnectPacket }
   /** An application message arrived (inbound QoS 2: exactly once). */
   | { type: "message"; message: InboundMessage }
   /** Operation `operation` completed. */

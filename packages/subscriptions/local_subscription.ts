@@ -1,4 +1,5 @@
 import type { Message, QoS } from "./message.ts";
+import type { RetryPolicy, SubscriptionRetry } from "./retry.ts";
 
 /**
  * What a subscription does with a message that arrives while its buffer is full:
@@ -67,6 +68,14 @@ export interface SubscribeOptions<M extends Message = Message> {
   overflow?: OverflowPolicy;
   /** Ends the subscription (and rejects a waiting `next()` with the signal's reason). */
   signal?: AbortSignal;
+  /**
+   * Sends a SUBSCRIBE the broker refuses again after the delay the policy gives, until it is
+   * granted (then `ready` resolves), the policy gives up (then `ready` rejects with the
+   * refusal) or the subscription ends. Default: none, a refusal ends the subscription.
+   */
+  retry?: RetryPolicy;
+  /** Called on every refusal that `retry` retries. */
+  onRetry?: (retry: SubscriptionRetry) => void;
 }
 
 /**

@@ -17,5 +17,6 @@ export type {
   SubscribeOptions,
 } from "./local_subscription.ts";
 export type { BrokerSubscription, SubscriptionBroker } from "./broker.ts";
+export type { RetryPolicy, SubscriptionRetry } from "./retry.ts";
 export type { Message, MessageProperties, QoS } from "./message.ts";
 export { SubscriptionOverflowError, SubscriptionRefusedError } from "./errors.ts";

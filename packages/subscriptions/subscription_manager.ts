@@ -94,6 +94,8 @@ export class SubscriptionManager<M extends Message = Message> {
   #trie = new TopicTrie<FilterEntry<M>>();
   #nextIdentifier = 1;
   #unmatched = 0;
+  /** Subscribers waiting to retry a refused SUBSCRIBE, and what ends the wait early. */
+  #retryWaits = new Map<Subscriber<M>, () => void>();
 
   /** Creates a manager over the given broker side. */
   constructor(options: SubscriptionManagerOptions<M>) {
@@ -139,7 +141,7 @@ export class SubscriptionManager<M extends Message = Message> {
       reportError: this.#onError,
     });
     entry.subscribers.add(local);
-    entry.run(() => this.#ensure(owner, local)).then(
+    entry.run(() => this.#ensure(owner, local, options)).then(
       (qos) => qos !== undefined && local.acknowledged(qos),
       (error) => local.refused(error),
     ).finally(() => this.#forgetIfUnused(owner));
@@ -247,6 +249,7 @@ export class SubscriptionManager<M extends Message = Message> {
    * @param reason The error pending `next()` calls reject with.
    */
   close(reason?: unknown): void {
+    for (const wake of [...this.#retryWaits.values()]) wake();
     const entries = [...this.#entries.values()];
     this.#entries.clear();
     this.#byIdentifier.clear();
@@ -262,23 +265,56 @@ export class SubscriptionManager<M extends Message = Message> {
     }
   }
 
-  async #ensure(entry: FilterEntry<M>, local: Subscriber<M>): Promise<QoS | undefined> {
-    if (!entry.subscribers.has(local)) return undefined;
-    const wanted = entry.wanted();
-    if (entry.covers(wanted)) return entry.granted!.qos;
-    const code = await this.#broker.subscribe({
-      topicFilter: entry.topicFilter,
-      ...wanted,
-      subscriptionIdentifier: entry.subscriptionIdentifier,
+  async #ensure(
+    entry: FilterEntry<M>,
+    local: Subscriber<M>,
+    options: SubscribeOptions<M>,
+  ): Promise<QoS | undefined> {
+    for (let attempt = 1;; attempt++) {
+      if (!entry.subscribers.has(local)) return undefined;
+      const wanted = entry.wanted();
+      if (entry.covers(wanted)) return entry.granted!.qos;
+      const code = await this.#broker.subscribe({
+        topicFilter: entry.topicFilter,
+        ...wanted,
+        subscriptionIdentifier: entry.subscriptionIdentifier,
+      });
+      if (isGranted(code)) {
+        entry.granted = { options: wanted, qos: code };
+        options.retry?.connected?.(performance.now());
+        return code;
+      }
+      // A refused upgrade leaves the broker's existing subscription in place.
+      const error = refusal("subscribe to", entry.topicFilter, code);
+      const delayMs = entry.subscribers.has(local)
+        ? options.retry?.nextDelay(performance.now(), error)
+        : undefined;
+      if (delayMs === undefined) throw error;
+      try {
+        options.onRetry?.({ topicFilter: entry.topicFilter, error, attempt, delayMs });
+      } catch (hookError) {
+        this.#onError(hookError);
+      }
+      await this.#retryWait(local, delayMs);
+    }
+  }
+
+  /** Waits `ms`, or less if `local` ends (release() or close() wakes it). */
+  #retryWait(local: Subscriber<M>, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#retryWaits.delete(local);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#retryWaits.set(local, wake);
     });
-    // A refused upgrade leaves the broker's existing subscription in place.
-    if (!isGranted(code)) throw refusal("subscribe to", entry.topicFilter, code);
-    entry.granted = { options: wanted, qos: code };
-    return code;
   }
 
   #release(entry: FilterEntry<M>, local: Subscriber<M>): Promise<void> {
     entry.subscribers.delete(local);
+    this.#retryWaits.get(local)?.();
     if (entry.subscribers.size > 0) return Promise.resolve();
     return entry.run(async () => {
       // Someone subscribed again meanwhile, or the broker never had it.
@@ -338,6 +374,9 @@ function checkOptions<M extends Message>(topicFilter: string, options: Subscribe
   }
   if (handler !== undefined && typeof handler !== "function") {
     throw new TypeError(`${where}: handler must be a function`);
+  }
+  if (options.retry !== undefined && typeof options.retry?.nextDelay !== "function") {
+    throw new TypeError(`${where}: retry must have a nextDelay method`);
   }
   // [MQTT-3.8.3-4] No Local on a shared subscription is a Protocol Error.
   if (options.noLocal && topicFilter.startsWith(SHARE_PREFIX)) {

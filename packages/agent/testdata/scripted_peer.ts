@@ -127,3 +127,27 @@ export function startScriptedPeer(version: ProtocolVersion): ScriptedPeer {
     },
   };
 }
+
+/** The next packet `server` receives, which must be of `type`. */
+export async function expectPacket<T extends Packet["type"]>(
+  server: PeerConnection,
+  type: T,
+): Promise<Packet & { type: T }> {
+  const packet = await server.next();
+  if (packet.type !== type) {
+    throw new Error(`Expected the client to send ${type}, got ${packet.type}`);
+  }
+  return packet as Packet & { type: T };
+}
+
+/** Starts `client` against `peer`, accepts its CONNECT with a CONNACK, and waits for start(). */
+export async function connectTo(
+  peer: ScriptedPeer,
+  client: { start(): Promise<unknown> },
+): Promise<PeerConnection> {
+  const { started, server } = await startAgainst(peer, client);
+  await expectPacket(server, "connect");
+  await server.send({ type: "connack", sessionPresent: false, reasonCode: 0 });
+  await started;
+  return server;
+}
