@@ -177,6 +177,7 @@ export class MqttClient {
             this.#session.protocolVersion === 5 ? result.reasonCodes[0] : undefined
           ),
       },
+      clock: this.#clock,
       // A throwing handler is reported like a throwing listener. An UNSUBSCRIBE cut short by
       // stop() is not worth reporting: stopping ends every local subscription anyway.
       onError: (error) => {
@@ -477,7 +478,7 @@ export class MqttClient {
     if (refused) return refused;
     let id: number;
     try {
-      id = this.#session.ping(now());
+      id = this.#session.ping(this.#clock.now());
     } catch (error) {
       return Promise.reject(error);
     }

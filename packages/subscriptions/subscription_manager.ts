@@ -41,6 +41,16 @@ export interface SubscriptionManagerOptions<M extends Message = Message> {
    * was left. Default: `console.error`.
    */
   onError?: (error: unknown) => void;
+  /**
+   * Where the waits between retries of a refused SUBSCRIBE read the time and set their
+   * timers (the MQTT client passes its own clock). Default: `performance.now()` and
+   * `setTimeout`.
+   */
+  clock?: {
+    now(): number;
+    setTimeout(callback: () => void, ms: number): unknown;
+    clearTimeout(handle: unknown): void;
+  };
 }
 
 /**
@@ -89,6 +99,7 @@ export class SubscriptionManager<M extends Message = Message> {
   #broker: SubscriptionBroker;
   #onUnmatched: ((message: M) => void) | undefined;
   #onError: (error: unknown) => void;
+  #clock: NonNullable<SubscriptionManagerOptions["clock"]>;
   #entries = new Map<string, FilterEntry<M>>();
   #byIdentifier = new Map<number, FilterEntry<M>>();
   #trie = new TopicTrie<FilterEntry<M>>();
@@ -105,6 +116,11 @@ export class SubscriptionManager<M extends Message = Message> {
     this.#broker = options.broker;
     this.#onUnmatched = options.onUnmatched;
     this.#onError = options.onError ?? ((error) => console.error(error));
+    this.#clock = options.clock ?? {
+      now: () => performance.now(),
+      setTimeout: (callback, ms) => setTimeout(callback, ms),
+      clearTimeout: (handle) => clearTimeout(handle as number),
+    };
   }
 
   /** How many dispatched messages no local subscriber took. */
@@ -281,13 +297,13 @@ export class SubscriptionManager<M extends Message = Message> {
       });
       if (isGranted(code)) {
         entry.granted = { options: wanted, qos: code };
-        options.retry?.connected?.(performance.now());
+        options.retry?.connected?.(this.#clock.now());
         return code;
       }
       // A refused upgrade leaves the broker's existing subscription in place.
       const error = refusal("subscribe to", entry.topicFilter, code);
       const delayMs = entry.subscribers.has(local)
-        ? options.retry?.nextDelay(performance.now(), error)
+        ? options.retry?.nextDelay(this.#clock.now(), error)
         : undefined;
       if (delayMs === undefined) throw error;
       try {
@@ -303,11 +319,11 @@ export class SubscriptionManager<M extends Message = Message> {
   #retryWait(local: Subscriber<M>, ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         this.#retryWaits.delete(local);
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      const timer = this.#clock.setTimeout(wake, ms);
       this.#retryWaits.set(local, wake);
     });
   }

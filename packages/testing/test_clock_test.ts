@@ -128,6 +128,26 @@ Deno.test("a request() without a response times out on the test clock", async ()
   await timedOut;
 });
 
+Deno.test("a refused SUBSCRIBE is retried after the retry policy's delay on the test clock", async () => {
+  let refusals = 1;
+  await using broker = createTestBroker({
+    hooks: { authorizeSubscribe: () => refusals-- > 0 ? { reasonCode: 0x87 } : true },
+  });
+  const clock = createTestClock();
+  const client = await broker.startClient({ clock });
+  const subscription = client.subscribe("a/#", {
+    qos: 1,
+    retry: { nextDelay: () => 45_000 },
+    handler: () => {},
+  });
+  await broker.waitForPacket("subscribe");
+  await clock.advance(44_999);
+  assert.equal(count(broker, "subscribe"), 1);
+  await clock.advance(1);
+  await subscription;
+  assert.equal(count(broker, "subscribe"), 2);
+});
+
 Deno.test("the reconnect backoff waits on the test clock", async () => {
   await using broker = createTestBroker();
   const clock = createTestClock();
