@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Backoff, MqttClient } from "@tern/agent";
 import { Broker } from "@tern/broker";
 import { SqlitePersistence } from "@tern/broker/sqlite-persistence";
+import { createTestBroker } from "@tern/testing";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -79,10 +80,10 @@ for (const protocolVersion of [4, 5] as const) {
 }
 
 Deno.test("MqttClient.request() gets its response through the embedded broker (MQTT 5)", async () => {
-  await using broker = new Broker();
-  const service = new MqttClient({ transport: broker.connect(), reconnect: false });
-  const caller = new MqttClient({ transport: broker.connect(), reconnect: false });
-  await Promise.all([service.start(), caller.start()]);
+  // The test kit's broker: the same embedded broker, which also shows what the caller sent.
+  await using broker = createTestBroker();
+  const service = await broker.startClient({ reconnect: false });
+  const caller = await broker.startClient({ reconnect: false, clientId: "caller" });
   const requests = service.subscribe("svc/echo", { qos: 1 });
   await requests;
   const served = (async () => {
@@ -97,7 +98,12 @@ Deno.test("MqttClient.request() gets its response through the embedded broker (M
   const response = await caller.request("svc/echo", "ping", { timeoutMs: 5000 });
   assert.equal(text(response.payload), "echo ping");
   await served;
-  await Promise.all([service.stop(), caller.stop()]);
+  const { packet } = await broker.waitForPacket(({ clientId, packet }) =>
+    clientId === "caller" && packet.type === "publish"
+  );
+  assert.ok(packet.type === "publish");
+  assert.equal(packet.properties?.responseTopic, response.topic);
+  assert.ok(packet.properties?.correlationData);
 });
 
 Deno.test("MqttClient's authenticator completes a challenge from the broker's authenticate hook (MQTT 5)", async () => {

@@ -7,35 +7,7 @@ import assert from "node:assert/strict";
 import { startBroker } from "./support/broker.ts";
 import { generateCertificates, issueServerCertificate } from "./support/certs.ts";
 import { freePort, waitForPort } from "./support/free_port.ts";
-import { mosquitto, tern } from "./cli_support.ts";
-
-interface Case {
-  name: string;
-  tool: "pub" | "sub";
-  args: string[];
-  code: number;
-  /** tern's whole stderr. */
-  stderr: string;
-  /** mosquitto's stderr is the same, word for word. */
-  sameAsMosquitto?: boolean;
-  /** mosquitto's exit codes when they vary from run to run (default: `[code]`). */
-  mosquittoCodes?: number[];
-}
-
-async function check(cases: Case[]): Promise<void> {
-  for (const { name, tool, args, code, stderr, sameAsMosquitto, mosquittoCodes } of cases) {
-    const [ours, theirs] = await Promise.all([
-      tern([tool, ...args]),
-      mosquitto(tool === "pub" ? "mosquitto_pub" : "mosquitto_sub", args),
-    ]);
-    assert.ok(
-      (mosquittoCodes ?? [code]).includes(theirs.code),
-      `${name}: mosquitto_${tool} exits ${theirs.code}: ${theirs.stderr}`,
-    );
-    assert.deepStrictEqual(ours, { code, stdout: "", stderr }, name);
-    if (sameAsMosquitto) assert.equal(theirs.stderr, stderr, name);
-  }
-}
+import { check } from "./cli_support.ts";
 
 const usage = (tool: string, line: string) =>
   `Error: ${line}\nUse 'tern ${tool} --help' to see usage.\n`;

@@ -4,6 +4,7 @@
  * test publishes only once someone listens.
  */
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
 import type { Broker } from "./support/broker.ts";
 
 /** The path of the `tern` executable script. */
@@ -153,4 +154,34 @@ function logged(log: string, clientId: string, filter: string): number {
     (sum, qos) => sum + log.split(`: ${clientId} ${qos} ${filter}`).length - 1,
     0,
   );
+}
+
+/** A run of `tern pub|sub` beside mosquitto_pub|sub with the same arguments. */
+export interface Case {
+  name: string;
+  tool: "pub" | "sub";
+  args: string[];
+  code: number;
+  /** tern's whole stderr. */
+  stderr: string;
+  /** mosquitto's stderr is the same, word for word. */
+  sameAsMosquitto?: boolean;
+  /** mosquitto's exit codes when they vary from run to run (default: `[code]`). */
+  mosquittoCodes?: number[];
+}
+
+/** Runs each case with tern and with mosquitto: equal exit codes, tern's stderr as given. */
+export async function check(cases: Case[]): Promise<void> {
+  for (const { name, tool, args, code, stderr, sameAsMosquitto, mosquittoCodes } of cases) {
+    const [ours, theirs] = await Promise.all([
+      tern([tool, ...args]),
+      mosquitto(tool === "pub" ? "mosquitto_pub" : "mosquitto_sub", args),
+    ]);
+    assert.ok(
+      (mosquittoCodes ?? [code]).includes(theirs.code),
+      `${name}: mosquitto_${tool} exits ${theirs.code}: ${theirs.stderr}`,
+    );
+    assert.deepStrictEqual(ours, { code, stdout: "", stderr }, name);
+    if (sameAsMosquitto) assert.equal(theirs.stderr, stderr, name);
+  }
 }

@@ -1,3 +1,5 @@
+import type { Clock } from "./clock.ts";
+
 // The session's clock: performance.now() (monotonic), read once per run of synchronous
 // code and its microtasks. A burst of a thousand publish() calls costs one clock read
 // rather than a thousand, and times only need to be as fine as the session's deadlines.
@@ -12,3 +14,10 @@ export function now(): number {
   }
   return clock;
 }
+
+/** The system's clock: {@linkcode now}, and the runtime's timers. */
+export const systemClock: Clock = Object.freeze({
+  now,
+  setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),
+  clearTimeout: (handle: unknown) => clearTimeout(handle as number),
+});

@@ -3,7 +3,7 @@ import type { Connection } from "@tern/transport";
 import { ClientStoppedError, ConnectionClosedError } from "./errors.ts";
 import type { Authenticator } from "./client_options.ts";
 import type { Session } from "./session.ts";
-import { now } from "./_clock.ts";
+import type { Clock } from "./clock.ts";
 import type { Pending } from "./_pending.ts";
 import { MIN_READ, nextReadSize } from "./_read_size.ts";
 import { withResolvers } from "./_with_resolvers.ts";
@@ -39,6 +39,8 @@ export interface LinkHost {
   readonly wasmModule?: WebAssembly.Module;
   /** How long a closing connection's pending write may take before the connection drops. */
   readonly closeTimeoutMs: number;
+  /** The client's clock: every time read and timer of the link. */
+  readonly clock: Clock;
   /** Whether the client still runs: stop() may come while the authenticator is asked. */
   running(): boolean;
   /** Reports the session's events (completions, deliveries, connection events). */
@@ -67,8 +69,8 @@ export class Link {
   #closeError?: Error;
   #ended = withResolvers<Error>();
   /** Drops a closing connection whose pending write does not finish in time. */
-  #closeTimer?: ReturnType<typeof setTimeout>;
-  #timer?: ReturnType<typeof setTimeout>;
+  #closeTimer?: unknown;
+  #timer?: unknown;
   #timerDeadline?: number;
   #cancelRead?: () => void;
   #batch = new WriteBatch();
@@ -95,7 +97,7 @@ export class Link {
       if (!this.#host.running()) {
         this.#ended.resolve(new ClientStoppedError("The client was stopped"));
       } else {
-        session.handleConnectionOpened(now(), { authenticationData });
+        session.handleConnectionOpened(this.#host.clock.now(), { authenticationData });
         this.pump();
       }
     } catch (error) {
@@ -103,7 +105,7 @@ export class Link {
     }
     const reading = this.#read(connection);
     const error = await this.#ended.promise;
-    clearTimeout(this.#closeTimer);
+    this.#host.clock.clearTimeout(this.#closeTimer);
     this.#closeTimer = undefined;
     this.#disarm();
     this.#cancelRead?.();
@@ -112,7 +114,7 @@ export class Link {
     // The last read view is no longer written to: give its memory back to the shared codec.
     this.#decoder.reset();
     // Whatever the session still thinks, this connection is over.
-    session.handleConnectionLost(now());
+    session.handleConnectionLost(this.#host.clock.now());
     this.#host.processEvents();
     this.#connection = undefined;
     return error;
@@ -145,7 +147,7 @@ export class Link {
       // A write that cannot finish (a peer that stopped reading, a half-open link) must not
       // hold the close, and with it every reconnect, forever: closing the connection fails it.
       const connection = this.#connection;
-      this.#closeTimer = setTimeout(
+      this.#closeTimer = this.#host.clock.setTimeout(
         () => void connection?.close().catch(() => {}),
         this.#host.closeTimeoutMs,
       );
@@ -183,7 +185,7 @@ export class Link {
       cause = error;
     }
     if (!this.#closing) {
-      this.#host.session.handleConnectionLost(now(), cause);
+      this.#host.session.handleConnectionLost(this.#host.clock.now(), cause);
       this.pump();
     }
   }
@@ -191,7 +193,7 @@ export class Link {
   /** Hands the packets `decode` returns to the session. */
   #decode(decode: () => Packet[]): void {
     const session = this.#host.session;
-    const at = now();
+    const at = this.#host.clock.now();
     let packets: Packet[];
     try {
       packets = decode();
@@ -219,15 +221,15 @@ export class Link {
     if (this.#timer !== undefined && this.#timerDeadline! <= deadline) return;
     this.#disarm();
     this.#timerDeadline = deadline;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#host.clock.setTimeout(() => {
       this.#timer = undefined;
-      session.handleTimeout(now());
+      session.handleTimeout(this.#host.clock.now());
       this.pump();
-    }, Math.max(0, Math.ceil(deadline - now())));
+    }, Math.max(0, Math.ceil(deadline - this.#host.clock.now())));
   }
 
   #disarm(): void {
-    clearTimeout(this.#timer);
+    this.#host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -241,7 +243,7 @@ export class Link {
     let yielded = false;
     try {
       while (true) {
-        const at = now();
+        const at = this.#host.clock.now();
         const output = this.#batch;
         // The previous write finished (or failed): its buffer is free again.
         output.clear(BATCH_KEEP);
@@ -253,7 +255,7 @@ export class Link {
           // in this write rather than the first alone and the rest in the next.
           yielded = true;
           for (let hop = 0; hop < YIELD_HOPS; hop++) await undefined;
-          this.#gather(now(), output, batch);
+          this.#gather(this.#host.clock.now(), output, batch);
         }
         // Polling can fail operations (too large, not supported): report those at once. A
         // listener may queue more meanwhile; pump() then marks the writer dirty.
@@ -278,7 +280,7 @@ export class Link {
               );
             }
           }
-          host.session.handleConnectionLost(now(), error);
+          host.session.handleConnectionLost(this.#host.clock.now(), error);
           host.processEvents();
           break;
         }
@@ -297,7 +299,7 @@ export class Link {
     } catch (error) {
       // Preparing bytes failed (a session store that throws, say): end this connection and
       // report why, rather than leave an unhandled rejection behind.
-      host.session.handleConnectionLost(now(), error);
+      host.session.handleConnectionLost(this.#host.clock.now(), error);
       host.processEvents();
     } finally {
       this.#batch.clear(BATCH_KEEP);

@@ -1,3 +1,4 @@
+import { systemClock } from "./_clock.ts";
 import assert from "node:assert/strict";
 import { Decoder, encode, type Packet } from "@tern/codec";
 import type { Connection } from "@tern/transport";
@@ -42,6 +43,7 @@ function host(session: Session, events: SessionEvent[], link: () => Link): LinkH
     session,
     maximumPacketSize: 1024,
     closeTimeoutMs: 1000,
+    clock: systemClock,
     running: () => true,
     connectWritten: () => {},
     processEvents: () => {

@@ -1,4 +1,5 @@
 import { TimeoutError } from "./errors.ts";
+import type { Clock } from "./clock.ts";
 import type { OperationResult } from "./session_types.ts";
 
 /** What a caller's operation sends. */
@@ -18,7 +19,8 @@ export class Pending {
   #resolve!: (result: OperationResult | undefined) => void;
   #reject!: (error: Error) => void;
   #settled = false;
-  #timer?: ReturnType<typeof setTimeout>;
+  #timer?: unknown;
+  #clock?: Clock;
   #signal?: AbortSignal;
   #onAbort?: () => void;
 
@@ -38,15 +40,16 @@ export class Pending {
     });
   }
 
-  /** Gives up after `timeoutMs` and when `signal` aborts. */
-  watch(signal: AbortSignal | undefined, timeoutMs: number | undefined): void {
+  /** Gives up after `timeoutMs` of `clock` and when `signal` aborts. */
+  watch(signal: AbortSignal | undefined, timeoutMs: number | undefined, clock: Clock): void {
     if (signal) {
       this.#signal = signal;
       this.#onAbort = () => this.#giveUp(signal.reason);
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
     if (timeoutMs !== undefined) {
-      this.#timer = setTimeout(
+      this.#clock = clock;
+      this.#timer = clock.setTimeout(
         () =>
           this.#giveUp(
             new TimeoutError(`Cannot complete ${this.kind}: no outcome within ${timeoutMs} ms`),
@@ -72,7 +75,7 @@ export class Pending {
     if (this.#settled) return false;
     this.#settled = true;
     this.forget(this, cancel);
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock!.clearTimeout(this.#timer);
     if (this.#onAbort) this.#signal!.removeEventListener("abort", this.#onAbort);
     return true;
   }

@@ -37,7 +37,8 @@ import { SubscriptionManager, type SubscriptionRetry } from "@tern/subscriptions
 import type { ClientSubscription, LocalSubscribeOptions } from "./client_subscription.ts";
 import { LocalFilters } from "./_local_filters.ts";
 import type { ClientStats } from "./client_stats.ts";
-import { now } from "./_clock.ts";
+import { systemClock } from "./_clock.ts";
+import type { Clock } from "./clock.ts";
 import { prepareAttempt } from "./_connect_attempt.ts";
 import { Link, type LinkHost } from "./_link.ts";
 import { randomHex } from "./_random.ts";
@@ -114,6 +115,8 @@ export class MqttClient {
   /** What every connection's link needs of this client. */
   #host: LinkHost;
   #reauthentication?: Resolvers<void>;
+  /** Every time and timer of this client (MqttClientOptions.clock). */
+  #clock: Clock;
 
   /** Creates a stopped client; nothing happens on the network until {@linkcode start}. */
   constructor(options: MqttClientOptions) {
@@ -128,6 +131,7 @@ export class MqttClient {
       connectOptionsProvider: _connectOptionsProvider,
       shouldReconnect: _shouldReconnect,
       wasmModule: _wasmModule,
+      clock: _clock,
       ...sessionOptions
     } = options;
     if ([url, transport, servers].filter((given) => given !== undefined).length !== 1) {
@@ -136,6 +140,7 @@ export class MqttClient {
       );
     }
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
     this.#servers = new ServerList(
       servers ?? [url ?? transport!],
       (address) => fromUrl(address, transportOptions),
@@ -159,6 +164,7 @@ export class MqttClient {
       maximumPacketSize: resolved.maximumPacketSize,
       wasmModule: options.wasmModule,
       closeTimeoutMs: options.closeTimeoutMs ?? 5000,
+      clock: this.#clock,
       running: () => this.#running,
       processEvents: () => this.#processEvents(),
       connectWritten: () => {
@@ -183,6 +189,7 @@ export class MqttClient {
             this.#session.protocolVersion === 5 ? result.reasonCodes[0] : undefined
           ),
       },
+      clock: this.#clock,
       // A throwing handler is reported like a throwing listener. An UNSUBSCRIBE cut short by
       // stop() is not worth reporting: stopping ends every local subscription anyway.
       onError: (error, context) => {
@@ -305,7 +312,7 @@ export class MqttClient {
       return;
     }
     // First, since it checks the DISCONNECT fields: a refused stop() changes nothing.
-    this.#session.disconnect(options, now());
+    this.#session.disconnect(options, this.#clock.now());
     this.#running = false;
     this.#abandonAll(
       new ClientStoppedError("Cannot complete the operation: the client was stopped"),
@@ -347,7 +354,7 @@ export class MqttClient {
     try {
       id = this.#session.publish(
         { topic, payload: bytes, qos, retain: options.retain, properties: options.properties },
-        now(),
+        this.#clock.now(),
       );
     } catch (error) {
       return Promise.reject(error);
@@ -428,7 +435,7 @@ export class MqttClient {
       try {
         id = this.#session.subscribe(
           { subscriptions: batch, properties: options.properties },
-          now(),
+          this.#clock.now(),
         );
       } catch (error) {
         return Promise.reject(error);
@@ -468,7 +475,10 @@ export class MqttClient {
     if (refused) return refused;
     let id: number;
     try {
-      id = this.#session.unsubscribe({ topicFilters, properties: options.properties }, now());
+      id = this.#session.unsubscribe(
+        { topicFilters, properties: options.properties },
+        this.#clock.now(),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -501,7 +511,7 @@ export class MqttClient {
     if (refused) return refused;
     let id: number;
     try {
-      id = this.#session.ping(now());
+      id = this.#session.ping(this.#clock.now());
     } catch (error) {
       return Promise.reject(error);
     }
@@ -540,7 +550,7 @@ export class MqttClient {
     if (this.#abandoned !== abandoned) throw this.#abandoned!;
     const timeoutMs = options.timeoutMs ?? 30_000;
     const { correlationData, response, cancel } = requests.expect(responseTopic);
-    const timer = setTimeout(
+    const timer = this.#clock.setTimeout(
       () =>
         cancel(
           new TimeoutError(
@@ -562,7 +572,7 @@ export class MqttClient {
       cancel(error as Error);
       throw error;
     } finally {
-      clearTimeout(timer);
+      this.#clock.clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
     }
   }
@@ -584,7 +594,7 @@ export class MqttClient {
     const done = withResolvers<void>();
     this.#reauthentication?.reject(new Error("Re-authentication started again"));
     this.#reauthentication = done;
-    this.#session.sendAuth({ reasonCode: 0x19, authenticationData: data }, now());
+    this.#session.sendAuth({ reasonCode: 0x19, authenticationData: data }, this.#clock.now());
     this.#pump();
     try {
       await done.promise;
@@ -628,7 +638,7 @@ export class MqttClient {
     );
     this.#ops.set(id, pending);
     if (options.signal || options.timeoutMs !== undefined) {
-      pending.watch(options.signal, options.timeoutMs);
+      pending.watch(options.signal, options.timeoutMs, this.#clock);
     }
     // Enqueuing reports nothing: the writer is woken to poll for it.
     if (this.#link) this.#link.wake();
@@ -697,14 +707,14 @@ export class MqttClient {
       if (this.#session.protocolVersion !== version) continue;
       // The next server of this round goes at once; a round's end waits the reconnect delay.
       if (!this.#servers.ended(error, accepted)) continue;
-      const wait = this.#reconnect?.nextDelay(now(), error);
+      const wait = this.#reconnect?.nextDelay(this.#clock.now(), error);
       if (wait === undefined) {
         stopError = error;
         break;
       }
       this.#servers.waited();
       try {
-        await delay(wait, signal);
+        await delay(wait, this.#clock, signal);
       } catch {
         break;
       }
@@ -745,7 +755,7 @@ export class MqttClient {
    */
   #deliver(message: InboundMessage, delivery: InboundDelivery | undefined): void {
     const taken = delivery && (() => {
-      this.#session.messageTaken(delivery, now());
+      this.#session.messageTaken(delivery, this.#clock.now());
       this.#link?.wake();
     });
     if (this.#requests?.deliver(message)) return taken?.();
@@ -812,7 +822,7 @@ export class MqttClient {
       case "connectionsuccess": {
         if (this.#link) this.#link.accepted = true;
         this.#servers.connected();
-        this.#reconnect?.connected?.(now());
+        this.#reconnect?.connected?.(this.#clock.now());
         if (!event.settings.rejoinedSession) this.#requests?.forgetSubscriptions();
         this.#emitter.emit("connectionsuccess", {
           connack: event.connack,
@@ -868,10 +878,10 @@ export class MqttClient {
     try {
       const data = await authenticator.challenge(packet.properties?.authenticationData, packet);
       if (this.#session.state === "disconnected") return;
-      this.#session.sendAuth({ reasonCode: 0x18, authenticationData: data }, now());
+      this.#session.sendAuth({ reasonCode: 0x18, authenticationData: data }, this.#clock.now());
     } catch (error) {
       // The authenticator cannot continue: end the exchange as a failed connection.
-      this.#session.disconnect({ reasonCode: 0x87 }, now());
+      this.#session.disconnect({ reasonCode: 0x87 }, this.#clock.now());
       this.#beginClose(error as Error);
     }
     this.#pump();

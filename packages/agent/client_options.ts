@@ -18,6 +18,7 @@ import type { NegotiatedSettings } from "./negotiated_settings.ts";
 import type { ConnectionClosedError } from "./errors.ts";
 import type { InboundMessage } from "./session_types.ts";
 import type { ClientSubscription } from "./client_subscription.ts";
+import type { Clock } from "./clock.ts";
 
 /**
  * Decides how long the client waits before reconnecting. A {@linkcode Backoff} satisfies it;
@@ -158,6 +159,22 @@ export interface MqttClientOptions
    * ```
    */
   wasmModule?: WebAssembly.Module;
+  /**
+   * Where the client reads the time and sets its timers (see {@linkcode Clock}): keep-alive,
+   * every deadline and timeout, the reconnect delay and offline expiry follow it. Default:
+   * the system clock. Tests pass `@tern/testing`'s `createTestClock()`.
+   *
+   * @example A client on a clock the test moves
+   * ```ts
+   * import type { Clock, MqttClientOptions } from "@tern/agent";
+   *
+   * // A clock stopped at 0 whose timers never fire; @tern/testing's one can be moved.
+   * const clock: Clock = { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} };
+   * const options: MqttClientOptions = { url: "mqtt://127.0.0.1:1883", clock };
+   * console.log(options.clock?.now()); // 0
+   * ```
+   */
+  clock?: Clock;
 }
 
 /** Options of {@linkcode MqttClient.start}. */

@@ -13,6 +13,7 @@ export * from "./negotiated_settings.ts";
 export type * from "./session_types.ts";
 export * from "./session.ts";
 export type * from "./client_options.ts";
+export type * from "./clock.ts";
 export * from "./client.ts";
 export type * from "./client_subscription.ts";
 export type * from "./client_stats.ts";

@@ -22,6 +22,32 @@ import type { BrokerHooks } from "./hooks.ts";
 import { matches } from "@tern/subscriptions";
 import type { Persistence } from "./persistence.ts";
 
+/**
+ * The command line's usage text, for `--help` here and in `tern broker`.
+ *
+ * @example Print it
+ * ```ts
+ * import { USAGE } from "@tern/broker/main";
+ *
+ * console.log(USAGE.includes("--max-connections")); // true
+ * ```
+ */
+export const USAGE = `Options (every one optional):
+  --host ADDRESS             interface to listen on (default 127.0.0.1)
+  --port N                   MQTT over TCP (default 1883; 0 picks a free port)
+  --ws-port N                also MQTT over WebSocket on this port
+  --tls-port N               MQTT over TLS (default 8883), with --tls-cert and --tls-key
+  --tls-cert FILE --tls-key FILE [--tls-ca FILE]
+                             PEM files; --tls-ca requests client certificates
+  --persist FILE             keep sessions and retained messages in this SQLite file
+  --max-connections N  --max-packet-size N  --max-queued-messages N  --max-queued-bytes N
+  --max-inflight N  --max-subscriptions N  --max-keep-alive N
+                             limits (see BrokerLimits)
+  --deny-subscribe FILTER    refuse subscriptions to FILTER with 0x80 (repeatable)
+  --quiet                    log nothing but the summary
+  --help                     show this text
+`;
+
 const LIMIT_FLAGS: Record<string, keyof BrokerLimits> = {
   "max-connections": "maxConnections",
   "max-packet-size": "maximumPacketSize",
@@ -79,6 +105,7 @@ export async function startFromArgs(args: string[]): Promise<RunningBroker> {
       persist: { type: "string" },
       "deny-subscribe": { type: "string", multiple: true },
       quiet: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
       ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: "string" }])),
     },
   }) as { values: Record<string, string | string[] | boolean | undefined> };
@@ -162,6 +189,10 @@ export async function startFromArgs(args: string[]): Promise<RunningBroker> {
 }
 
 if (import.meta.main) {
+  if (Deno.args.includes("--help")) {
+    console.log(`Usage: deno task broker [options]\n\n${USAGE}`);
+    Deno.exit(0);
+  }
   const running = await startFromArgs(Deno.args);
   const stop = async () => {
     console.log(await running.stop());

@@ -28,6 +28,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: "get, update, delete or watch a device shadow; serve runs the local shadow service",
     load: async () => (await import("./shadow.ts")).shadow,
   },
+  broker: {
+    summary: "run the embedded broker (the flags of `deno task broker`)",
+    load: async () => (await import("./broker.ts")).broker,
+  },
   bench: {
     summary: "measure a broker: publishers → subscribers, rates, latency, loss",
     load: async () => (await import("./bench.ts")).bench,

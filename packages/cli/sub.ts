@@ -245,7 +245,8 @@ export const sub: Command = {
             done.promise.then(() => ({ reasonCodes: [] as number[] })),
           ]);
           if (reasonCodes.length > 0 && reasonCodes.every((code) => code >= 0x80)) {
-            throw failure("All subscription requests were denied.", 1);
+            // mosquitto_sub disconnects after saying so, and exits 0.
+            throw failure("All subscription requests were denied.", 0);
           }
         }
         if (unsubscribe.length > 0) {

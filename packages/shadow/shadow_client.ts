@@ -273,13 +273,15 @@ export class ShadowClient implements AsyncDisposable {
    *
    * @example Learn that an application deleted the shadow
    * ```ts
+   * import { asMqttLike } from "@tern/agent";
    * import { ShadowClient, ShadowService } from "@tern/shadow";
-   * import { MemoryBus } from "./_memory_bus.ts";
+   * import { createTestBroker } from "@tern/testing";
    *
-   * const bus = new MemoryBus();
-   * await using _service = await ShadowService.start(bus.connect());
-   * await using device = new ShadowClient(bus.connect(), { thingName: "lamp1" });
-   * await using app = new ShadowClient(bus.connect(), { thingName: "lamp1" });
+   * await using broker = createTestBroker();
+   * const connect = async () => asMqttLike(await broker.startClient());
+   * await using _service = await ShadowService.start(await connect());
+   * await using device = new ShadowClient(await connect(), { thingName: "lamp1" });
+   * await using app = new ShadowClient(await connect(), { thingName: "lamp1" });
    *
    * await device.update({ reported: { on: true } });
    * const deleted = Promise.withResolvers<number>();

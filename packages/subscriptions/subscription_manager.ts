@@ -63,6 +63,16 @@ export interface SubscriptionManagerOptions<M extends Message = Message> {
   onError?: (error: unknown, context?: ErrorContext<M>) => void;
   /** Receives each message a subscription's `overflow` policy dropped (counted in `dropped`). */
   onDrop?: (message: M, subscription: LocalSubscription<M>) => void;
+  /**
+   * Where the waits between retries of a refused SUBSCRIBE read the time and set their
+   * timers (the MQTT client passes its own clock). Default: `performance.now()` and
+   * `setTimeout`.
+   */
+  clock?: {
+    now(): number;
+    setTimeout(callback: () => void, ms: number): unknown;
+    clearTimeout(handle: unknown): void;
+  };
 }
 
 /**
@@ -113,6 +123,7 @@ export class SubscriptionManager<M extends Message = Message> {
   #onError: (error: unknown, context?: ErrorContext<M>) => void;
   #onDrop: ((message: M, subscription: LocalSubscription<M>) => void) | undefined;
   #dropped = 0;
+  #clock: NonNullable<SubscriptionManagerOptions["clock"]>;
   #entries = new Map<string, FilterEntry<M>>();
   #byIdentifier = new Map<number, FilterEntry<M>>();
   #trie = new TopicTrie<FilterEntry<M>>();
@@ -130,6 +141,11 @@ export class SubscriptionManager<M extends Message = Message> {
     this.#onUnmatched = options.onUnmatched;
     this.#onError = options.onError ?? ((error) => console.error(error));
     this.#onDrop = options.onDrop;
+    this.#clock = options.clock ?? {
+      now: () => performance.now(),
+      setTimeout: (callback, ms) => setTimeout(callback, ms),
+      clearTimeout: (handle) => clearTimeout(handle as number),
+    };
   }
 
   /** How many messages the subscriptions' overflow policies dropped, over all of them. */
@@ -329,13 +345,13 @@ export class SubscriptionManager<M extends Message = Message> {
       });
       if (isGranted(code)) {
         entry.granted = { options: wanted, qos: code };
-        options.retry?.connected?.(performance.now());
+        options.retry?.connected?.(this.#clock.now());
         return code;
       }
       // A refused upgrade leaves the broker's existing subscription in place.
       const error = refusal("subscribe to", entry.topicFilter, code);
       const delayMs = entry.subscribers.has(local)
-        ? options.retry?.nextDelay(performance.now(), error)
+        ? options.retry?.nextDelay(this.#clock.now(), error)
         : undefined;
       if (delayMs === undefined) throw error;
       try {
@@ -351,11 +367,11 @@ export class SubscriptionManager<M extends Message = Message> {
   #retryWait(local: Subscriber<M>, ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         this.#retryWaits.delete(local);
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      const timer = this.#clock.setTimeout(wake, ms);
       this.#retryWaits.set(local, wake);
     });
   }

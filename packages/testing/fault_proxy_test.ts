@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { readExactly } from "../../packages/transport/testdata/exchange.ts";
-import { startBroker } from "./broker.ts";
+import { readExactly } from "../transport/testdata/exchange.ts";
+import { startBroker } from "../../tests/support/broker.ts";
 import { startFaultProxy } from "./fault_proxy.ts";
 
 /** A loopback echo server that counts what it received and notices closed connections. */
@@ -245,6 +245,74 @@ Deno.test("mosquitto answers a CONNECT through the proxy", async () => {
       new Uint8Array([0x10, 13, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, 1, 0x70]),
     );
     assert.deepEqual([...await readExactly(conn, 4)], [0x20, 2, 0, 0]);
+  } finally {
+    conn.close();
+  }
+});
+
+/** A server that keeps the first connection it accepts, for a test to read what arrived. */
+function startSink() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    accepted,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      (await accepted.catch(() => undefined))?.close();
+    },
+  };
+}
+
+Deno.test("corrupt() inverts the bytes that pass until resume()", async () => {
+  await using sink = startSink();
+  await using proxy = await startFaultProxy({ targetPort: sink.port });
+  const conn = await connect(proxy.port);
+  try {
+    const server = await sink.accepted;
+    proxy.corrupt();
+    await writeAll(conn, new Uint8Array([0x10, 0xff]));
+    assert.deepEqual([...await readExactly(server, 2)], [0xef, 0x00]);
+    proxy.resume();
+    await writeAll(conn, new Uint8Array([0x10]));
+    assert.deepEqual([...await readExactly(server, 1)], [0x10]);
+  } finally {
+    conn.close();
+  }
+});
+
+Deno.test("cutAfter() lets that many bytes through, then closes the connection on both sides", async () => {
+  await using sink = startSink();
+  await using proxy = await startFaultProxy({ targetPort: sink.port });
+  const conn = await connect(proxy.port);
+  try {
+    const server = await sink.accepted;
+    proxy.cutAfter(7);
+    await writeAll(conn, bytes("abc"));
+    assert.equal(text(await readExactly(server, 3)), "abc");
+    await writeAll(conn, bytes("defghij"));
+    assert.equal(text(await readExactly(server, 4)), "defg");
+    assert.equal(await server.read(new Uint8Array(8)), null);
+    assert.equal(await conn.read(new Uint8Array(8)), null);
+    assert.throws(() => proxy.cutAfter(-1), /byte count must be an integer >= 0, got -1/);
+  } finally {
+    conn.close();
+  }
+});
+
+Deno.test("throttle() still forwards every byte, in order, and refuses a rate of 0", async () => {
+  await using echo = startEcho();
+  await using proxy = await startFaultProxy({ targetPort: echo.port });
+  proxy.throttle(100_000);
+  const conn = await connect(proxy.port);
+  try {
+    const data = new Uint8Array(30_000).map((_, i) => i % 251);
+    await Promise.all([
+      writeAll(conn, data),
+      readExactly(conn, data.length).then((back) => assert.deepEqual(back, data)),
+    ]);
+    assert.throws(() => proxy.throttle(0), /bytes per second must be > 0, got 0/);
+    proxy.throttle(undefined);
   } finally {
     conn.close();
   }
