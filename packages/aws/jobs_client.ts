@@ -361,7 +361,9 @@ export class JobsClient {
         try {
           listener(body as T);
         } catch (error) {
-          reportError(error);
+          // Logged, not reportError(): on Deno that ends the process, and a listener's
+          // mistake must not end the application or this subscription.
+          console.error(error);
         }
       },
       { qos: 1 },

@@ -317,14 +317,11 @@ Deno.test("ShadowClient ignores payloads on its topics that are not JSON objects
   await deltas.return!();
 });
 
-Deno.test("ShadowClient: a callback that throws is reported and does not stop the others", async () => {
+Deno.test("ShadowClient: a callback that throws is logged, ends nothing and does not stop the others", async () => {
   await using t = await setup();
   const reported: unknown[] = [];
-  const onError = (event: ErrorEvent) => {
-    event.preventDefault();
-    reported.push(event.error);
-  };
-  globalThis.addEventListener("error", onError);
+  const consoleError = console.error;
+  console.error = (error: unknown) => reported.push(error);
   try {
     await t.shadow.onDelta(() => {
       throw new Error("listener bug");
@@ -337,7 +334,7 @@ Deno.test("ShadowClient: a callback that throws is reported and does not stop th
     assert.deepStrictEqual(reported, [new Error("listener bug"), new Error("listener bug")]);
     await deltas.return!();
   } finally {
-    globalThis.removeEventListener("error", onError);
+    console.error = consoleError;
   }
 });
 
